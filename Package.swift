@@ -1,0 +1,39 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "syntop",
+    products: [
+        .executable(name: "syntop", targets: ["syntop"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CNCursesW", pkgConfig: "ncursesw",
+            providers: [.apt(["libncursesw5-dev"])]),
+        .systemLibrary(
+            name: "CLibPQ", pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"])]),
+        // Signal handlers, terminal restore on a crash, and a locale-independent wcwidth:
+        // state that must not live in a system-library header.
+        .target(name: "CTermSupport", dependencies: ["CNCursesW"]),
+
+        .target(name: "Terminal", dependencies: ["CNCursesW", "CTermSupport"]),
+        .target(name: "EventLoop", dependencies: ["CTermSupport"]),
+        .target(name: "Console", dependencies: ["Terminal"]),
+        .executableTarget(
+            name: "syntop",
+            dependencies: [
+                "Console", "Terminal", "EventLoop", "CLibPQ", "CNCursesW",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+
+        .testTarget(name: "TerminalTests", dependencies: ["Terminal"]),
+        .testTarget(name: "EventLoopTests", dependencies: ["EventLoop"]),
+        .testTarget(name: "ConsoleTests", dependencies: ["Console", "Terminal"],
+                    exclude: ["__Snapshots__"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,28 @@
+#ifndef SYNTOP_TERMSUPPORT_H
+#define SYNTOP_TERMSUPPORT_H
+#include <stdint.h>
+
+/* Routes SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGWINCH and SIGTSTP to one byte each on write_fd
+   (the signal number). Installed without SA_RESTART so poll() returns EINTR at once.
+   Returns 0, or -1 with errno set. */
+int ts_route_signals_to_pipe(int write_fd);
+
+/* Puts back the default action for sig, raises it, and routes it to the pipe again once
+   the process continues. Used for SIGTSTP after the console has left curses mode. */
+void ts_raise_default(int sig);
+
+/* Restores the terminal (endwin) before a crash signal reaches the previous handler (the Swift
+   runtime's backtracer), and at exit(). Safe to call more than once. */
+void ts_install_crash_guard(void);
+
+/* Whether curses owns the terminal; the crash guard and exit handler call endwin only then. */
+void ts_set_curses_active(int active);
+
+/* wcwidth() of a Unicode scalar under the C.UTF-8 locale, whatever the process locale is.
+   -1 for non-printable scalars; -2 when no UTF-8 locale exists on the machine. */
+int ts_wcwidth_utf8(uint32_t scalar);
+
+/* The size of the terminal on fd, from TIOCGWINSZ. Returns 0, or -1 when fd is not a terminal. */
+int ts_terminal_size(int fd, int *rows, int *cols);
+
+#endif

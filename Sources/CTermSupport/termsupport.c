@@ -1,0 +1,121 @@
+#define _GNU_SOURCE
+#include "termsupport.h"
+
+#include <errno.h>
+#include <locale.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <wchar.h>
+#include <sys/ioctl.h>
+
+#ifndef NCURSES_WIDECHAR
+#define NCURSES_WIDECHAR 1
+#endif
+#include <ncursesw/curses.h>
+
+static volatile sig_atomic_t pipe_fd = -1;
+static volatile sig_atomic_t curses_active = 0;
+
+static void on_routed_signal(int sig) {
+    int saved = errno;
+    unsigned char byte = (unsigned char)sig;
+    if (pipe_fd >= 0) {
+        ssize_t ignored = write(pipe_fd, &byte, 1);
+        (void)ignored;
+    }
+    errno = saved;
+}
+
+static const int routed_signals[] = {SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGWINCH, SIGTSTP};
+
+static int route(int sig) {
+    struct sigaction action;
+    memset(&action, 0, sizeof action);
+    action.sa_handler = on_routed_signal;
+    sigemptyset(&action.sa_mask);
+    action.sa_flags = 0; /* no SA_RESTART: poll() must wake up */
+    return sigaction(sig, &action, NULL);
+}
+
+int ts_route_signals_to_pipe(int write_fd) {
+    pipe_fd = write_fd;
+    for (size_t i = 0; i < sizeof routed_signals / sizeof routed_signals[0]; i++) {
+        if (route(routed_signals[i]) != 0) return -1;
+    }
+    return 0;
+}
+
+void ts_raise_default(int sig) {
+    signal(sig, SIG_DFL);
+    raise(sig);
+    /* Execution continues here after SIGCONT. */
+    route(sig);
+}
+
+static void restore_terminal(void) {
+    if (curses_active) {
+        curses_active = 0;
+        endwin();
+    }
+}
+
+void ts_set_curses_active(int active) { curses_active = active ? 1 : 0; }
+
+static const int crash_signals[] = {SIGILL, SIGTRAP, SIGABRT, SIGSEGV, SIGBUS, SIGFPE};
+static struct sigaction previous_actions[NSIG];
+
+static void on_crash(int sig, siginfo_t *info, void *context) {
+    (void)context;
+    /* endwin is not async-signal-safe, but the process is going down anyway and a terminal
+       left in raw mode with the alternate screen on is the worse outcome. */
+    restore_terminal();
+    sigaction(sig, &previous_actions[sig], NULL);
+    /* A fault re-executes the faulting instruction and reaches the previous handler by
+       itself; a signal that was sent, or one that does not re-fault, is raised again. */
+    if (sig == SIGABRT || sig == SIGTRAP || info == NULL || info->si_code <= 0) {
+        raise(sig);
+    }
+}
+
+void ts_install_crash_guard(void) {
+    static int installed = 0;
+    if (installed) return;
+    installed = 1;
+    for (size_t i = 0; i < sizeof crash_signals / sizeof crash_signals[0]; i++) {
+        int sig = crash_signals[i];
+        struct sigaction action;
+        memset(&action, 0, sizeof action);
+        action.sa_sigaction = on_crash;
+        sigemptyset(&action.sa_mask);
+        action.sa_flags = SA_SIGINFO | SA_ONSTACK;
+        sigaction(sig, &action, &previous_actions[sig]);
+    }
+    atexit(restore_terminal);
+}
+
+static pthread_once_t utf8_once = PTHREAD_ONCE_INIT;
+static locale_t utf8_locale = (locale_t)0;
+
+static void make_utf8_locale(void) {
+    utf8_locale = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
+}
+
+int ts_wcwidth_utf8(uint32_t scalar) {
+    pthread_once(&utf8_once, make_utf8_locale);
+    if (utf8_locale == (locale_t)0) return -2;
+    locale_t previous = uselocale(utf8_locale);
+    int width = wcwidth((wchar_t)scalar);
+    uselocale(previous);
+    return width;
+}
+
+int ts_terminal_size(int fd, int *rows, int *cols) {
+    struct winsize size;
+    if (ioctl(fd, TIOCGWINSZ, &size) != 0 || size.ws_row == 0 || size.ws_col == 0) return -1;
+    *rows = size.ws_row;
+    *cols = size.ws_col;
+    return 0;
+}

@@ -1,0 +1,37 @@
+import Terminal
+
+/// Every way the console state can change.
+public enum Action: Equatable, Sendable {
+    case quit
+    case toggleHelp
+    case back
+    case showScreen(ScreenID)
+    case nextScreen
+    case previousScreen
+    case moveSelection(Int)
+    case movePage(Int)
+    case moveToTop
+    case moveToBottom
+    case drillDown
+    case beginInput(InputMode)
+    case inputCharacter(Character)
+    case inputBackspace
+    case submitInput
+    case cancelInput
+    case togglePause
+    case refreshLonger
+    case refreshShorter
+    case sortNextColumn
+    case sortPreviousColumn
+    case sortReverse
+    case click(x: Int, y: Int)
+    case scroll(Int)
+    case resize(Size)
+}
+
+/// What the event loop must do after a state change; the reducer performs no I/O itself.
+public enum Effect: Equatable, Sendable {
+    case quit
+    /// Load and apply the theme with this name or path.
+    case applyTheme(String)
+}

@@ -1,0 +1,132 @@
+import Foundation
+import Terminal
+
+/// One key binding: the keys, the action and the words the help overlay and key bar show.
+public struct KeyBinding: Sendable {
+    public var keys: [Key]
+    public var keyLabel: String
+    public var action: Action
+    public var help: String
+    /// The key and label in the key bar, if it appears there.
+    public var bar: (key: String, label: String)?
+}
+
+/// One `:` command.
+public struct CommandSpec: Sendable {
+    public var names: [String]
+    public var usage: String
+    public var help: String
+}
+
+/// The single table of keys and commands: it drives both the handling and the help overlay.
+public enum Bindings {
+    public static let keys: [KeyBinding] = [
+        KeyBinding(keys: [.character("q")], keyLabel: "q", action: .quit,
+                   help: "quit", bar: (key: "q", label: "Quit")),
+        KeyBinding(keys: [.character("?"), .function(1)], keyLabel: "? F1", action: .toggleHelp,
+                   help: "show or hide this help", bar: (key: "?", label: "Help")),
+        KeyBinding(keys: [.character("1")], keyLabel: "1", action: .showScreen(.pokes),
+                   help: "screens: Pokes, Roles, Positions, History", bar: nil),
+        KeyBinding(keys: [.character("2")], keyLabel: "2", action: .showScreen(.roles),
+                   help: "screens: Pokes, Roles, Positions, History", bar: nil),
+        KeyBinding(keys: [.character("3")], keyLabel: "3", action: .showScreen(.positions),
+                   help: "screens: Pokes, Roles, Positions, History", bar: nil),
+        KeyBinding(keys: [.character("4")], keyLabel: "4", action: .showScreen(.history),
+                   help: "screens: Pokes, Roles, Positions, History",
+                   bar: (key: "1-4", label: "Screens")),
+        KeyBinding(keys: [.tab], keyLabel: "Tab", action: .nextScreen,
+                   help: "next, previous screen", bar: nil),
+        KeyBinding(keys: [.backTab], keyLabel: "S-Tab", action: .previousScreen,
+                   help: "next, previous screen", bar: nil),
+        KeyBinding(keys: [.up, .character("k")], keyLabel: "↑ k", action: .moveSelection(-1),
+                   help: "row up, down", bar: nil),
+        KeyBinding(keys: [.down, .character("j")], keyLabel: "↓ j", action: .moveSelection(1),
+                   help: "row up, down", bar: nil),
+        KeyBinding(keys: [.pageUp], keyLabel: "PgUp", action: .movePage(-1),
+                   help: "page up, down", bar: nil),
+        KeyBinding(keys: [.pageDown], keyLabel: "PgDn", action: .movePage(1),
+                   help: "page up, down", bar: nil),
+        KeyBinding(keys: [.home, .character("g")], keyLabel: "Home g", action: .moveToTop,
+                   help: "first, last row", bar: nil),
+        KeyBinding(keys: [.end, .character("G")], keyLabel: "End G", action: .moveToBottom,
+                   help: "first, last row", bar: nil),
+        KeyBinding(keys: [.enter], keyLabel: "Enter", action: .drillDown,
+                   help: "open the selected row", bar: nil),
+        KeyBinding(keys: [.escape], keyLabel: "Esc", action: .back,
+                   help: "back: close help, clear the filter", bar: nil),
+        KeyBinding(keys: [.character("/")], keyLabel: "/", action: .beginInput(.filter),
+                   help: "filter the table", bar: (key: "/", label: "Filter")),
+        KeyBinding(keys: [.character(":")], keyLabel: ":", action: .beginInput(.command),
+                   help: "enter a command", bar: (key: ":", label: "Command")),
+        KeyBinding(keys: [.character(" ")], keyLabel: "Space", action: .togglePause,
+                   help: "pause or resume the live feed", bar: (key: "Space", label: "Pause")),
+        KeyBinding(keys: [.character("<")], keyLabel: "<", action: .sortPreviousColumn,
+                   help: "sort by the column to the left, right", bar: nil),
+        KeyBinding(keys: [.character(">")], keyLabel: ">", action: .sortNextColumn,
+                   help: "sort by the column to the left, right", bar: (key: "<>", label: "Sort")),
+        KeyBinding(keys: [.character("r")], keyLabel: "r", action: .sortReverse,
+                   help: "reverse the sort order", bar: nil),
+        KeyBinding(keys: [.character("+")], keyLabel: "+", action: .refreshLonger,
+                   help: "refresh less, more often", bar: nil),
+        KeyBinding(keys: [.character("-")], keyLabel: "-", action: .refreshShorter,
+                   help: "refresh less, more often", bar: (key: "+-", label: "Refresh")),
+    ]
+
+    /// The help lines: bindings that share a help text share a line.
+    public static func helpEntries() -> [(keys: String, text: String)] {
+        var entries: [(keys: String, text: String)] = []
+        for binding in keys {
+            if let index = entries.firstIndex(where: { $0.text == binding.help }) {
+                entries[index].keys += " " + binding.keyLabel
+            } else {
+                entries.append((keys: binding.keyLabel, text: binding.help))
+            }
+        }
+        return entries
+    }
+
+    public static let commands: [CommandSpec] = [
+        CommandSpec(names: ["quit", "q"], usage: ":quit", help: "quit"),
+        CommandSpec(names: ["help"], usage: ":help", help: "show the help"),
+        CommandSpec(names: ["pokes", "roles", "positions", "history"],
+                    usage: ":pokes :roles", help: "switch screen (also :positions :history)"),
+        CommandSpec(names: ["filter"], usage: ":filter TEXT", help: "filter the table (empty: clear)"),
+        CommandSpec(names: ["pause", "resume"], usage: ":pause :resume", help: "pause or resume the live feed"),
+        CommandSpec(names: ["refresh"], usage: ":refresh SECONDS",
+                    help: "refresh interval: "
+                        + RefreshInterval.steps.map { String(format: "%g", $0) }.joined(separator: " ")),
+        CommandSpec(names: ["theme"], usage: ":theme NAME|PATH", help: "switch theme"),
+    ]
+
+    /// The action a key stands for outside of text input.
+    public static func action(for key: Key) -> Action? {
+        keys.first { $0.keys.contains(key) }?.action
+    }
+
+    /// The action a key stands for while text is being typed.
+    public static func inputAction(for key: Key) -> Action? {
+        switch key {
+        case .character(let c): return .inputCharacter(c)
+        case .backspace: return .inputBackspace
+        case .enter: return .submitInput
+        case .escape: return .cancelInput
+        case .control("c"): return .cancelInput
+        default: return nil
+        }
+    }
+
+    /// The action an input event stands for in this state.
+    public static func action(for event: InputEvent, in state: ConsoleState) -> Action? {
+        switch event {
+        case .resize: return nil
+        case .mouse(let mouse):
+            switch mouse.action {
+            case .press: return .click(x: mouse.x, y: mouse.y)
+            case .wheelUp: return .scroll(-3)
+            case .wheelDown: return .scroll(3)
+            }
+        case .key(let key):
+            return state.input != nil ? inputAction(for: key) : action(for: key)
+        }
+    }
+}

@@ -1,0 +1,85 @@
+import CTermSupport
+
+/// Display width of text in terminal cells, as glibc's wcwidth (and so ncurses and tmux) count
+/// them, independent of the process locale.
+public enum TextWidth {
+    /// What a character that must never reach the terminal (a control character, or one the
+    /// terminal cannot show) is drawn as.
+    public static let replacement: Character = "?"
+
+    /// Width of one grapheme cluster: 0, 1 or 2. Control characters count as the one cell of
+    /// their replacement.
+    public static func of(_ character: Character) -> Int {
+        let scalars = character.unicodeScalars
+        guard let first = scalars.first else { return 0 }
+        if scalars.count == 1 && first.value < 0x80 {
+            return 1
+        }
+        var total = 0
+        for (index, scalar) in scalars.enumerated() {
+            let width = scalarWidth(scalar)
+            if width < 0 {
+                if index == 0 { return 1 } // drawn as the replacement
+                continue
+            }
+            total += width
+        }
+        return min(total, 2)
+    }
+
+    public static func of<S: StringProtocol>(_ text: S) -> Int {
+        var total = 0
+        for character in text { total += of(character) }
+        return total
+    }
+
+    /// Whether a character may be written to the terminal as it is.
+    public static func isPrintable(_ character: Character) -> Bool {
+        guard let first = character.unicodeScalars.first else { return false }
+        if first.value < 0x20 || first.value == 0x7F { return false }
+        if first.value < 0x80 { return true }
+        return scalarWidth(first) >= 0
+    }
+
+    /// The text cut to at most `width` cells; an ellipsis marks a cut.
+    public static func truncate(_ text: String, to width: Int) -> String {
+        guard width > 0 else { return "" }
+        if of(text) <= width { return text }
+        var result = ""
+        var used = 0
+        for character in text {
+            let w = of(character)
+            if used + w > width - 1 { break }
+            result.append(character)
+            used += w
+        }
+        return result + "…"
+    }
+
+    /// The text padded with spaces or cut to exactly `width` cells.
+    public static func fit(_ text: String, to width: Int, alignment: Alignment = .left) -> String {
+        let cut = truncate(text, to: width)
+        let padding = String(repeating: " ", count: max(0, width - of(cut)))
+        switch alignment {
+        case .left: return cut + padding
+        case .right: return padding + cut
+        case .centre:
+            let left = padding.count / 2
+            return String(repeating: " ", count: left) + cut
+                + String(repeating: " ", count: padding.count - left)
+        }
+    }
+
+    private static func scalarWidth(_ scalar: Unicode.Scalar) -> Int {
+        let width = Int(ts_wcwidth_utf8(scalar.value))
+        if width == -2 {
+            // No UTF-8 locale on the machine: a conservative guess that keeps layouts intact.
+            return scalar.properties.isEmojiPresentation ? 2 : 1
+        }
+        return width
+    }
+}
+
+public enum Alignment: Sendable, Equatable {
+    case left, right, centre
+}

@@ -1,0 +1,101 @@
+import ArgumentParser
+import CLibPQ
+import CNCursesW
+import Foundation
+import Terminal
+
+@main
+struct Syntop: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "syntop",
+        abstract: "A terminal console for Synapse deployments of a main process and workers.",
+        discussion: """
+            syntop watches Synapse's replication stream and reads its database, read-only, to show \
+            device-list pokes, which process writes which stream, stream positions and a user's \
+            membership history.
+            """,
+        version: Syntop.version,
+        subcommands: [ConsoleCommand.self, ThemesCommand.self],
+        defaultSubcommand: ConsoleCommand.self)
+
+    static var version: String {
+        let pq = Int(PQlibVersion())
+        let curses = String(cString: curses_version())
+        return "syntop 0.1.0 (libpq \(pq / 10000).\(pq % 10000), \(curses))"
+    }
+}
+
+/// Options every command that draws with a theme shares.
+struct DisplayOptions: ParsableArguments {
+    @Option(help: "Theme name or path to a .theme file (default: $SYNTOP_THEME, else 'default').")
+    var theme: String?
+
+    @Flag(name: .customLong("no-color"), help: "Attributes only, no colour (as NO_COLOR does).")
+    var noColor = false
+
+    @Option(name: .customLong("color-depth"),
+            help: "Force the colour depth instead of detecting it: mono, 8, 16 or 256.")
+    var colorDepth: String?
+
+    func forcedDepth() throws -> ColorDepth? {
+        if noColor { return .mono }
+        guard let colorDepth else { return nil }
+        guard let depth = ColorDepth(rawValue: colorDepth) else {
+            throw ValidationError("--color-depth takes mono, 8, 16 or 256")
+        }
+        return depth
+    }
+}
+
+func themeCatalog() -> ThemeCatalog {
+    let environment = ProcessInfo.processInfo.environment
+    return ThemeCatalog(
+        userDirectory: ThemeCatalog.userDirectory(environment: environment),
+        bundledDirectory: ThemeCatalog.bundledDirectory(
+            executablePath: CommandLine.arguments[0].contains("/")
+                ? CommandLine.arguments[0] : "/proc/self/exe"))
+}
+
+struct ConsoleCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "console",
+        abstract: "Open the interactive console (the default command).")
+
+    @OptionGroup var display: DisplayOptions
+
+    func run() throws {
+        let environment = ProcessInfo.processInfo.environment
+        let session = ConsoleSession(
+            catalog: themeCatalog(),
+            themeRequest: display.theme ?? environment["SYNTOP_THEME"].flatMap { $0.isEmpty ? nil : $0 },
+            forcedDepth: try display.forcedDepth(),
+            noColor: environment["NO_COLOR"])
+        let status = session.run()
+        if status != 0 { throw ExitCode(status) }
+    }
+}
+
+struct ThemesCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "themes",
+        abstract: "List the themes syntop can find and check each of them.",
+        discussion: "Exits 1 when a theme has problems; each is reported with its file and line.")
+
+    func run() throws {
+        let catalog = themeCatalog()
+        let files = catalog.files()
+        var problems = 0
+        print("Looked in: \(catalog.userDirectory ?? "(no user folder)"), "
+              + "\(catalog.bundledDirectory ?? "(no bundled themes/ folder found)")")
+        for file in files {
+            let (_, issues) = ThemeCatalog.load(path: file.path, name: file.name)
+            let status = issues.isEmpty ? "ok" : "\(issues.count) problem(s)"
+            print("\(file.name.padding(toLength: 10, withPad: " ", startingAt: 0)) "
+                  + "\(status.padding(toLength: 14, withPad: " ", startingAt: 0)) \(file.path)")
+            for issue in issues { print("  \(issue)") }
+            problems += issues.count
+        }
+        if files.isEmpty { print("no theme files found; the built-in default and mono themes are used") }
+        if problems > 0 { throw ExitCode(1) }
+    }
+}
