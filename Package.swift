@@ -23,15 +23,22 @@ let package = Package(
         .target(name: "Terminal", dependencies: ["CNCursesW", "CTermSupport"]),
         .target(name: "EventLoop", dependencies: ["CTermSupport"]),
         .target(name: "Console", dependencies: ["Terminal"]),
+        .systemLibrary(
+            name: "CHiredis", pkgConfig: "hiredis",
+            providers: [.apt(["libhiredis-dev"])]),
+        .target(name: "Wire"),
+        .target(name: "Replication", dependencies: ["CHiredis", "EventLoop", "Wire"]),
         .executableTarget(
             name: "syntop",
             dependencies: [
-                "Console", "Terminal", "EventLoop", "CLibPQ", "CNCursesW",
+                "Console", "Terminal", "EventLoop", "Wire", "Replication", "CLibPQ", "CNCursesW",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
         .testTarget(name: "TerminalTests", dependencies: ["Terminal"]),
         .testTarget(name: "EventLoopTests", dependencies: ["EventLoop"]),
+        .testTarget(name: "WireTests", dependencies: ["Wire"]),
+        .testTarget(name: "ReplicationTests", dependencies: ["Replication", "EventLoop", "Wire", "CHiredis"]),
         .testTarget(name: "ConsoleTests", dependencies: ["Console", "Terminal"],
                     exclude: ["__Snapshots__"]),
     ],

@@ -15,7 +15,8 @@ struct Syntop: ParsableCommand {
             membership history.
             """,
         version: Syntop.version,
-        subcommands: [ConsoleCommand.self, ThemesCommand.self],
+        subcommands: [ConsoleCommand.self, PokesCommand.self, PositionsCommand.self, RecordCommand.self,
+                      ThemesCommand.self],
         defaultSubcommand: ConsoleCommand.self)
 
     static var version: String {

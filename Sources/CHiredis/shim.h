@@ -1,0 +1,4 @@
+#ifndef SYNTOP_CHIREDIS_SHIM_H
+#define SYNTOP_CHIREDIS_SHIM_H
+#include <hiredis/hiredis.h>
+#endif

@@ -1,0 +1,125 @@
+import CHiredis
+import Glibc
+
+/// A reply from Redis, copied out of hiredis' reply object.
+public enum RedisValue: Equatable, Sendable {
+    case status(String)
+    case error(String)
+    case integer(Int64)
+    case bulk([UInt8]?)
+    case array([RedisValue])
+}
+
+public struct RedisConnectionError: Error, Equatable, Sendable, CustomStringConvertible {
+    public var description: String
+}
+
+/// One non-blocking connection to Redis through hiredis in reader mode: hiredis buffers and
+/// parses, the event loop decides when to read and write. Owned by the loop's thread.
+final class RedisConnection {
+    private let context: UnsafeMutablePointer<redisContext>
+    private var outputPending = false
+    private var connected = false
+
+    var fd: Int32 { context.pointee.fd }
+
+    /// Starts connecting; fails at once only for errors hiredis sees immediately.
+    init(endpoint: RedisEndpoint) throws(RedisConnectionError) {
+        let made: UnsafeMutablePointer<redisContext>?
+        switch endpoint.address {
+        case .tcp(let host, let port): made = redisConnectNonBlock(host, Int32(port))
+        case .unix(let path): made = redisConnectUnixNonBlock(path)
+        }
+        guard let made else { throw RedisConnectionError(description: "out of memory") }
+        if made.pointee.err != 0 {
+            let message = RedisConnection.errorString(made)
+            redisFree(made)
+            throw RedisConnectionError(description: message)
+        }
+        context = made
+    }
+
+    deinit {
+        redisFree(context)
+    }
+
+    private static func errorString(_ context: UnsafeMutablePointer<redisContext>) -> String {
+        withUnsafeBytes(of: context.pointee.errstr) { raw in
+            String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+        }
+    }
+
+    /// Queues a command; it is written when the socket is ready.
+    func send(_ arguments: [String]) {
+        var pointers: [UnsafePointer<CChar>?] = []
+        var lengths: [Int] = []
+        let copies = arguments.map { strdup($0) }
+        defer { copies.forEach { free($0) } }
+        for (index, copy) in copies.enumerated() {
+            pointers.append(UnsafePointer(copy))
+            lengths.append(arguments[index].utf8.count)
+        }
+        _ = redisAppendCommandArgv(context, Int32(arguments.count), &pointers, &lengths)
+        outputPending = true
+    }
+
+    var pollEvents: Int16 {
+        Int16(POLLIN) | (outputPending || !connected ? Int16(POLLOUT) : 0)
+    }
+
+    /// Does the I/O the socket is ready for and returns the replies that are complete.
+    func handle(_ revents: Int16) throws(RedisConnectionError) -> [RedisValue] {
+        if !connected && revents & Int16(POLLOUT | POLLERR | POLLHUP) != 0 {
+            var error: Int32 = 0
+            var length = socklen_t(MemoryLayout<Int32>.size)
+            getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length)
+            if error != 0 {
+                throw RedisConnectionError(description: String(cString: strerror(error)))
+            }
+            connected = true
+        }
+        if outputPending && revents & Int16(POLLOUT) != 0 {
+            var done: Int32 = 0
+            if redisBufferWrite(context, &done) != REDIS_OK {
+                throw RedisConnectionError(description: RedisConnection.errorString(context))
+            }
+            outputPending = done == 0
+        }
+        var replies: [RedisValue] = []
+        if revents & Int16(POLLIN | POLLHUP | POLLERR) != 0 {
+            if redisBufferRead(context) != REDIS_OK {
+                throw RedisConnectionError(description: RedisConnection.errorString(context))
+            }
+            while true {
+                var raw: UnsafeMutableRawPointer?
+                if redisGetReplyFromReader(context, &raw) != REDIS_OK {
+                    throw RedisConnectionError(description: "protocol error: " + RedisConnection.errorString(context))
+                }
+                guard let raw else { break }
+                let reply = raw.assumingMemoryBound(to: redisReply.self)
+                replies.append(RedisConnection.value(reply))
+                freeReplyObject(raw)
+            }
+        }
+        return replies
+    }
+
+    private static func value(_ reply: UnsafeMutablePointer<redisReply>) -> RedisValue {
+        let r = reply.pointee
+        func bytes() -> [UInt8] {
+            guard let str = r.str else { return [] }
+            return Array(UnsafeRawBufferPointer(start: str, count: r.len))
+        }
+        switch r.type {
+        case REDIS_REPLY_STATUS: return .status(String(decoding: bytes(), as: UTF8.self))
+        case REDIS_REPLY_ERROR: return .error(String(decoding: bytes(), as: UTF8.self))
+        case REDIS_REPLY_INTEGER: return .integer(Int64(r.integer))
+        case REDIS_REPLY_NIL: return .bulk(nil)
+        case REDIS_REPLY_ARRAY:
+            return .array((0..<r.elements).compactMap { index in
+                r.element[index].map { value($0) }
+            })
+        default: return .bulk(bytes())
+        }
+    }
+}

@@ -1,0 +1,88 @@
+/// One message of a recording.
+public struct RecordedMessage: Equatable, Sendable {
+    public var time: Double
+    public var channel: String
+    public var payload: [UInt8]
+}
+
+public enum RecordingLine: Equatable, Sendable {
+    case message(RecordedMessage)
+    case comment
+    case malformed(String)
+}
+
+/// The recording format: one message per line, `<unix seconds>\t<channel>\t<message exactly as
+/// published>`; lines starting with `#` are comments. Access tokens of USER_IP lines are
+/// replaced by `<token>` before a line is written.
+public enum Recording {
+    static let tab = UInt8(ascii: "\t")
+
+    public static func parse<Line: Collection>(_ line: Line) -> RecordingLine where Line.Element == UInt8 {
+        var bytes = Array(line)
+        if bytes.last == UInt8(ascii: "\r") { bytes.removeLast() }
+        if bytes.isEmpty || bytes.first == UInt8(ascii: "#") { return .comment }
+        guard let first = bytes.firstIndex(of: tab),
+              let second = bytes[(first + 1)...].firstIndex(of: tab) else {
+            return .malformed("expected <time>\\t<channel>\\t<message>")
+        }
+        guard let time = Double(String(decoding: bytes[..<first], as: UTF8.self)), time.isFinite else {
+            return .malformed("bad time")
+        }
+        let channel = String(decoding: bytes[(first + 1)..<second], as: UTF8.self)
+        return .message(RecordedMessage(time: time, channel: channel, payload: Array(bytes[(second + 1)...])))
+    }
+
+    /// Every line of a recording, split at newlines.
+    public static func lines(_ data: [UInt8]) -> [ArraySlice<UInt8>] {
+        data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
+    }
+
+    public static func header(serverName: String) -> String {
+        "# syntop recording: <unix seconds>\\t<channel>\\t<message>; server \(serverName)\n"
+    }
+
+    /// A line of the recording, newline included.
+    public static func line(time: Double, channel: String, payload: [UInt8]) -> [UInt8] {
+        var line = Array(String(format: time).utf8)
+        line.append(tab)
+        line += Array(channel.utf8)
+        line.append(tab)
+        line += scrubAccessToken(payload)
+        line.append(UInt8(ascii: "\n"))
+        return line
+    }
+
+    static func format(time: Double) -> String {
+        let micros = Int64((time * 1_000_000).rounded())
+        let fraction = String(micros % 1_000_000)
+        return "\(micros / 1_000_000)." + String(repeating: "0", count: 6 - fraction.count) + fraction
+    }
+
+    /// `USER_IP <user> ["<token>",...]`: the first JSON string is the user's access token.
+    public static func scrubAccessToken(_ payload: [UInt8]) -> [UInt8] {
+        let prefix = Array("USER_IP ".utf8)
+        guard payload.starts(with: prefix),
+              let space = payload[prefix.count...].firstIndex(of: UInt8(ascii: " ")),
+              space + 2 < payload.count, payload[space + 1] == UInt8(ascii: "["),
+              payload[space + 2] == UInt8(ascii: "\"") else { return payload }
+        var index = space + 3
+        while index < payload.count {
+            if payload[index] == UInt8(ascii: "\\") {
+                index += 2
+                continue
+            }
+            if payload[index] == UInt8(ascii: "\"") {
+                return Array(payload[...(space + 1)]) + Array("\"<token>\"".utf8) + Array(payload[(index + 1)...])
+            }
+            index += 1
+        }
+        // An unterminated token: keep nothing of it.
+        return Array(payload[...(space + 1)]) + Array("\"<token>\"".utf8)
+    }
+}
+
+private extension String {
+    init(format time: Double) {
+        self = Recording.format(time: time)
+    }
+}

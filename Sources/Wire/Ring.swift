@@ -1,0 +1,98 @@
+/// A fixed-capacity buffer that keeps the newest elements; each gets a sequence number so an
+/// entry can be found again while it is still held.
+public struct Ring<Element: Sendable>: Sendable {
+    public let capacity: Int
+    private var storage: [Element] = []
+    private var start = 0
+    /// Sequence number of the next element appended; never resets.
+    public private(set) var appended = 0
+
+    public init(capacity: Int) {
+        self.capacity = max(1, capacity)
+        storage.reserveCapacity(min(self.capacity, 1024))
+    }
+
+    public var count: Int { storage.count }
+
+    public mutating func append(_ element: Element) {
+        if storage.count < capacity {
+            storage.append(element)
+        } else {
+            storage[start] = element
+            start = (start + 1) % capacity
+        }
+        appended += 1
+    }
+
+    /// The oldest element held.
+    public var oldest: Element? {
+        storage.isEmpty ? nil : storage[storage.count < capacity ? 0 : start]
+    }
+
+    /// Oldest first.
+    public var elements: [Element] {
+        Array(storage[start...] + storage[..<start])
+    }
+
+    /// The element with this sequence number, if it is still held.
+    public subscript(sequence sequence: Int) -> Element? {
+        get {
+            guard let index = index(of: sequence) else { return nil }
+            return storage[index]
+        }
+        set {
+            guard let index = index(of: sequence), let newValue else { return }
+            storage[index] = newValue
+        }
+    }
+
+    private func index(of sequence: Int) -> Int? {
+        let oldest = appended - storage.count
+        guard sequence >= oldest, sequence < appended else { return nil }
+        return (start + (sequence - oldest)) % storage.count
+    }
+}
+
+/// Rows per second over the last minute, one bucket a second.
+public struct RateHistory: Equatable, Sendable {
+    public static let seconds = 60
+    private var buckets = Array(repeating: 0, count: RateHistory.seconds)
+    private var newestSecond: Int64?
+
+    public init() {}
+
+    public mutating func add(at time: Double, count: Int = 1) {
+        let second = Int64(time.rounded(.down))
+        advance(to: second)
+        if second > (newestSecond ?? second) - Int64(RateHistory.seconds) {
+            let index = Int(((second % Int64(RateHistory.seconds)) + Int64(RateHistory.seconds)) % Int64(RateHistory.seconds))
+            buckets[index] += count
+        }
+    }
+
+    private mutating func advance(to second: Int64) {
+        guard let newest = newestSecond else {
+            newestSecond = second
+            return
+        }
+        guard second > newest else { return }
+        let steps = min(second - newest, Int64(RateHistory.seconds))
+        for step in 1...steps {
+            let index = Int((((newest + step) % Int64(RateHistory.seconds)) + Int64(RateHistory.seconds)) % Int64(RateHistory.seconds))
+            buckets[index] = 0
+        }
+        newestSecond = second
+    }
+
+    /// Counts per second, oldest first, ending at `time`.
+    public func values(until time: Double) -> [Int] {
+        guard let newest = newestSecond else { return Array(repeating: 0, count: RateHistory.seconds) }
+        let end = Int64(time.rounded(.down))
+        return (0..<RateHistory.seconds).map { offset in
+            let second = end - Int64(RateHistory.seconds - 1 - offset)
+            guard second <= newest, second > newest - Int64(RateHistory.seconds) else { return 0 }
+            let index = Int(((second % Int64(RateHistory.seconds)) + Int64(RateHistory.seconds)) % Int64(RateHistory.seconds))
+            return buckets[index]
+        }
+    }
+}

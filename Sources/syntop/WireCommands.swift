@@ -1,0 +1,259 @@
+import ArgumentParser
+import EventLoop
+import Foundation
+import Glibc
+import Replication
+import Wire
+
+/// Where replication traffic comes from: a recording, or Synapse's Redis.
+struct WireSourceOptions: ParsableArguments {
+    @Option(help: ArgumentHelp(
+        "Synapse's Redis: redis://[user[:password]@]host[:port] or unix:///path (default: $SYNTOP_REDIS).",
+        valueName: "url"))
+    var redis: String?
+
+    @Option(help: ArgumentHelp("A file holding the Redis password, instead of one in the URL.",
+                               valueName: "path"))
+    var redisPasswordFile: String?
+
+    @Option(help: ArgumentHelp("Synapse's server_name: the replication channel (default: $SYNTOP_SERVER_NAME).",
+                               valueName: "name"))
+    var serverName: String?
+
+    @Flag(help: "Also listen to <server_name>/USER_IP (client IP activity; access tokens are dropped).")
+    var userIp = false
+
+    @Flag(help: """
+        Publish one REPLICATE on start so that every process announces its positions. \
+        This is the only thing syntop ever writes to Redis; it is off unless given.
+        """)
+    var probe = false
+
+    @Option(help: ArgumentHelp("Read replication traffic from a recording instead of Redis.", valueName: "file"))
+    var replay: String?
+
+    func endpoint() throws -> RedisEndpoint {
+        guard let url = redis ?? ProcessInfo.processInfo.environment["SYNTOP_REDIS"] else {
+            throw ValidationError("no replication source: give --redis URL (or $SYNTOP_REDIS), or --replay FILE")
+        }
+        var endpoint: RedisEndpoint
+        do {
+            endpoint = try RedisEndpoint.parse(url)
+        } catch {
+            throw ValidationError("--redis: \(error)")
+        }
+        if let redisPasswordFile {
+            guard let data = FileManager.default.contents(atPath: redisPasswordFile),
+                  let text = String(data: data, encoding: .utf8) else {
+                throw ValidationError("--redis-password-file: cannot read \(redisPasswordFile)")
+            }
+            endpoint.password = text.trimmingCharacters(in: .newlines)
+        }
+        return endpoint
+    }
+
+    func resolvedServerName() throws -> String {
+        guard let name = serverName ?? ProcessInfo.processInfo.environment["SYNTOP_SERVER_NAME"],
+              !name.isEmpty else {
+            throw ValidationError("--server-name (or $SYNTOP_SERVER_NAME) is needed to listen to Redis")
+        }
+        return name
+    }
+}
+
+struct WireRunFailure: Error, CustomStringConvertible {
+    var description: String
+}
+
+/// Fills a wire state from a recording (as fast as it can) or by listening for `seconds`.
+func collectWire(_ options: WireSourceOptions, seconds: Double) throws -> (WireState, WireSourceReport, Double) {
+    var state = WireState()
+    if let file = options.replay {
+        guard let data = FileManager.default.contents(atPath: file) else {
+            throw WireRunFailure(description: "cannot read the recording \(file)")
+        }
+        state.ingest(recording: Array(data))
+        return (state, WireSourceReport(kind: "replay", file: file), state.lastLineAt ?? 0)
+    }
+    let endpoint = try options.endpoint()
+    let serverName = try options.resolvedServerName()
+    let loop = EventLoop()
+    let signals = try SignalPipe()
+    loop.watch(fd: signals.readFD, events: { Int16(POLLIN) }) { _ in
+        if signals.drain().contains(where: { $0 != SIGWINCH }) { loop.stop() }
+    }
+    var lastError: String?
+    var subscribed = false
+    var probed = false
+    var client: ReplicationClient!
+    client = ReplicationClient(
+        endpoint: endpoint,
+        channels: ReplicationClient.channels(serverName: serverName, userIP: options.userIp),
+        loop: loop, now: unixTime,
+        onMessage: { channel, payload, time in state.ingest(payload, channel: channel, at: time) },
+        onStatus: { status in
+            switch status {
+            case .subscribed(let since):
+                subscribed = true
+                state.markConnected(at: since)
+                if options.probe && !probed {
+                    probed = true
+                    client.probe(serverName: serverName) { result in
+                        if case .failure(let error) = result { lastError = "REPLICATE probe: \(error)" }
+                    }
+                }
+            case .waiting(let since, _, let error):
+                lastError = error
+                if subscribed { state.markDisconnected(at: since, reason: error) }
+            case .connecting:
+                break
+            }
+        })
+    client.start()
+    loop.schedule(after: Int(seconds * 1000)) { loop.stop() }
+    loop.run()
+    client.stop()
+    guard subscribed else {
+        throw WireRunFailure(description: "Redis at \(endpoint): \(lastError ?? "no subscription within \(seconds) s")")
+    }
+    return (state, WireSourceReport(kind: "redis", redis: endpoint.description, serverName: serverName,
+                                    listenedSeconds: seconds), unixTime())
+}
+
+func printJSON<T: Encodable>(_ value: T) throws {
+    let encoder = JSONEncoder()
+    encoder.keyEncodingStrategy = .convertToSnakeCase
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+    FileHandle.standardOutput.write(try encoder.encode(value))
+    FileHandle.standardOutput.write(Data("\n".utf8))
+}
+
+func failOnWire(_ error: Error) -> Error {
+    if let failure = error as? WireRunFailure {
+        FileHandle.standardError.write(Data("syntop: \(failure)\n".utf8))
+        return ExitCode(2)
+    }
+    return error
+}
+
+struct PositionsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "positions",
+        abstract: "Stream positions per writer, as seen on the replication wire.",
+        discussion: "With --json: listens for --listen seconds (or reads a whole --replay file) and prints one JSON document.")
+
+    @OptionGroup var source: WireSourceOptions
+
+    @Flag(help: "Print JSON and exit instead of opening the console.")
+    var json = false
+
+    @Option(help: "Seconds to listen to Redis before printing.")
+    var listen: Double = 5
+
+    func run() throws {
+        guard json else {
+            throw ValidationError("the console's Positions screen is `syntop` then 3; use --json here")
+        }
+        do {
+            let (state, report, now) = try collectWire(source, seconds: listen)
+            try printJSON(PositionsReport(state, source: report, now: now))
+        } catch {
+            throw failOnWire(error)
+        }
+    }
+}
+
+struct PokesCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pokes",
+        abstract: "Device-list changes on the replication wire, and their rates per writer.",
+        discussion: "With --json: listens for --listen seconds (or reads a whole --replay file) and prints one JSON document.")
+
+    @OptionGroup var source: WireSourceOptions
+
+    @Flag(help: "Print JSON and exit instead of opening the console.")
+    var json = false
+
+    @Option(help: "Seconds to listen to Redis before printing.")
+    var listen: Double = 5
+
+    @Option(help: "How many of the most recent device-list rows to include.")
+    var limit = 100
+
+    func run() throws {
+        guard json else {
+            throw ValidationError("the console's Pokes screen is `syntop` then 1; use --json here")
+        }
+        do {
+            let (state, report, now) = try collectWire(source, seconds: listen)
+            try printJSON(PokesReport(state, source: report, now: now, limit: limit))
+        } catch {
+            throw failOnWire(error)
+        }
+    }
+}
+
+struct RecordCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "record",
+        abstract: "Record the replication channels to a file, one message per line.",
+        discussion: """
+            Format: <unix seconds>\\t<channel>\\t<message exactly as published>; lines starting with # \
+            are comments. The access token of USER_IP lines is replaced by <token>. Stops after \
+            --duration seconds, or on Ctrl-C.
+            """)
+
+    @OptionGroup var source: WireSourceOptions
+
+    @Option(name: .shortAndLong, help: "The file to write.")
+    var output: String
+
+    @Option(help: "Seconds to record (default: until interrupted).")
+    var duration: Double?
+
+    func run() throws {
+        if source.replay != nil { throw ValidationError("record listens to Redis; --replay does not apply") }
+        let endpoint = try source.endpoint()
+        let serverName = try source.resolvedServerName()
+        guard let file = fopen(output, "w") else {
+            throw ValidationError("cannot write \(output): \(String(cString: strerror(errno)))")
+        }
+        defer { fclose(file) }
+        let header = Recording.header(serverName: serverName)
+        fputs(header, file)
+        let loop = EventLoop()
+        let signals = try SignalPipe()
+        loop.watch(fd: signals.readFD, events: { Int16(POLLIN) }) { _ in
+            if signals.drain().contains(where: { $0 != SIGWINCH }) { loop.stop() }
+        }
+        var messages = 0
+        var lastError: String?
+        let client = ReplicationClient(
+            endpoint: endpoint,
+            channels: ReplicationClient.channels(serverName: serverName, userIP: source.userIp),
+            loop: loop, now: unixTime,
+            onMessage: { channel, payload, time in
+                let line = Recording.line(time: time, channel: channel, payload: payload)
+                _ = line.withUnsafeBufferPointer { fwrite($0.baseAddress, 1, $0.count, file) }
+                messages += 1
+            },
+            onStatus: { status in
+                switch status {
+                case .subscribed:
+                    FileHandle.standardError.write(Data("syntop: recording \(serverName) from \(endpoint) to \(output)\n".utf8))
+                case .waiting(_, let retryAt, let error):
+                    lastError = error
+                    let retry = Int((retryAt - unixTime()).rounded(.up))
+                    FileHandle.standardError.write(Data("syntop: Redis at \(endpoint): \(error); retrying in \(retry) s\n".utf8))
+                case .connecting:
+                    break
+                }
+            })
+        client.start()
+        if let duration { loop.schedule(after: Int(duration * 1000)) { loop.stop() } }
+        loop.schedule(after: 1000, repeating: 1000) { fflush(file) }
+        loop.run()
+        client.stop()
+        FileHandle.standardError.write(Data("syntop: recorded \(messages) messages\(lastError.map { " (last error: \($0))" } ?? "")\n".utf8))
+    }
+}

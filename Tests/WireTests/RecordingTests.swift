@@ -1,0 +1,73 @@
+import Foundation
+import Testing
+@testable import Wire
+
+let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+    .appendingPathComponent("../Fixtures/recordings").standardizedFileURL
+
+func fixture(_ name: String) throws -> [UInt8] {
+    Array(try Data(contentsOf: fixtures.appendingPathComponent(name)))
+}
+
+@Suite struct RecordingTests {
+    @Test func parsesALine() {
+        let line = Array("1795810683.219491\ttest.local:1\tRDATA typing w 8 [\"!r\",[]]".utf8)
+        #expect(Recording.parse(line) == .message(RecordedMessage(
+            time: 1_795_810_683.219491, channel: "test.local:1", payload: Array("RDATA typing w 8 [\"!r\",[]]".utf8))))
+        #expect(Recording.parse(Array("# comment".utf8)) == .comment)
+        #expect(Recording.parse(Array("".utf8)) == .comment)
+        #expect(Recording.parse(Array("no tabs here".utf8)) == .malformed("expected <time>\\t<channel>\\t<message>"))
+        #expect(Recording.parse(Array("x\tc\tm".utf8)) == .malformed("bad time"))
+    }
+
+    @Test func aMessageMayContainTabs() {
+        guard case .message(let message) = Recording.parse(Array("1.5\tc\tERROR a\tb".utf8)) else {
+            Issue.record("not a message")
+            return
+        }
+        #expect(message.payload == Array("ERROR a\tb".utf8))
+    }
+
+    @Test func writesLinesAndScrubsTokens() {
+        let line = Recording.line(time: 12.5, channel: "hs/USER_IP",
+                                  payload: Array(#"USER_IP @b:x ["syt_s\"ecret","1.2.3.4","ua",null,5]"#.utf8))
+        #expect(String(decoding: line, as: UTF8.self)
+                == "12.500000\ths/USER_IP\tUSER_IP @b:x [\"<token>\",\"1.2.3.4\",\"ua\",null,5]\n")
+        let other = Array("RDATA typing w 8 [\"!r\",[]]".utf8)
+        #expect(Recording.scrubAccessToken(other) == other)
+        #expect(Recording.scrubAccessToken(Array(#"USER_IP @b:x ["unterminated"#.utf8))
+                == Array(#"USER_IP @b:x ["<token>""#.utf8))
+    }
+
+    @Test(arguments: ["hs1-with-hs2.rec", "hs1-without-hs2.rec"])
+    func everyRecordedLineParses(name: String) throws {
+        var state = WireState()
+        state.ingest(recording: try fixture(name))
+        #expect(state.lines > 300)
+        #expect(state.malformed.isEmpty, "\(state.malformedSamples.elements)")
+        #expect(state.unknownStreams.isEmpty)
+        #expect(state.commands["RDATA", default: 0] > 100)
+        #expect(state.positions[WriterKey("device_lists", "master")] != nil)
+        #expect(state.positions[WriterKey("device_lists", "client1")] != nil)
+    }
+
+    @Test func theRecordingWithHs2HasEveryKindOfDeviceListRow() throws {
+        var state = WireState()
+        state.ingest(recording: try fixture("hs1-with-hs2.rec"))
+        let changes = state.deviceLists.elements.compactMap { entry -> DeviceListChange? in
+            if case .row(let change) = entry { return change }
+            return nil
+        }
+        #expect(changes.contains { !$0.isSignature && !$0.hostsCalculated })
+        #expect(changes.contains { !$0.isSignature && $0.hostsCalculated })
+        #expect(changes.contains { $0.isSignature })
+        for name in ["REMOTE_SERVER_UP", "FEDERATION_ACK", "USER_IP", "USER_SYNC", "LOCK_RELEASED",
+                     "NEW_ACTIVE_TASK", "REPLICATE", "POSITION"] {
+            #expect(state.commands[name, default: 0] > 0, "\(name)")
+        }
+        // stream_writer1 was restarted during the recording: typing went back to 0.
+        #expect(state.positions[WriterKey("typing", "stream_writer1")]?.restarts ?? 0 >= 1)
+        #expect(state.positions[WriterKey("typing", "stream_writer1")]?.token == 0 ||
+                state.positions[WriterKey("typing", "stream_writer1")]!.token < 20)
+    }
+}
