@@ -5,6 +5,8 @@ let package = Package(
     name: "syntop",
     products: [
         .executable(name: "syntop", targets: ["syntop"]),
+        // For the fuzz targets in Fuzz/.
+        .library(name: "Wire", targets: ["Wire"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),

@@ -68,29 +68,112 @@ public enum ReplicationLine {
         guard bytes.count <= maximumLength else {
             return .failure(MalformedLine(reason: .tooLong, detail: "\(bytes.count) bytes"))
         }
-        guard let line = String(validating: bytes, as: UTF8.self) else {
-            return .failure(MalformedLine(reason: .invalidUTF8, detail: "not UTF-8"))
+        if let result = bytes.withContiguousStorageIfAvailable({ parse(buffer: $0) }) {
+            return result
         }
-        return parse(line)
+        return Array(bytes).withUnsafeBufferPointer { parse(buffer: $0) }
     }
 
     public static func parse(_ line: String) -> Result<ReplicationCommand, MalformedLine> {
-        if line.allSatisfy({ $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }) {
+        parse(Array(line.utf8))
+    }
+
+    static func parse(buffer: UnsafeBufferPointer<UInt8>) -> Result<ReplicationCommand, MalformedLine> {
+        // Synapse writes JSON with ensure_ascii, so nearly every line is ASCII: check that
+        // first, and validate UTF-8 only when it is not.
+        var ascii = true
+        var blank = true
+        for byte in buffer {
+            if byte >= 0x80 { ascii = false }
+            if byte != 0x20 && byte != 0x09 && byte != 0x0A && byte != 0x0D { blank = false }
+        }
+        if !ascii && String(validating: buffer, as: UTF8.self) == nil {
+            return .failure(MalformedLine(reason: .invalidUTF8, detail: "not UTF-8"))
+        }
+        if blank {
             return .failure(MalformedLine(reason: .empty, detail: "blank line"))
         }
-        let name: Substring
-        let rest: Substring
-        if let space = line.firstIndex(of: " ") {
-            name = line[..<space]
-            rest = line[line.index(after: space)...]
-        } else {
-            name = Substring(line)
-            rest = ""
-        }
+        let line = Line(buffer)
+        let space = line.firstSpace(from: 0)
+        let name = line.string(0, space ?? buffer.count)
+        let rest = space.map { $0 + 1 } ?? buffer.count
         do throws(MalformedLine) {
-            return .success(try command(String(name), rest))
+            return .success(try command(name, line, rest))
         } catch {
             return .failure(error)
+        }
+    }
+
+    /// Byte positions in one line.
+    struct Line {
+        let bytes: UnsafeBufferPointer<UInt8>
+        init(_ bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
+
+        func firstSpace(from start: Int) -> Int? {
+            var index = start
+            while index < bytes.count {
+                if bytes[index] == 0x20 { return index }
+                index += 1
+            }
+            return nil
+        }
+
+        func string(_ start: Int, _ end: Int) -> String {
+            String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
+        }
+
+        func slice(_ start: Int, _ end: Int) -> UnsafeBufferPointer<UInt8> {
+            UnsafeBufferPointer(rebasing: bytes[start..<end])
+        }
+
+        /// Splits [start, end) at the first `count - 1` spaces, as Python's
+        /// `split(" ", count - 1)` does, and requires exactly `count` parts: (start, end) pairs.
+        func split(_ start: Int, into count: Int, _ command: String) throws(MalformedLine) -> [(Int, Int)] {
+            var parts: [(Int, Int)] = []
+            parts.reserveCapacity(count)
+            var from = start
+            while parts.count < count - 1, let space = firstSpace(from: from) {
+                parts.append((from, space))
+                from = space + 1
+            }
+            parts.append((from, bytes.count))
+            guard parts.count == count else {
+                throw fail(.arity, "\(command): expected \(count) arguments, got \(parts.count)")
+            }
+            return parts
+        }
+
+        func integer(_ part: (Int, Int), _ what: String) throws(MalformedLine) -> Int64 {
+            var index = part.0
+            var negative = false
+            if index < part.1 && (bytes[index] == UInt8(ascii: "-") || bytes[index] == UInt8(ascii: "+")) {
+                negative = bytes[index] == UInt8(ascii: "-")
+                index += 1
+            }
+            guard index < part.1 else { throw badInteger(part, what) }
+            var value: Int64 = 0
+            while index < part.1 {
+                let digit = bytes[index] &- UInt8(ascii: "0")
+                guard digit < 10 else { throw badInteger(part, what) }
+                let (shifted, overflow1) = value.multipliedReportingOverflow(by: 10)
+                let (added, overflow2) = shifted.addingReportingOverflow(Int64(digit))
+                guard !overflow1 && !overflow2 else { throw badInteger(part, what) }
+                value = added
+                index += 1
+            }
+            return negative ? -value : value
+        }
+
+        func badInteger(_ part: (Int, Int), _ what: String) -> MalformedLine {
+            fail(.badToken, "\(what): '\(string(part.0, min(part.1, part.0 + 40)))' is not an integer")
+        }
+
+        func json(_ part: (Int, Int), _ what: String) throws(MalformedLine) -> JSONValue {
+            do throws(JSONError) {
+                return try JSONReader.parse(slice(part.0, part.1))
+            } catch {
+                throw fail(.badJSON, "\(what): \(error.message) at \(error.offset)")
+            }
         }
     }
 
@@ -98,83 +181,62 @@ public enum ReplicationLine {
         MalformedLine(reason: reason, detail: detail)
     }
 
-    /// Splits at the first `count - 1` spaces, as Python's `split(" ", count - 1)` does, and
-    /// requires exactly `count` parts.
-    static func split(_ text: Substring, into count: Int, _ command: String) throws(MalformedLine) -> [Substring] {
-        let parts = text.split(separator: " ", maxSplits: count - 1, omittingEmptySubsequences: false)
-        guard parts.count == count else {
-            throw fail(.arity, "\(command): expected \(count) arguments, got \(parts.count)")
-        }
-        return parts
-    }
-
-    static func integer(_ text: Substring, _ what: String) throws(MalformedLine) -> Int64 {
-        guard let value = Int64(text) else {
-            throw fail(.badToken, "\(what): '\(text.prefix(40))' is not an integer")
-        }
-        return value
-    }
-
-    static func json(_ text: Substring, _ what: String) throws(MalformedLine) -> JSONValue {
-        do throws(JSONError) {
-            return try JSONReader.parse(text.utf8)
-        } catch {
-            throw fail(.badJSON, "\(what): \(error.message) at \(error.offset)")
-        }
-    }
-
-    static func command(_ name: String, _ rest: Substring) throws(MalformedLine) -> ReplicationCommand {
+    static func command(_ name: String, _ line: Line, _ start: Int) throws(MalformedLine) -> ReplicationCommand {
+        let end = line.bytes.count
         switch name {
         case "RDATA":
-            let parts = try split(rest, into: 4, name)
-            let stream = StreamName(rawValue: String(parts[0]))
-            let token: RowToken = parts[2] == "batch" ? .batch : .id(try integer(parts[2], "RDATA token"))
-            let json = try json(parts[3], "RDATA \(stream) row")
+            let parts = try line.split(start, into: 4, name)
+            let stream = StreamName(rawValue: line.string(parts[0].0, parts[0].1))
+            let isBatch = parts[2].1 - parts[2].0 == 5 && line.string(parts[2].0, parts[2].1) == "batch"
+            let token: RowToken = isBatch ? .batch : .id(try line.integer(parts[2], "RDATA token"))
+            let json = try line.json(parts[3], "RDATA \(stream) row")
             do throws(RowError) {
                 let row = try RowDecoder.decode(stream: stream, json: json)
-                return .rdata(stream: stream, instance: InstanceName(rawValue: String(parts[1])),
+                return .rdata(stream: stream, instance: InstanceName(rawValue: line.string(parts[1].0, parts[1].1)),
                               token: token, row: row)
             } catch {
                 throw fail(.badRow, error.message)
             }
         case "POSITION":
-            let parts = try split(rest, into: 4, name)
-            return .position(stream: StreamName(rawValue: String(parts[0])),
-                             instance: InstanceName(rawValue: String(parts[1])),
-                             previous: try integer(parts[2], "POSITION previous token"),
-                             new: try integer(parts[3], "POSITION new token"))
+            let parts = try line.split(start, into: 4, name)
+            return .position(stream: StreamName(rawValue: line.string(parts[0].0, parts[0].1)),
+                             instance: InstanceName(rawValue: line.string(parts[1].0, parts[1].1)),
+                             previous: try line.integer(parts[2], "POSITION previous token"),
+                             new: try line.integer(parts[3], "POSITION new token"))
         case "REPLICATE":
             return .replicate
         case "USER_SYNC":
-            let parts = try split(rest, into: 5, name)
-            guard parts[3] == "start" || parts[3] == "end" else {
+            let parts = try line.split(start, into: 5, name)
+            let state = line.string(parts[3].0, parts[3].1)
+            guard state == "start" || state == "end" else {
                 throw fail(.arity, "USER_SYNC: state must be start or end")
             }
-            return .userSync(processID: String(parts[0]), userID: String(parts[1]),
-                             deviceID: parts[2] == "None" ? nil : String(parts[2]),
-                             started: parts[3] == "start",
-                             lastSyncMS: try integer(parts[4], "USER_SYNC last_sync_ms"))
+            let device = line.string(parts[2].0, parts[2].1)
+            return .userSync(processID: line.string(parts[0].0, parts[0].1),
+                             userID: line.string(parts[1].0, parts[1].1),
+                             deviceID: device == "None" ? nil : device, started: state == "start",
+                             lastSyncMS: try line.integer(parts[4], "USER_SYNC last_sync_ms"))
         case "CLEAR_USER_SYNC":
-            return .clearUserSync(processID: String(rest))
+            return .clearUserSync(processID: line.string(start, end))
         case "USER_IP":
-            let parts = try split(rest, into: 2, name)
-            let value = try json(parts[1], "USER_IP")
+            let parts = try line.split(start, into: 2, name)
+            let value = try line.json(parts[1], "USER_IP")
             // [access_token, ip, user_agent, device_id, last_seen]; the token is not kept.
             guard let items = value.array, items.count == 5, items[0].string != nil,
                   let ip = items[1].string, let agent = items[2].string,
                   items[3].isNull || items[3].string != nil, let seen = items[4].integer else {
                 throw fail(.badRow, "USER_IP: expected [token, ip, user_agent, device_id, last_seen]")
             }
-            return .userIP(userID: String(parts[0]), ip: ip, userAgent: agent,
+            return .userIP(userID: line.string(parts[0].0, parts[0].1), ip: ip, userAgent: agent,
                            deviceID: items[3].string, lastSeenMS: seen)
         case "FEDERATION_ACK":
-            let parts = try split(rest, into: 2, name)
-            return .federationAck(instance: InstanceName(rawValue: String(parts[0])),
-                                  token: try integer(parts[1], "FEDERATION_ACK token"))
+            let parts = try line.split(start, into: 2, name)
+            return .federationAck(instance: InstanceName(rawValue: line.string(parts[0].0, parts[0].1)),
+                                  token: try line.integer(parts[1], "FEDERATION_ACK token"))
         case "REMOTE_SERVER_UP":
-            return .remoteServerUp(server: String(rest))
+            return .remoteServerUp(server: line.string(start, end))
         case "LOCK_RELEASED":
-            let value = try json(rest, "LOCK_RELEASED")
+            let value = try line.json((start, end), "LOCK_RELEASED")
             guard let items = value.array, items.count == 3, let instance = items[0].string,
                   let lockName = items[1].string, let lockKey = items[2].string else {
                 throw fail(.badRow, "LOCK_RELEASED: expected [instance, lock_name, lock_key]")
@@ -182,15 +244,15 @@ public enum ReplicationLine {
             return .lockReleased(instance: InstanceName(rawValue: instance), lockName: lockName,
                                  lockKey: lockKey)
         case "NEW_ACTIVE_TASK":
-            return .newActiveTask(taskID: String(rest))
+            return .newActiveTask(taskID: line.string(start, end))
         case "CANCEL_TASK":
-            return .cancelTask(taskID: String(rest))
+            return .cancelTask(taskID: line.string(start, end))
         case "ERROR":
-            return .error(message: String(rest))
+            return .error(message: line.string(start, end))
         case "NAME", "SERVER", "PING":
-            return .legacy(name: name, argument: String(rest))
+            return .legacy(name: name, argument: line.string(start, end))
         default:
-            return .unknown(name: String(name.prefix(64)), argument: String(rest.prefix(200)))
+            return .unknown(name: String(name.prefix(64)), argument: line.string(start, min(end, start + 200)))
         }
     }
 }

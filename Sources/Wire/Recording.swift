@@ -18,18 +18,36 @@ public enum Recording {
     static let tab = UInt8(ascii: "\t")
 
     public static func parse<Line: Collection>(_ line: Line) -> RecordingLine where Line.Element == UInt8 {
-        var bytes = Array(line)
-        if bytes.last == UInt8(ascii: "\r") { bytes.removeLast() }
+        switch fields(ArraySlice(line)) {
+        case .comment: return .comment
+        case .malformed(let detail): return .malformed(detail)
+        case .message(let time, let channel, let payload):
+            return .message(RecordedMessage(time: time, channel: channel, payload: Array(payload)))
+        }
+    }
+
+    enum Fields {
+        case comment
+        case malformed(String)
+        case message(time: Double, channel: String, payload: ArraySlice<UInt8>)
+    }
+
+    /// The fields of a line without copying the message.
+    static func fields(_ line: ArraySlice<UInt8>) -> Fields {
+        var bytes = line
+        if bytes.last == UInt8(ascii: "\r") { bytes = bytes.dropLast() }
         if bytes.isEmpty || bytes.first == UInt8(ascii: "#") { return .comment }
         guard let first = bytes.firstIndex(of: tab),
               let second = bytes[(first + 1)...].firstIndex(of: tab) else {
             return .malformed("expected <time>\\t<channel>\\t<message>")
         }
-        guard let time = Double(String(decoding: bytes[..<first], as: UTF8.self)), time.isFinite else {
+        // Unix seconds, from 1970 to the year 5000: anything else is no time at all.
+        guard let time = Double(String(decoding: bytes[..<first], as: UTF8.self)),
+              time >= 0, time < 95_617_584_000 else {
             return .malformed("bad time")
         }
         let channel = String(decoding: bytes[(first + 1)..<second], as: UTF8.self)
-        return .message(RecordedMessage(time: time, channel: channel, payload: Array(bytes[(second + 1)...])))
+        return .message(time: time, channel: channel, payload: bytes[(second + 1)...])
     }
 
     /// Every line of a recording, split at newlines.

@@ -62,7 +62,7 @@ public struct RateHistory: Equatable, Sendable {
     public init() {}
 
     public mutating func add(at time: Double, count: Int = 1) {
-        let second = Int64(time.rounded(.down))
+        guard let second = RateHistory.second(time) else { return }
         advance(to: second)
         if second > (newestSecond ?? second) - Int64(RateHistory.seconds) {
             let index = Int(((second % Int64(RateHistory.seconds)) + Int64(RateHistory.seconds)) % Int64(RateHistory.seconds))
@@ -85,9 +85,16 @@ public struct RateHistory: Equatable, Sendable {
     }
 
     /// Counts per second, oldest first, ending at `time`.
+    /// The whole second of a time, if it is one Int64 can hold.
+    static func second(_ time: Double) -> Int64? {
+        guard time.isFinite, abs(time) < 9e15 else { return nil }
+        return Int64(time.rounded(.down))
+    }
+
     public func values(until time: Double) -> [Int] {
-        guard let newest = newestSecond else { return Array(repeating: 0, count: RateHistory.seconds) }
-        let end = Int64(time.rounded(.down))
+        guard let newest = newestSecond, let end = RateHistory.second(time) else {
+            return Array(repeating: 0, count: RateHistory.seconds)
+        }
         return (0..<RateHistory.seconds).map { offset in
             let second = end - Int64(RateHistory.seconds - 1 - offset)
             guard second <= newest, second > newest - Int64(RateHistory.seconds) else { return 0 }

@@ -201,10 +201,10 @@ public struct WireState: Sendable {
     /// Feeds a whole recording.
     public mutating func ingest(recording data: [UInt8]) {
         for line in Recording.lines(data) {
-            switch Recording.parse(line) {
+            switch Recording.fields(line) {
             case .comment: continue
             case .malformed(let detail): ingestBadRecordingLine(line, detail: detail)
-            case .message(let message): ingest(message.payload, channel: message.channel, at: message.time)
+            case .message(let time, let channel, let payload): ingest(payload, channel: channel, at: time)
             }
         }
     }
@@ -243,16 +243,17 @@ public struct WireState: Sendable {
 
     private mutating func observe(_ instance: InstanceName, at time: Double, in command: String,
                                   stream: StreamName? = nil) {
-        if instances[instance] == nil {
-            guard instances.count < limits.names else {
-                overflow += 1
-                return
-            }
-            instances[instance] = ObservedInstance(firstSeen: time, lastSeen: time)
+        if instances[instance] == nil && instances.count >= limits.names {
+            overflow += 1
+            return
         }
-        instances[instance]?.lastSeen = time
-        instances[instance]?.seenIn.insert(command)
-        if let stream { instances[instance]?.streams.insert(stream) }
+        // One lookup, updated in place: this runs for nearly every line.
+        update(&instances[instance, default: ObservedInstance(firstSeen: time, lastSeen: time)])
+        func update(_ observed: inout ObservedInstance) {
+            observed.lastSeen = time
+            if !observed.seenIn.contains(command) { observed.seenIn.insert(command) }
+            if let stream, !observed.streams.contains(stream) { observed.streams.insert(stream) }
+        }
     }
 
     private mutating func apply(_ command: ReplicationCommand, at time: Double) {

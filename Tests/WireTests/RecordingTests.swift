@@ -18,6 +18,10 @@ func fixture(_ name: String) throws -> [UInt8] {
         #expect(Recording.parse(Array("".utf8)) == .comment)
         #expect(Recording.parse(Array("no tabs here".utf8)) == .malformed("expected <time>\\t<channel>\\t<message>"))
         #expect(Recording.parse(Array("x\tc\tm".utf8)) == .malformed("bad time"))
+        // Found by the fuzzer: a finite time too large for any clock once crashed the rates.
+        #expect(Recording.parse(Array((String(repeating: "8", count: 66) + "0\t\tRDATA   3 [").utf8))
+                == .malformed("bad time"))
+        #expect(Recording.parse(Array("-5\tc\tm".utf8)) == .malformed("bad time"))
     }
 
     @Test func aMessageMayContainTabs() {

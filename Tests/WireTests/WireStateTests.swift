@@ -176,5 +176,11 @@ extension WireState {
         #expect(values.count == 60)
         history.add(at: 500)
         #expect(history.values(until: 500).reduce(0, +) == 1)
+        history.add(at: 8.8e81)
+        history.add(at: .nan)
+        #expect(history.values(until: 8.8e81).reduce(0, +) == 0)
+        var state = WireState()
+        state.feed("POSITION typing w 1 2", at: 1e300)
+        #expect(state.positions[WriterKey("typing", "w")]?.token == 2)
     }
 }

@@ -652,6 +652,7 @@ def main(argv):
     sub.add_parser("wipe", help="down, and remove all state but the virtualenv") \
         .set_defaults(run=command_wipe)
     sub.add_parser("status", help="processes and roles").set_defaults(run=command_status)
+    sub.add_parser("venv", help="only make the virtualenv").set_defaults(run=lambda args: ensure_venv() or 0)
     sub.add_parser("env", help="what a client needs, as KEY=value lines") \
         .set_defaults(run=command_env)
     for verb, handler in (("stop", command_stop), ("start", command_start)):
