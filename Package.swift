@@ -24,7 +24,7 @@ let package = Package(
 
         .target(name: "Terminal", dependencies: ["CNCursesW", "CTermSupport"]),
         .target(name: "EventLoop", dependencies: ["CTermSupport"]),
-        .target(name: "Console", dependencies: ["Terminal"]),
+        .target(name: "Console", dependencies: ["Terminal", "Wire"]),
         .systemLibrary(
             name: "CHiredis", pkgConfig: "hiredis",
             providers: [.apt(["libhiredis-dev"])]),
@@ -41,7 +41,7 @@ let package = Package(
         .testTarget(name: "EventLoopTests", dependencies: ["EventLoop"]),
         .testTarget(name: "WireTests", dependencies: ["Wire"]),
         .testTarget(name: "ReplicationTests", dependencies: ["Replication", "EventLoop", "Wire", "CHiredis"]),
-        .testTarget(name: "ConsoleTests", dependencies: ["Console", "Terminal"],
+        .testTarget(name: "ConsoleTests", dependencies: ["Console", "Terminal", "Wire"],
                     exclude: ["__Snapshots__"]),
     ],
     swiftLanguageModes: [.v6]

@@ -27,6 +27,10 @@ public enum Action: Equatable, Sendable {
     case click(x: Int, y: Int)
     case scroll(Int)
     case resize(Size)
+    /// Publish one REPLICATE (only with --probe).
+    case probe
+    /// Feed the next recorded message (replay, paused).
+    case replayStep
 }
 
 /// What the event loop must do after a state change; the reducer performs no I/O itself.
@@ -34,4 +38,8 @@ public enum Effect: Equatable, Sendable {
     case quit
     /// Load and apply the theme with this name or path.
     case applyTheme(String)
+    /// Publish REPLICATE on the main channel once.
+    case probe
+    /// Feed one recorded message.
+    case replayStep
 }

@@ -66,6 +66,10 @@ public enum Bindings {
                    help: "sort by the column to the left, right", bar: (key: "<>", label: "Sort")),
         KeyBinding(keys: [.character("r")], keyLabel: "r", action: .sortReverse,
                    help: "reverse the sort order", bar: nil),
+        KeyBinding(keys: [.character(".")], keyLabel: ".", action: .replayStep,
+                   help: "replay: one message (while paused)", bar: nil),
+        KeyBinding(keys: [.character("P")], keyLabel: "P", action: .probe,
+                   help: "publish REPLICATE once (needs --probe)", bar: nil),
         KeyBinding(keys: [.character("+")], keyLabel: "+", action: .refreshLonger,
                    help: "refresh less, more often", bar: nil),
         KeyBinding(keys: [.character("-")], keyLabel: "-", action: .refreshShorter,
@@ -96,6 +100,7 @@ public enum Bindings {
                     help: "refresh interval: "
                         + RefreshInterval.steps.map { String(format: "%g", $0) }.joined(separator: " ")),
         CommandSpec(names: ["theme"], usage: ":theme NAME|PATH", help: "switch theme"),
+        CommandSpec(names: ["speed"], usage: ":speed N|max", help: "replay speed"),
     ]
 
     /// The action a key stands for outside of text input.

@@ -1,4 +1,5 @@
 import Terminal
+import Wire
 
 /// The four screens, in tab order.
 public enum ScreenID: Int, CaseIterable, Sendable {
@@ -52,8 +53,9 @@ public struct Notice: Equatable, Sendable {
     }
 }
 
-/// Everything the console shows, as a plain value. It changes only through `reduce`.
-public struct ConsoleState: Equatable, Sendable {
+/// Everything the console shows, as a plain value. It changes through `reduce`, and through
+/// `wire` taking replication messages, which are too many to go through actions one by one.
+public struct ConsoleState: Sendable {
     public var size: Size
     public var screen: ScreenID = .pokes
     public var helpVisible = false
@@ -65,9 +67,18 @@ public struct ConsoleState: Equatable, Sendable {
     public var paused = false
     public var refreshStep = RefreshInterval.defaultStep
     public var notice: Notice?
-    /// How the replication stream and the database are reached, as the header shows them.
-    public var redisStatus = "not connected"
+    /// What the replication channels said, and where they are heard from.
+    public var wire = WireState()
+    public var wireSource = WireSource.none
+    /// The wire as it was when the feed was paused; the screens show it until Space again.
+    public var frozenWire: WireState?
+    /// Whether `--probe` allows publishing REPLICATE on a key press.
+    public var probeAllowed = false
+    /// How the database is reached, as the header shows it.
     public var databaseStatus = "not connected"
+    /// Unix time of the frame, and the local time zone's offset, for ages and clock times.
+    public var now: Double = 0
+    public var utcOffset = 0
     public var themeName = "default"
 
     public init(size: Size) {
@@ -75,6 +86,8 @@ public struct ConsoleState: Equatable, Sendable {
     }
 
     public var refreshSeconds: Double { RefreshInterval.steps[refreshStep] }
+
+    public var displayedWire: WireState { frozenWire ?? wire }
 
     public func table(_ screen: ScreenID) -> TableState { tables[screen] ?? TableState() }
     public func filter(_ screen: ScreenID) -> String { filters[screen] ?? "" }

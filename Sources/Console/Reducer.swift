@@ -83,7 +83,32 @@ public enum ConsoleReducer {
             }
         case .togglePause:
             state.paused.toggle()
-            state.notice = Notice(state.paused ? "live feed paused (Space resumes)" : "live feed resumed")
+            state.frozenWire = state.paused ? state.wire : nil
+            if case .replay = state.wireSource {
+                state.notice = Notice(state.paused ? "replay paused (. steps, Space resumes)" : "replay resumed")
+            } else {
+                state.notice = Notice(state.paused ? "live feed paused (Space resumes)" : "live feed resumed")
+            }
+        case .probe:
+            guard case .live = state.wireSource else {
+                state.notice = Notice("REPLICATE needs a live Redis connection", .warn)
+                break
+            }
+            guard state.probeAllowed else {
+                state.notice = Notice("publishing REPLICATE is off: start syntop with --probe to allow it", .warn)
+                break
+            }
+            return [.probe]
+        case .replayStep:
+            guard case .replay = state.wireSource else {
+                state.notice = Notice(". steps through a replay (--replay FILE)", .warn)
+                break
+            }
+            guard state.paused else {
+                state.notice = Notice("pause the replay (Space) to step through it")
+                break
+            }
+            return [.replayStep]
         case .refreshLonger:
             state.refreshStep = min(state.refreshStep + 1, RefreshInterval.steps.count - 1)
             state.notice = Notice("refresh every " + RefreshInterval.label(state.refreshSeconds))
@@ -128,9 +153,7 @@ public enum ConsoleReducer {
     }
 
     private static func visibleRows(_ state: ConsoleState) -> Int {
-        let layout = ConsoleLayout(size: state.size)
-        let count = ScreenContent.panels(for: state.screen, in: state).count
-        return Table.visibleRows(in: layout.tableArea(panel: 0, of: count))
+        Table.visibleRows(in: ConsoleView.primaryTableArea(state))
     }
 
     private static func moveSelection(_ state: inout ConsoleState, by delta: Int) {
@@ -170,8 +193,7 @@ public enum ConsoleReducer {
             state.screen = ScreenID(rawValue: tab)!
             return
         }
-        let count = ScreenContent.panels(for: state.screen, in: state).count
-        let area = layout.tableArea(panel: 0, of: count)
+        let area = ConsoleView.primaryTableArea(state)
         let bodyTop = area.y + 1
         guard area.contains(x: x, y: y), y >= bodyTop else { return }
         let offset = state.table(state.screen).offset
@@ -210,6 +232,19 @@ public enum ConsoleReducer {
             }
             state.refreshStep = step
             state.notice = Notice("refresh every " + RefreshInterval.label(state.refreshSeconds))
+        case "speed":
+            guard case .replay(let file, var cursor) = state.wireSource else {
+                state.notice = Notice(":speed applies to a replay (--replay FILE)", .warn)
+                return []
+            }
+            guard let speed = ReplaySpeed(argument) else {
+                state.notice = Notice(":speed takes a number above 0, or max", .warn)
+                return []
+            }
+            cursor.speed = speed
+            cursor.hold()
+            state.wireSource = .replay(file: file, cursor: cursor)
+            state.notice = Notice("replay speed \(speed)")
         case "theme":
             guard !argument.isEmpty else {
                 state.notice = Notice(":theme needs a name or a path", .warn)

@@ -1,3 +1,4 @@
+import Wire
 import Terminal
 
 /// A framed table on a screen.
@@ -11,14 +12,25 @@ public struct Panel: Sendable {
 public enum ScreenContent {
     public static func panels(for screen: ScreenID, in state: ConsoleState) -> [Panel] {
         let tableState = state.table(screen)
-        func table(_ columns: [TableColumn], _ waiting: [String], primary: Bool = true) -> Table {
-            Table(columns: columns, rows: [],
+        let filter = state.filter(screen)
+        func table(_ columns: [TableColumn], _ waiting: [String], primary: Bool = true,
+                   rows: [TableRow] = []) -> Table {
+            let shown = primary ? WireRows.sorted(WireRows.filtered(rows, by: filter), by: tableState.sort) : rows
+            return Table(columns: columns, rows: shown,
                   selection: primary ? tableState.selection : nil,
                   offset: primary ? tableState.offset : 0,
                   sort: primary ? tableState.sort : nil,
                   emptyMessage: waiting)
         }
-        let noWire = "Waiting for the replication stream: this build of syntop has no Redis connection yet."
+        let noWire: String
+        switch state.wireSource {
+        case .none:
+            noWire = "No replication source: give --redis URL and --server-name NAME, or --replay FILE."
+        case .live(let endpoint, let serverName, _):
+            noWire = "Listening to \(serverName) on \(endpoint): nothing published yet."
+        case .replay(let file, _):
+            noWire = "Replaying \(file): no such rows yet."
+        }
         let noDatabase = "Waiting for the database: this build of syntop has no PostgreSQL connection yet."
         switch screen {
         case .pokes:
@@ -30,7 +42,7 @@ public enum ScreenContent {
                     TableColumn("User", .flexible(min: 12, weight: 3)),
                     TableColumn("Change", .fixed(9)),
                     TableColumn("Hosts", .fixed(5)),
-                ], [noWire])),
+                ], [noWire], rows: WireRows.deviceListRows(state))),
                 Panel(title: "Outbound pokes waiting per destination", table: table([
                     TableColumn("Destination", .flexible(min: 12, weight: 3)),
                     TableColumn("Pending", .fixed(8), .right),
@@ -57,9 +69,9 @@ public enum ScreenContent {
                 TableColumn("Age", .fixed(6), .right),
                 TableColumn("Database", .fixed(9), .right),
                 TableColumn("Max", .fixed(9), .right),
-                TableColumn("Gap", .fixed(7), .right),
-                TableColumn("Rows/s", .flexible(min: 6, weight: 1)),
-            ], [noWire, noDatabase]))]
+                TableColumn("Flags", .flexible(min: 6, weight: 1)),
+                TableColumn("Rows/s 10s", .fixed(10)),
+            ], [noWire, noDatabase], rows: WireRows.positionRows(state)))]
         case .history:
             return [Panel(title: "Membership history", table: table([
                 TableColumn("Time", .fixed(16)),

@@ -71,10 +71,18 @@ public struct TableCell: Sendable, Equatable {
 public struct TableRow: Sendable, Equatable {
     public var cells: [TableCell]
     public var element: ThemeElement
+    /// Text drawn across every column after the first, instead of cells there (a marker row).
+    public var spanning: String?
 
     public init(_ cells: [TableCell], element: ThemeElement = .normal) {
         self.cells = cells
         self.element = element
+    }
+
+    public init(first: TableCell, spanning: String, element: ThemeElement) {
+        self.cells = [first]
+        self.element = element
+        self.spanning = spanning
     }
 }
 
@@ -189,6 +197,14 @@ public struct Table: Sendable {
             let y = body.y + line
             if selected { buffer.fill(body.row(line), element: .selected) }
             var cx = body.x
+            if let spanning = row.spanning {
+                let first = row.cells.first ?? TableCell("")
+                let used = buffer.put(TextWidth.fit(first.text, to: widths[0]), x: cx, y: y, maxWidth: widths[0],
+                                      element: selected ? .selected : (first.element ?? row.element))
+                buffer.put(spanning, x: cx + used + 1, y: y, maxWidth: max(0, body.width - used - 1),
+                           element: selected ? .selected : row.element)
+                continue
+            }
             for (i, column) in columns.enumerated() where widths[i] > 0 {
                 let cell = i < row.cells.count ? row.cells[i] : TableCell("")
                 let element = selected ? .selected : (cell.element ?? row.element)

@@ -3,7 +3,16 @@ import Console
 import CTermSupport
 import EventLoop
 import Foundation
+import Replication
 import Terminal
+import Wire
+
+/// Where the console's replication traffic comes from.
+enum ConsoleWireInput {
+    case none
+    case live(endpoint: RedisEndpoint, serverName: String, userIP: Bool, probe: Bool)
+    case replay(file: String, data: [UInt8], speed: ReplaySpeed)
+}
 
 /// Runs the interactive console: one event loop over the terminal, the signal pipe and
 /// timers, the console state, and the curses backend that shows it.
@@ -12,6 +21,10 @@ final class ConsoleSession {
     private let themeRequest: String?
     private let forcedDepth: ColorDepth?
     private let noColor: String?
+    private let wireInput: ConsoleWireInput
+    private var client: ReplicationClient?
+    private var replayLines: [ArraySlice<UInt8>] = []
+    private var replayTimer: EventLoop.TimerID?
 
     private let loop = EventLoop()
     private var state = ConsoleState(size: Size(width: 80, height: 24))
@@ -21,7 +34,9 @@ final class ConsoleSession {
     /// At most about 30 frames a second, however much changes.
     private let frameInterval: UInt64 = 33_000_000
 
-    init(catalog: ThemeCatalog, themeRequest: String?, forcedDepth: ColorDepth?, noColor: String?) {
+    init(catalog: ThemeCatalog, themeRequest: String?, forcedDepth: ColorDepth?, noColor: String?,
+         wireInput: ConsoleWireInput) {
+        self.wireInput = wireInput
         self.catalog = catalog
         self.themeRequest = themeRequest
         self.forcedDepth = forcedDepth
@@ -74,10 +89,108 @@ final class ConsoleSession {
         loop.watch(fd: signals.readFD, events: { Int16(POLLIN) }) { [unowned self] _ in
             for signal in signals.drain() { self.handle(signal: signal) }
         }
+        state.utcOffset = ConsoleSession.utcOffset()
+        startWire()
+        // Ages and "retry in" move with the clock even when nothing arrives.
+        loop.schedule(after: 1000, repeating: 1000) { [unowned self] in self.requestRedraw() }
         draw()
         loop.run()
+        client?.stop()
         backend.stop()
         return 0
+    }
+
+    static func utcOffset() -> Int {
+        var now = time(nil)
+        var local = tm()
+        localtime_r(&now, &local)
+        return local.tm_gmtoff
+    }
+
+    private func startWire() {
+        switch wireInput {
+        case .none:
+            break
+        case .live(let endpoint, let serverName, let userIP, let probe):
+            state.probeAllowed = probe
+            var probed = false
+            let client = ReplicationClient(
+                endpoint: endpoint,
+                channels: ReplicationClient.channels(serverName: serverName, userIP: userIP),
+                loop: loop, now: unixTime,
+                onMessage: { [unowned self] channel, payload, time in
+                    self.state.wire.ingest(payload, channel: channel, at: time)
+                    self.requestRedraw()
+                },
+                onStatus: { [unowned self] status in
+                    switch status {
+                    case .connecting(let attempt):
+                        self.state.wireSource = .live(endpoint: endpoint.description, serverName: serverName,
+                                                      status: .connecting(attempt: attempt))
+                    case .subscribed(let since):
+                        self.state.wire.markConnected(at: since)
+                        self.state.wireSource = .live(endpoint: endpoint.description, serverName: serverName,
+                                                      status: .subscribed(since: since))
+                        if probe && !probed {
+                            probed = true
+                            self.perform(.probe)
+                        }
+                    case .waiting(let since, let retryAt, let error):
+                        self.state.wire.markDisconnected(at: since, reason: error)
+                        self.state.wireSource = .live(endpoint: endpoint.description, serverName: serverName,
+                                                      status: .waiting(since: since, retryAt: retryAt, error: error))
+                    }
+                    self.requestRedraw()
+                })
+            self.client = client
+            client.start()
+        case .replay(let file, let data, let speed):
+            var times: [Double] = []
+            for line in Recording.lines(data) {
+                switch Recording.parse(line) {
+                case .comment: continue
+                case .malformed: times.append(times.last ?? 0)
+                case .message(let message): times.append(message.time)
+                }
+                replayLines.append(line)
+            }
+            state.wireSource = .replay(file: file, cursor: ReplayCursor(times: times, speed: speed))
+            scheduleReplay()
+        }
+    }
+
+    /// Feeds what is due every 20 ms while a replay runs; nothing ticks while it is paused
+    /// or finished.
+    private func scheduleReplay() {
+        guard replayTimer == nil, !state.paused,
+              case .replay(_, let cursor) = state.wireSource, !cursor.finished else { return }
+        replayTimer = loop.schedule(after: 0, repeating: 20) { [unowned self] in
+            guard case .replay(let file, var cursor) = self.state.wireSource else { return }
+            let clock = Double(self.loop.now) / 1e9
+            if self.state.paused {
+                cursor.hold()
+            } else {
+                self.feedReplay(cursor.due(at: clock))
+            }
+            self.state.wireSource = .replay(file: file, cursor: cursor)
+            if self.state.paused || cursor.finished, let timer = self.replayTimer {
+                self.loop.cancel(timer)
+                self.replayTimer = nil
+            }
+            self.requestRedraw()
+        }
+    }
+
+    private func feedReplay(_ range: Range<Int>) {
+        for index in range {
+            let line = replayLines[index]
+            switch Recording.parse(line) {
+            case .comment: continue
+            case .malformed(let detail): state.wire.ingestBadRecordingLine(line, detail: detail)
+            case .message(let message): state.wire.ingest(message.payload, channel: message.channel, at: message.time)
+            }
+        }
+        if !range.isEmpty && state.paused { state.frozenWire = state.wire }
     }
 
     private func fail(_ message: String) -> Int32 {
@@ -117,11 +230,27 @@ final class ConsoleSession {
         for effect in ConsoleReducer.reduce(&state, action) {
             perform(effect)
         }
+        if action == .togglePause { scheduleReplay() }
         requestRedraw()
     }
 
     private func perform(_ effect: Effect) {
         switch effect {
+        case .probe:
+            guard let client, case .live(_, let serverName, _, _) = wireInput else { return }
+            client.probe(serverName: serverName) { [unowned self] result in
+                switch result {
+                case .success(let receivers):
+                    self.state.notice = Notice("REPLICATE published: \(receivers) receiver(s) answer with their positions")
+                case .failure(let error):
+                    self.state.notice = Notice("REPLICATE failed: \(error)", .warn)
+                }
+                self.requestRedraw()
+            }
+        case .replayStep:
+            guard case .replay(let file, var cursor) = state.wireSource else { return }
+            feedReplay(cursor.step())
+            state.wireSource = .replay(file: file, cursor: cursor)
         case .quit:
             loop.stop()
         case .applyTheme(let request):
@@ -153,6 +282,10 @@ final class ConsoleSession {
 
     private func draw() {
         guard let backend else { return }
+        switch wireInput {
+        case .replay: state.now = state.wire.lastLineAt ?? 0
+        case .live, .none: state.now = unixTime()
+        }
         backend.draw(ConsoleView.render(state))
         lastDraw = loop.now
     }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import CLibPQ
 import CNCursesW
+import Console
 import Foundation
 import Terminal
 
@@ -63,6 +64,24 @@ struct ConsoleCommand: ParsableCommand {
         abstract: "Open the interactive console (the default command).")
 
     @OptionGroup var display: DisplayOptions
+    @OptionGroup var source: WireSourceOptions
+
+    @Option(help: ArgumentHelp("Replay speed: a factor (1 = as recorded) or max.", valueName: "n|max"))
+    var speed = "1"
+
+    func wireInput() throws -> ConsoleWireInput {
+        if let file = source.replay {
+            guard let speed = ReplaySpeed(speed) else { throw ValidationError("--speed takes a number above 0, or max") }
+            guard let data = FileManager.default.contents(atPath: file) else {
+                throw ValidationError("cannot read the recording \(file)")
+            }
+            return .replay(file: file, data: Array(data), speed: speed)
+        }
+        let environment = ProcessInfo.processInfo.environment
+        guard source.redis != nil || environment["SYNTOP_REDIS"] != nil else { return .none }
+        return .live(endpoint: try source.endpoint(), serverName: try source.resolvedServerName(),
+                     userIP: source.userIp, probe: source.probe)
+    }
 
     func run() throws {
         let environment = ProcessInfo.processInfo.environment
@@ -70,7 +89,8 @@ struct ConsoleCommand: ParsableCommand {
             catalog: themeCatalog(),
             themeRequest: display.theme ?? environment["SYNTOP_THEME"].flatMap { $0.isEmpty ? nil : $0 },
             forcedDepth: try display.forcedDepth(),
-            noColor: environment["NO_COLOR"])
+            noColor: environment["NO_COLOR"],
+            wireInput: try wireInput())
         let status = session.run()
         if status != 0 { throw ExitCode(status) }
     }

@@ -1,0 +1,99 @@
+import Foundation
+import Testing
+import Terminal
+import Wire
+@testable import Console
+
+let consoleFixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+    .appendingPathComponent("../Fixtures/recordings").standardizedFileURL
+
+/// A console that has replayed a whole recording, at a fixed clock and time zone.
+func replayedState(_ name: String, size: Size) throws -> ConsoleState {
+    var state = ConsoleState(size: size)
+    let data = Array(try Data(contentsOf: consoleFixtures.appendingPathComponent(name)))
+    state.wire.ingest(recording: data)
+    var cursor = ReplayCursor(times: Array(repeating: 0, count: 1235), speed: .max)
+    while !cursor.finished { _ = cursor.due(at: 0) }
+    state.wireSource = .replay(file: "Tests/Fixtures/recordings/\(name)", cursor: cursor)
+    state.now = state.wire.lastLineAt ?? 0
+    state.utcOffset = 0
+    return state
+}
+
+@Suite struct WireScreenTests {
+    @Test func pokesFromARecording() throws {
+        let state = try replayedState("hs1-with-hs2.rec", size: Size(width: 120, height: 40))
+        let text = ConsoleView.render(state).text()
+        expectSnapshot(text, named: "pokes-replay-120x40")
+        #expect(text.contains("replay: hs1-with-hs2.rec 1235/1235 100% max done"))
+    }
+
+    @Test func positionsFromARecordingFlagTheRestart() throws {
+        var state = try replayedState("hs1-with-hs2.rec", size: Size(width: 120, height: 40))
+        state.screen = .positions
+        _ = ConsoleReducer.reduce(&state, .beginInput(.filter))
+        for character in "typ" { _ = ConsoleReducer.reduce(&state, .inputCharacter(character)) }
+        _ = ConsoleReducer.reduce(&state, .submitInput)
+        let text = ConsoleView.render(state).text()
+        expectSnapshot(text, named: "positions-replay-typing-120x40")
+        #expect(text.contains("restarted ×1"))
+        #expect(text.contains("alerts 1"))
+    }
+
+    @Test func aLostConnectionIsAMarkedRowAcrossTheTable() {
+        var state = ConsoleState(size: Size(width: 100, height: 20))
+        state.wire.ingest(Array(#"RDATA device_lists master 2 ["@a:x",false,true]"#.utf8), channel: "hs", at: 3600)
+        state.wire.markDisconnected(at: 3661, reason: "Server closed the connection")
+        state.now = 3700
+        let text = ConsoleView.render(state).text()
+        #expect(text.contains("01:01:01 — connection lost: Server closed the connection; rows published meanwhile"))
+        #expect(text.contains("replication connection lost"))
+    }
+
+    @Test func clockAndAge() {
+        #expect(WireRows.clock(3661.9, utcOffset: 0) == "01:01:01")
+        #expect(WireRows.clock(3661, utcOffset: -7200) == "23:01:01")
+        #expect(WireRows.clock(.infinity, utcOffset: 0) == "--:--:--")
+        #expect(WireRows.age(59) == "59s")
+        #expect(WireRows.age(3599) == "59m")
+        #expect(WireRows.age(90000) == "1d")
+        #expect(WireRows.age(-3) == "0s")
+    }
+
+    @Test func pausingFreezesWhatTheScreensShow() {
+        var state = ConsoleState(size: Size(width: 100, height: 20))
+        state.wire.ingest(Array(#"RDATA device_lists master 2 ["@a:x",false,true]"#.utf8), channel: "hs", at: 1)
+        _ = ConsoleReducer.reduce(&state, .togglePause)
+        state.wire.ingest(Array(#"RDATA device_lists master 3 ["@b:x",false,true]"#.utf8), channel: "hs", at: 2)
+        #expect(!ConsoleView.render(state).text().contains("@b:x"))
+        _ = ConsoleReducer.reduce(&state, .togglePause)
+        #expect(ConsoleView.render(state).text().contains("@b:x"))
+    }
+
+    @Test func theProbeNeedsLiveRedisAndPermission() {
+        var state = ConsoleState(size: Size(width: 100, height: 20))
+        #expect(ConsoleReducer.reduce(&state, .probe).isEmpty)
+        state.wireSource = .live(endpoint: "h:1", serverName: "hs", status: .subscribed(since: 0))
+        #expect(ConsoleReducer.reduce(&state, .probe).isEmpty)
+        #expect(state.notice?.text.contains("--probe") == true)
+        state.probeAllowed = true
+        #expect(ConsoleReducer.reduce(&state, .probe) == [.probe])
+    }
+
+    @Test func steppingAndSpeedApplyToAReplay() {
+        var state = ConsoleState(size: Size(width: 100, height: 20))
+        #expect(ConsoleReducer.reduce(&state, .replayStep).isEmpty)
+        state.wireSource = .replay(file: "f", cursor: ReplayCursor(times: [1, 2], speed: .factor(1)))
+        #expect(ConsoleReducer.reduce(&state, .replayStep).isEmpty)
+        _ = ConsoleReducer.reduce(&state, .togglePause)
+        #expect(ConsoleReducer.reduce(&state, .replayStep) == [.replayStep])
+        _ = ConsoleReducer.runCommand(&state, "speed 10")
+        if case .replay(_, let cursor) = state.wireSource {
+            #expect(cursor.speed == .factor(10))
+        } else {
+            Issue.record("not a replay")
+        }
+        _ = ConsoleReducer.runCommand(&state, "speed never")
+        #expect(state.notice?.level == .warn)
+    }
+}
