@@ -10,6 +10,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         .systemLibrary(
@@ -24,24 +25,26 @@ let package = Package(
 
         .target(name: "Terminal", dependencies: ["CNCursesW", "CTermSupport"]),
         .target(name: "EventLoop", dependencies: ["CTermSupport"]),
-        .target(name: "Console", dependencies: ["Terminal", "Wire"]),
+        .target(name: "Console", dependencies: ["Terminal", "Wire", "Config"]),
         .systemLibrary(
             name: "CHiredis", pkgConfig: "hiredis",
             providers: [.apt(["libhiredis-dev"])]),
         .target(name: "Wire"),
         .target(name: "Replication", dependencies: ["CHiredis", "EventLoop", "Wire"]),
+        .target(name: "Config", dependencies: [.product(name: "Yams", package: "Yams")]),
         .executableTarget(
             name: "syntop",
             dependencies: [
-                "Console", "Terminal", "EventLoop", "Wire", "Replication", "CLibPQ", "CNCursesW",
+                "Console", "Terminal", "EventLoop", "Wire", "Replication", "Config", "CLibPQ", "CNCursesW",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
         .testTarget(name: "TerminalTests", dependencies: ["Terminal"]),
         .testTarget(name: "EventLoopTests", dependencies: ["EventLoop"]),
         .testTarget(name: "WireTests", dependencies: ["Wire"]),
+        .testTarget(name: "ConfigTests", dependencies: ["Config"]),
         .testTarget(name: "ReplicationTests", dependencies: ["Replication", "EventLoop", "Wire", "CHiredis"]),
-        .testTarget(name: "ConsoleTests", dependencies: ["Console", "Terminal", "Wire"],
+        .testTarget(name: "ConsoleTests", dependencies: ["Console", "Terminal", "Wire", "Config"],
                     exclude: ["__Snapshots__"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,3 +1,4 @@
+import Config
 import Terminal
 import Wire
 
@@ -74,6 +75,8 @@ public struct ConsoleState: Sendable {
     public var frozenWire: WireState?
     /// Whether `--probe` allows publishing REPLICATE on a key press.
     public var probeAllowed = false
+    /// Synapse's configuration, when -c was given.
+    public var config: SynapseConfig?
     /// How the database is reached, as the header shows it.
     public var databaseStatus = "not connected"
     /// Unix time of the frame, and the local time zone's offset, for ages and clock times.

@@ -53,14 +53,15 @@ public enum ScreenContent {
             ]
         case .roles:
             return [Panel(title: "Processes and the streams they write", table: table([
-                TableColumn("Instance", .flexible(min: 10, weight: 2)),
+                TableColumn("Instance", .flexible(min: 18, weight: 1)),
                 TableColumn("Configured role", .flexible(min: 10, weight: 2)),
                 TableColumn("Writes (config)", .flexible(min: 10, weight: 3)),
                 TableColumn("Seen writing", .flexible(min: 10, weight: 3)),
                 TableColumn("Last seen", .fixed(9), .right),
                 TableColumn("Flags", .flexible(min: 5, weight: 1)),
-            ], ["Waiting for Synapse's configuration files, the replication stream and the database:",
-                "this build of syntop reads none of them yet."]))]
+            ], ["No configuration and no replication source: give -c homeserver.yaml -c workers/ for the",
+                "configured roles, and Redis (or --replay) for what the processes really do."],
+                rows: WireRows.roleRows(state)))]
         case .positions:
             return [Panel(title: "Stream positions per writer", table: table([
                 TableColumn("Stream", .flexible(min: 10, weight: 2)),

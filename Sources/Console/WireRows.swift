@@ -1,3 +1,4 @@
+import Config
 import Terminal
 import Wire
 
@@ -63,6 +64,35 @@ enum WireRows {
                 TableCell(flags.joined(separator: " "), element),
                 TableCell(Sparkline(rate).text(width: 10), .sparkline),
             ], element: element == .crit ? .crit : .normal)
+        }
+    }
+
+    static func roleRows(_ state: ConsoleState) -> [TableRow] {
+        let listened: Bool
+        if case .none = state.wireSource { listened = false } else { listened = true }
+        return RoleComparison.compare(config: state.config, wire: state.displayedWire, listened: listened).map { role in
+            let app = role.configured.map { $0.app.replacingOccurrences(of: "synapse.app.", with: "") } ?? "-"
+            let duties = role.configured?.duties ?? []
+            let configuredWrites = (role.configured?.writes ?? []).filter { $0 != "caches" }
+            let seen = role.observed.map { $0.streams.map(\.rawValue).filter { $0 != "caches" }.sorted() }
+            let worst = role.flags.map(\.level).max { rank($0) < rank($1) }
+            let element: ThemeElement = worst == .crit ? .crit : (worst == .warn ? .warn : .normal)
+            return TableRow([
+                TableCell(role.instance),
+                TableCell(([app] + duties).joined(separator: ", ")),
+                TableCell(configuredWrites.joined(separator: " ")),
+                TableCell(seen.map { $0.joined(separator: " ") } ?? "not seen", seen == nil ? .muted : nil),
+                TableCell(role.observed.map { age(state.now - $0.lastSeen) } ?? "-"),
+                TableCell(role.flags.filter { $0.level != .info }.map(\.message).joined(separator: "; "), element),
+            ], element: element == .crit ? .crit : .normal)
+        }
+    }
+
+    static func rank(_ level: RoleFlag.Level) -> Int {
+        switch level {
+        case .info: 0
+        case .warn: 1
+        case .crit: 2
         }
     }
 

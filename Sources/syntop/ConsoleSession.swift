@@ -2,6 +2,7 @@ import CNCursesW
 import Console
 import CTermSupport
 import EventLoop
+import Config
 import Foundation
 import Replication
 import Terminal
@@ -22,6 +23,7 @@ final class ConsoleSession {
     private let forcedDepth: ColorDepth?
     private let noColor: String?
     private let wireInput: ConsoleWireInput
+    private let config: SynapseConfig?
     private var client: ReplicationClient?
     private var replayLines: [ArraySlice<UInt8>] = []
     private var replayTimer: EventLoop.TimerID?
@@ -35,8 +37,9 @@ final class ConsoleSession {
     private let frameInterval: UInt64 = 33_000_000
 
     init(catalog: ThemeCatalog, themeRequest: String?, forcedDepth: ColorDepth?, noColor: String?,
-         wireInput: ConsoleWireInput) {
+         wireInput: ConsoleWireInput, config: SynapseConfig?) {
         self.wireInput = wireInput
+        self.config = config
         self.catalog = catalog
         self.themeRequest = themeRequest
         self.forcedDepth = forcedDepth
@@ -90,6 +93,11 @@ final class ConsoleSession {
             for signal in signals.drain() { self.handle(signal: signal) }
         }
         state.utcOffset = ConsoleSession.utcOffset()
+        state.config = config
+        if let problems = config?.problems, let first = problems.first {
+            state.notice = Notice("config: \(problems.count) problem(s); first: \(first)",
+                                  problems.contains { $0.severity == .error } ? .crit : .warn)
+        }
         startWire()
         // Ages and "retry in" move with the clock even when nothing arrives.
         loop.schedule(after: 1000, repeating: 1000) { [unowned self] in self.requestRedraw() }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import CLibPQ
 import CNCursesW
+import Config
 import Console
 import Foundation
 import Terminal
@@ -16,7 +17,7 @@ struct Syntop: ParsableCommand {
             membership history.
             """,
         version: Syntop.version,
-        subcommands: [ConsoleCommand.self, PokesCommand.self, PositionsCommand.self, RecordCommand.self,
+        subcommands: [ConsoleCommand.self, PokesCommand.self, RolesCommand.self, PositionsCommand.self, RecordCommand.self,
                       ThemesCommand.self],
         defaultSubcommand: ConsoleCommand.self)
 
@@ -69,7 +70,7 @@ struct ConsoleCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Replay speed: a factor (1 = as recorded) or max.", valueName: "n|max"))
     var speed = "1"
 
-    func wireInput() throws -> ConsoleWireInput {
+    func wireInput(_ config: SynapseConfig?) throws -> ConsoleWireInput {
         if let file = source.replay {
             guard let speed = ReplaySpeed(speed) else { throw ValidationError("--speed takes a number above 0, or max") }
             guard let data = FileManager.default.contents(atPath: file) else {
@@ -77,20 +78,20 @@ struct ConsoleCommand: ParsableCommand {
             }
             return .replay(file: file, data: Array(data), speed: speed)
         }
-        let environment = ProcessInfo.processInfo.environment
-        guard source.redis != nil || environment["SYNTOP_REDIS"] != nil else { return .none }
-        return .live(endpoint: try source.endpoint(), serverName: try source.resolvedServerName(),
+        guard source.hasRedis(config) else { return .none }
+        return .live(endpoint: try source.endpoint(config), serverName: try source.resolvedServerName(config),
                      userIP: source.userIp, probe: source.probe)
     }
 
     func run() throws {
         let environment = ProcessInfo.processInfo.environment
+        let config = source.loadConfig()
         let session = ConsoleSession(
             catalog: themeCatalog(),
             themeRequest: display.theme ?? environment["SYNTOP_THEME"].flatMap { $0.isEmpty ? nil : $0 },
             forcedDepth: try display.forcedDepth(),
             noColor: environment["NO_COLOR"],
-            wireInput: try wireInput())
+            wireInput: try wireInput(config), config: config)
         let status = session.run()
         if status != 0 { throw ExitCode(status) }
     }

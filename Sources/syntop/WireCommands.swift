@@ -1,12 +1,20 @@
 import ArgumentParser
+import Config
+import Console
 import EventLoop
 import Foundation
 import Glibc
 import Replication
 import Wire
 
-/// Where replication traffic comes from: a recording, or Synapse's Redis.
+/// Where replication traffic comes from: a recording, or Synapse's Redis, found from the
+/// options, Synapse's own config files, or the environment, in that order.
 struct WireSourceOptions: ParsableArguments {
+    @Option(name: [.customShort("c"), .customLong("config-path")], help: ArgumentHelp(
+        "Synapse's config: homeserver.yaml, a worker file, or a folder of them; repeatable, as for Synapse.",
+        valueName: "path"))
+    var configPaths: [String] = []
+
     @Option(help: ArgumentHelp(
         "Synapse's Redis: redis://[user[:password]@]host[:port] or unix:///path (default: $SYNTOP_REDIS).",
         valueName: "url"))
@@ -32,30 +40,61 @@ struct WireSourceOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Read replication traffic from a recording instead of Redis.", valueName: "file"))
     var replay: String?
 
-    func endpoint() throws -> RedisEndpoint {
-        guard let url = redis ?? ProcessInfo.processInfo.environment["SYNTOP_REDIS"] else {
-            throw ValidationError("no replication source: give --redis URL (or $SYNTOP_REDIS), or --replay FILE")
-        }
+    /// Synapse's configuration, when -c was given.
+    func loadConfig() -> SynapseConfig? {
+        configPaths.isEmpty ? nil : ConfigLoader.load(paths: configPaths)
+    }
+
+    /// Whether any Redis is named at all (by option, config or environment).
+    func hasRedis(_ config: SynapseConfig?) -> Bool {
+        redis != nil || config?.redis.enabled == true || ProcessInfo.processInfo.environment["SYNTOP_REDIS"] != nil
+    }
+
+    func endpoint(_ config: SynapseConfig?) throws -> RedisEndpoint {
         var endpoint: RedisEndpoint
-        do {
-            endpoint = try RedisEndpoint.parse(url)
-        } catch {
-            throw ValidationError("--redis: \(error)")
+        if let url = redis {
+            do {
+                endpoint = try RedisEndpoint.parse(url)
+            } catch {
+                throw ValidationError("--redis: \(error)")
+            }
+        } else if let settings = config?.redis, settings.enabled {
+            if settings.useTLS {
+                throw ValidationError("the config's redis.use_tls: Redis over TLS is not supported by syntop yet")
+            }
+            endpoint = RedisEndpoint(
+                address: settings.path.map { .unix(path: $0) } ?? .tcp(host: settings.host, port: settings.port),
+                username: settings.username, password: settings.password)
+            if let path = settings.passwordPath {
+                endpoint.password = try readPassword(path, what: "the config's redis.password_path")
+            }
+        } else if let url = ProcessInfo.processInfo.environment["SYNTOP_REDIS"] {
+            do {
+                endpoint = try RedisEndpoint.parse(url)
+            } catch {
+                throw ValidationError("$SYNTOP_REDIS: \(error)")
+            }
+        } else {
+            throw ValidationError("no replication source: give --redis URL, -c homeserver.yaml (with redis enabled), "
+                                  + "$SYNTOP_REDIS, or --replay FILE")
         }
         if let redisPasswordFile {
-            guard let data = FileManager.default.contents(atPath: redisPasswordFile),
-                  let text = String(data: data, encoding: .utf8) else {
-                throw ValidationError("--redis-password-file: cannot read \(redisPasswordFile)")
-            }
-            endpoint.password = text.trimmingCharacters(in: .newlines)
+            endpoint.password = try readPassword(redisPasswordFile, what: "--redis-password-file")
         }
         return endpoint
     }
 
-    func resolvedServerName() throws -> String {
-        guard let name = serverName ?? ProcessInfo.processInfo.environment["SYNTOP_SERVER_NAME"],
+    func readPassword(_ path: String, what: String) throws -> String {
+        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+            throw ValidationError("\(what): cannot read \(path)")
+        }
+        return text.trimmingCharacters(in: .newlines)
+    }
+
+    func resolvedServerName(_ config: SynapseConfig?) throws -> String {
+        guard let name = serverName ?? config?.serverName ?? ProcessInfo.processInfo.environment["SYNTOP_SERVER_NAME"],
               !name.isEmpty else {
-            throw ValidationError("--server-name (or $SYNTOP_SERVER_NAME) is needed to listen to Redis")
+            throw ValidationError("--server-name, -c homeserver.yaml or $SYNTOP_SERVER_NAME is needed to listen to Redis")
         }
         return name
     }
@@ -66,7 +105,8 @@ struct WireRunFailure: Error, CustomStringConvertible {
 }
 
 /// Fills a wire state from a recording (as fast as it can) or by listening for `seconds`.
-func collectWire(_ options: WireSourceOptions, seconds: Double) throws -> (WireState, WireSourceReport, Double) {
+func collectWire(_ options: WireSourceOptions, config: SynapseConfig?, seconds: Double) throws
+    -> (WireState, WireSourceReport, Double) {
     var state = WireState()
     if let file = options.replay {
         guard let data = FileManager.default.contents(atPath: file) else {
@@ -75,8 +115,8 @@ func collectWire(_ options: WireSourceOptions, seconds: Double) throws -> (WireS
         state.ingest(recording: Array(data))
         return (state, WireSourceReport(kind: "replay", file: file), state.lastLineAt ?? 0)
     }
-    let endpoint = try options.endpoint()
-    let serverName = try options.resolvedServerName()
+    let endpoint = try options.endpoint(config)
+    let serverName = try options.resolvedServerName(config)
     let loop = EventLoop()
     let signals = try SignalPipe()
     loop.watch(fd: signals.readFD, events: { Int16(POLLIN) }) { _ in
@@ -155,7 +195,7 @@ struct PositionsCommand: ParsableCommand {
             throw ValidationError("the console's Positions screen is `syntop` then 3; use --json here")
         }
         do {
-            let (state, report, now) = try collectWire(source, seconds: listen)
+            let (state, report, now) = try collectWire(source, config: source.loadConfig(), seconds: listen)
             try printJSON(PositionsReport(state, source: report, now: now))
         } catch {
             throw failOnWire(error)
@@ -185,7 +225,7 @@ struct PokesCommand: ParsableCommand {
             throw ValidationError("the console's Pokes screen is `syntop` then 1; use --json here")
         }
         do {
-            let (state, report, now) = try collectWire(source, seconds: listen)
+            let (state, report, now) = try collectWire(source, config: source.loadConfig(), seconds: listen)
             try printJSON(PokesReport(state, source: report, now: now, limit: limit))
         } catch {
             throw failOnWire(error)
@@ -213,8 +253,9 @@ struct RecordCommand: ParsableCommand {
 
     func run() throws {
         if source.replay != nil { throw ValidationError("record listens to Redis; --replay does not apply") }
-        let endpoint = try source.endpoint()
-        let serverName = try source.resolvedServerName()
+        let config = source.loadConfig()
+        let endpoint = try source.endpoint(config)
+        let serverName = try source.resolvedServerName(config)
         guard let file = fopen(output, "w") else {
             throw ValidationError("cannot write \(output): \(String(cString: strerror(errno)))")
         }
@@ -255,5 +296,89 @@ struct RecordCommand: ParsableCommand {
         loop.run()
         client.stop()
         FileHandle.standardError.write(Data("syntop: recorded \(messages) messages\(lastError.map { " (last error: \($0))" } ?? "")\n".utf8))
+    }
+}
+
+/// `syntop roles --json`: the configured processes beside what the wire shows.
+struct RolesReport: Encodable {
+    struct Problem: Encodable {
+        var severity: String
+        var file: String
+        var line: Int?
+        var key: String?
+        var message: String
+    }
+
+    struct Process: Encodable {
+        var instance: String
+        var app: String?
+        var file: String?
+        var configuredWrites: [String]
+        var duties: [String]
+        var replicationAddress: String?
+        var seenWriting: [String]?
+        var seenIn: [String]?
+        var firstSeen: Double?
+        var lastSeen: Double?
+        var flags: [RoleFlag]
+    }
+
+    var configFiles: [String]
+    var serverName: String?
+    var problems: [Problem]
+    var wire: WireSourceReport?
+    var processes: [Process]
+}
+
+struct RolesCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "roles",
+        abstract: "Which process is main, which workers exist and which streams each writes: configured and seen.",
+        discussion: """
+            With --json: reads the -c config files, listens for --listen seconds when a Redis is known (or \
+            reads a --replay file), and prints one JSON document. --listen 0 compares nothing with the wire.
+            """)
+
+    @OptionGroup var source: WireSourceOptions
+
+    @Flag(help: "Print JSON and exit instead of opening the console.")
+    var json = false
+
+    @Option(help: "Seconds to listen to Redis before printing (0: configuration only).")
+    var listen: Double = 5
+
+    func run() throws {
+        guard json else {
+            throw ValidationError("the console's Roles screen is `syntop -c ...` then 2; use --json here")
+        }
+        let config = source.loadConfig()
+        var wire = WireState()
+        var report: WireSourceReport?
+        if source.replay != nil || (listen > 0 && source.hasRedis(config)) {
+            do {
+                (wire, report, _) = try collectWire(source, config: config, seconds: listen)
+            } catch {
+                throw failOnWire(error)
+            }
+        }
+        let roles = RoleComparison.compare(config: config, wire: wire, listened: report != nil)
+        try printJSON(RolesReport(
+            configFiles: config?.files ?? [],
+            serverName: config?.serverName,
+            problems: (config?.problems ?? []).map {
+                RolesReport.Problem(severity: $0.severity.rawValue, file: $0.file, line: $0.line, key: $0.key,
+                                    message: $0.message)
+            },
+            wire: report,
+            processes: roles.map { role in
+                RolesReport.Process(
+                    instance: role.instance, app: role.configured?.app, file: role.configured?.file,
+                    configuredWrites: role.configured?.writes ?? [], duties: role.configured?.duties ?? [],
+                    replicationAddress: role.configured?.replicationAddress,
+                    seenWriting: role.observed.map { $0.streams.map(\.rawValue).sorted() },
+                    seenIn: role.observed.map { $0.seenIn.sorted() },
+                    firstSeen: role.observed?.firstSeen, lastSeen: role.observed?.lastSeen, flags: role.flags)
+            }))
+        if config?.problems.contains(where: { $0.severity == .error }) == true { throw ExitCode(1) }
     }
 }
