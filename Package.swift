@@ -32,10 +32,11 @@ let package = Package(
         .target(name: "Wire"),
         .target(name: "Replication", dependencies: ["CHiredis", "EventLoop", "Wire"]),
         .target(name: "Config", dependencies: [.product(name: "Yams", package: "Yams")]),
+        .target(name: "Store", dependencies: ["CLibPQ", "EventLoop"]),
         .executableTarget(
             name: "syntop",
             dependencies: [
-                "Console", "Terminal", "EventLoop", "Wire", "Replication", "Config", "CLibPQ", "CNCursesW",
+                "Console", "Terminal", "EventLoop", "Wire", "Replication", "Config", "Store", "CLibPQ", "CNCursesW",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -43,6 +44,7 @@ let package = Package(
         .testTarget(name: "EventLoopTests", dependencies: ["EventLoop"]),
         .testTarget(name: "WireTests", dependencies: ["Wire"]),
         .testTarget(name: "ConfigTests", dependencies: ["Config"]),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "EventLoop"]),
         .testTarget(name: "ReplicationTests", dependencies: ["Replication", "EventLoop", "Wire", "CHiredis"]),
         .testTarget(name: "ConsoleTests", dependencies: ["Console", "Terminal", "Wire", "Config"],
                     exclude: ["__Snapshots__"]),

@@ -17,7 +17,8 @@ struct Syntop: ParsableCommand {
             membership history.
             """,
         version: Syntop.version,
-        subcommands: [ConsoleCommand.self, PokesCommand.self, RolesCommand.self, PositionsCommand.self, RecordCommand.self,
+        subcommands: [ConsoleCommand.self, PokesCommand.self, RolesCommand.self, PositionsCommand.self,
+                      HistoryCommand.self, RecordCommand.self,
                       ThemesCommand.self],
         defaultSubcommand: ConsoleCommand.self)
 

@@ -5,6 +5,7 @@ import EventLoop
 import Foundation
 import Glibc
 import Replication
+import Store
 import Wire
 
 /// Where replication traffic comes from: a recording, or Synapse's Redis, found from the
@@ -176,13 +177,36 @@ func failOnWire(_ error: Error) -> Error {
     return error
 }
 
+/// The wire's report with the database's positions beside it, as one JSON object.
+struct PositionsOutput: Encodable {
+    struct DatabaseSide: Encodable {
+        var database: String
+        var streams: [StreamPositionStore.Stream]
+    }
+
+    var wire: PositionsReport?
+    var database: DatabaseSide?
+
+    enum Keys: String, CodingKey { case database }
+
+    func encode(to encoder: Encoder) throws {
+        try wire?.encode(to: encoder)
+        var container = encoder.container(keyedBy: Keys.self)
+        try container.encodeIfPresent(database, forKey: .database)
+    }
+}
+
 struct PositionsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "positions",
-        abstract: "Stream positions per writer, as seen on the replication wire.",
-        discussion: "With --json: listens for --listen seconds (or reads a whole --replay file) and prints one JSON document.")
+        abstract: "Stream positions per writer, on the replication wire and in the database.",
+        discussion: """
+            With --json: listens for --listen seconds (or reads a whole --replay file) when a Redis is known, \
+            reads the database when one is known, and prints one JSON document.
+            """)
 
     @OptionGroup var source: WireSourceOptions
+    @OptionGroup var database: DatabaseOptions
 
     @Flag(help: "Print JSON and exit instead of opening the console.")
     var json = false
@@ -194,9 +218,26 @@ struct PositionsCommand: ParsableCommand {
         guard json else {
             throw ValidationError("the console's Positions screen is `syntop` then 3; use --json here")
         }
+        let config = source.loadConfig()
+        let target = database.resolve(config)
+        let hasWire = source.replay != nil || source.hasRedis(config)
+        guard hasWire || target != nil else {
+            throw ValidationError("nothing to read: give Redis (--redis, -c, $SYNTOP_REDIS), --replay FILE, or --db")
+        }
         do {
-            let (state, report, now) = try collectWire(source, config: source.loadConfig(), seconds: listen)
-            try printJSON(PositionsReport(state, source: report, now: now))
+            var output = PositionsOutput()
+            if hasWire {
+                let (state, report, now) = try collectWire(source, config: config, seconds: listen)
+                output.wire = PositionsReport(state, source: report, now: now)
+            }
+            if let target {
+                let rows = try runQueries(target.conninfo, timeoutMS: database.statementTimeout, [
+                    (StreamPositionStore.writersSQL, []), (StreamPositionStore.maximaSQL, []),
+                ])
+                output.database = PositionsOutput.DatabaseSide(
+                    database: target.display, streams: StreamPositionStore.streams(writers: rows[0], maxima: rows[1]))
+            }
+            try printJSON(output)
         } catch {
             throw failOnWire(error)
         }

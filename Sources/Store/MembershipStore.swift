@@ -1,0 +1,105 @@
+/// A user's membership history: every membership event of the user, newest first, and the last
+/// membership of a local user per room, which survives the server leaving the room.
+public enum MembershipStore {
+    /// One page, newest first, below `before` (an event stream ordering). The page is chosen
+    /// first and only its rows are joined: there is no index on (user_id, stream ordering), so
+    /// the sort covers the user's rows and nothing more.
+    public static let historySQL = """
+        SELECT p.event_stream_ordering, p.room_id, p.membership, p.sender, p.display_name,
+               e.origin_server_ts, j.json::jsonb -> 'content' ->> 'reason' AS reason, s.name AS room_name
+        FROM (
+            SELECT event_id, event_stream_ordering, room_id, membership, sender, display_name
+            FROM room_memberships
+            WHERE user_id = $1 AND ($2::bigint IS NULL OR event_stream_ordering < $2)
+            ORDER BY event_stream_ordering DESC NULLS LAST
+            LIMIT $3
+        ) p
+        LEFT JOIN events e ON e.event_id = p.event_id
+        LEFT JOIN event_json j ON j.event_id = p.event_id
+        LEFT JOIN room_stats_state s ON s.room_id = p.room_id
+        ORDER BY p.event_stream_ordering DESC NULLS LAST
+        """
+
+    /// Whether the server is still in a room is whether a local user is joined: after the
+    /// server leaves, a late federation event can put current_state_events rows back.
+    public static let currentSQL = """
+        SELECT l.room_id, l.membership, l.event_stream_ordering, s.name AS room_name,
+               EXISTS (SELECT 1 FROM local_current_membership x
+                       WHERE x.room_id = l.room_id AND x.membership = 'join') AS server_in_room
+        FROM local_current_membership l
+        LEFT JOIN room_stats_state s ON s.room_id = l.room_id
+        WHERE l.user_id = $1
+        ORDER BY l.event_stream_ordering DESC NULLS LAST
+        """
+
+    public static func historyParameters(user: String, before: Int64?, limit: Int) -> [String?] {
+        [user, before.map(String.init), String(limit)]
+    }
+
+    public struct Event: Equatable, Sendable, Codable {
+        public var streamOrdering: Int64?
+        /// Unix seconds, from the event's origin_server_ts.
+        public var time: Double?
+        public var roomId: String
+        public var roomName: String?
+        /// What the event is in the room's membership: join, leave, invite, ban, knock.
+        public var membership: String
+        /// What happened, reading the event with the one before it in the same room: join,
+        /// leave, kick, invite, invite rejected, invite withdrawn, ban, unban, knock.
+        public var change: String
+        public var sender: String
+        public var reason: String?
+        public var displayName: String?
+    }
+
+    public struct Current: Equatable, Sendable, Codable {
+        public var roomId: String
+        public var roomName: String?
+        public var membership: String
+        public var streamOrdering: Int64?
+        /// False when no local user is joined any more: the server has left the room.
+        public var serverInRoom: Bool
+    }
+
+    /// Shapes a page of history rows (newest first) for `user`.
+    public static func history(_ rows: PGRows, user: String) -> [Event] {
+        var events = (0..<rows.rows.count).map { index -> Event in
+            Event(streamOrdering: rows.value(index, "event_stream_ordering").flatMap { Int64($0) },
+                  time: rows.value(index, "origin_server_ts").flatMap { Double($0) }.map { $0 / 1000 },
+                  roomId: rows.value(index, "room_id") ?? "",
+                  roomName: rows.value(index, "room_name"),
+                  membership: rows.value(index, "membership") ?? "",
+                  change: "",
+                  sender: rows.value(index, "sender") ?? "",
+                  reason: rows.value(index, "reason"),
+                  displayName: rows.value(index, "display_name"))
+        }
+        // Read each room's events oldest first to know what each one changed.
+        var previous: [String: String] = [:]
+        for index in events.indices.reversed() {
+            let event = events[index]
+            events[index].change = change(event.membership, before: previous[event.roomId],
+                                          byTheUser: event.sender == user)
+            previous[event.roomId] = event.membership
+        }
+        return events
+    }
+
+    static func change(_ membership: String, before: String?, byTheUser: Bool) -> String {
+        switch (membership, before) {
+        case ("leave", "ban"): return "unban"
+        case ("leave", "invite"): return byTheUser ? "invite rejected" : "invite withdrawn"
+        case ("leave", _): return byTheUser ? "leave" : "kick"
+        default: return membership
+        }
+    }
+
+    public static func current(_ rows: PGRows) -> [Current] {
+        (0..<rows.rows.count).map { index in
+            Current(roomId: rows.value(index, "room_id") ?? "", roomName: rows.value(index, "room_name"),
+                    membership: rows.value(index, "membership") ?? "",
+                    streamOrdering: rows.value(index, "event_stream_ordering").flatMap { Int64($0) },
+                    serverInRoom: rows.value(index, "server_in_room") == "t")
+        }
+    }
+}

@@ -1,0 +1,108 @@
+import ArgumentParser
+import Config
+import EventLoop
+import Foundation
+import Glibc
+import Store
+
+/// How the database is reached: --db, else the main database of the -c config, else $SYNTOP_DB.
+struct DatabaseOptions: ParsableArguments {
+    @Option(help: ArgumentHelp(
+        "PostgreSQL, as a libpq connection string or URI (PG* variables and .pgpass apply).",
+        valueName: "conninfo"))
+    var db: String?
+
+    @Option(help: ArgumentHelp("Longest a query may run, in milliseconds.", valueName: "ms"))
+    var statementTimeout = 2000
+
+    /// The connection string and a name for it without the password; nil when none is known.
+    func resolve(_ config: SynapseConfig?) -> (conninfo: String, display: String)? {
+        if let db { return (db, "--db") }
+        if let database = config?.databases.first(where: { $0.dataStores.contains("main") }) {
+            return (database.conninfo, database.displayName)
+        }
+        if let db = ProcessInfo.processInfo.environment["SYNTOP_DB"] { return (db, "$SYNTOP_DB") }
+        return nil
+    }
+}
+
+/// Runs queries on one read-only connection and returns their rows, in order.
+func runQueries(_ conninfo: String, timeoutMS: Int, _ queries: [(String, [String?])]) throws -> [PGRows] {
+    let loop = EventLoop()
+    var results: [Result<PGRows, PGError>?] = Array(repeating: nil, count: queries.count)
+    let connection = PGConnection(conninfo: conninfo, statementTimeoutMS: timeoutMS, loop: loop)
+    for (index, query) in queries.enumerated() {
+        connection.query(query.0, query.1) { result in
+            results[index] = result
+            if results.allSatisfy({ $0 != nil }) { loop.stop() }
+        }
+    }
+    loop.schedule(after: timeoutMS + 10_000) { loop.stop() }
+    if results.contains(where: { $0 == nil }) { loop.run() }
+    connection.close()
+    return try results.map { result in
+        switch result {
+        case .success(let rows): return rows
+        case .failure(let error): throw WireRunFailure(description: "database: \(error)")
+        case nil: throw WireRunFailure(description: "database: no answer in time")
+        }
+    }
+}
+
+struct HistoryReport: Encodable {
+    var user: String
+    var database: String
+    var limit: Int
+    var before: Int64?
+    /// The next page: pass it as --before.
+    var nextBefore: Int64?
+    var history: [MembershipStore.Event]
+    var current: [MembershipStore.Current]
+}
+
+struct HistoryCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "history",
+        abstract: "A user's joins, leaves, invites, bans and kicks, newest first, including rooms the server has left.")
+
+    @Argument(help: "The full user ID, e.g. @alice:example.com.")
+    var user: String
+
+    @OptionGroup var database: DatabaseOptions
+
+    @Option(name: [.customShort("c"), .customLong("config-path")], help: ArgumentHelp(
+        "Synapse's config (for the database): file or folder; repeatable.", valueName: "path"))
+    var configPaths: [String] = []
+
+    @Flag(help: "Print JSON and exit instead of opening the console.")
+    var json = false
+
+    @Option(help: "Membership events per page.")
+    var limit = 100
+
+    @Option(help: ArgumentHelp("Only events older than this stream ordering (the next_before of a page).",
+                               valueName: "ordering"))
+    var before: Int64?
+
+    func run() throws {
+        guard json else { throw ValidationError("the console's History screen is `syntop` then 4; use --json here") }
+        guard (1...10_000).contains(limit) else { throw ValidationError("--limit takes 1 to 10000") }
+        let config = configPaths.isEmpty ? nil : ConfigLoader.load(paths: configPaths)
+        guard let target = database.resolve(config) else {
+            throw ValidationError("no database: give --db CONNINFO, -c homeserver.yaml or $SYNTOP_DB")
+        }
+        do {
+            let rows = try runQueries(target.conninfo, timeoutMS: database.statementTimeout, [
+                (MembershipStore.historySQL, MembershipStore.historyParameters(user: user, before: before, limit: limit)),
+                (MembershipStore.currentSQL, [user]),
+            ])
+            let history = MembershipStore.history(rows[0], user: user)
+            try printJSON(HistoryReport(
+                user: user, database: target.display, limit: limit, before: before,
+                nextBefore: history.count == limit ? history.last?.streamOrdering : nil,
+                history: history, current: MembershipStore.current(rows[1])))
+        } catch {
+            throw failOnWire(error)
+        }
+    }
+}

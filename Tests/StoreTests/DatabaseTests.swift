@@ -1,0 +1,93 @@
+import EventLoop
+import Foundation
+import Testing
+@testable import Store
+
+/// A Synapse database made by real Synapse: scripts/test-stack points this at its stack.
+let testDatabase = ProcessInfo.processInfo.environment["SYNTOP_TEST_DB"]
+
+func run(_ queries: [(String, [String?])], timeoutMS: Int = 2000) -> [Result<PGRows, PGError>] {
+    let loop = EventLoop()
+    var results: [Result<PGRows, PGError>?] = Array(repeating: nil, count: queries.count)
+    let connection = PGConnection(conninfo: testDatabase!, statementTimeoutMS: timeoutMS, loop: loop)
+    for (index, query) in queries.enumerated() {
+        connection.query(query.0, query.1) { result in
+            results[index] = result
+            if results.allSatisfy({ $0 != nil }) { loop.stop() }
+        }
+    }
+    loop.schedule(after: 20_000) { loop.stop() }
+    loop.run()
+    connection.close()
+    return results.map { $0 ?? .failure(PGError(sqlstate: nil, message: "no answer")) }
+}
+
+@Suite(.serialized, .enabled(if: testDatabase != nil, "needs SYNTOP_TEST_DB (scripts/test-stack sets it)"))
+struct DatabaseTests {
+    @Test func theSessionCannotWrite() {
+        let results = run([
+            ("INSERT INTO stream_positions VALUES ('x', 'y', 1)", []),
+            ("CREATE TABLE syntop_probe (x int)", []),
+            ("SELECT current_setting('application_name') AS name, current_setting('transaction_read_only') AS ro", []),
+        ])
+        for result in results.prefix(2) {
+            guard case .failure(let error) = result else {
+                Issue.record("a write went through")
+                continue
+            }
+            #expect(error.sqlstate == "25006", "\(error)")
+        }
+        guard case .success(let rows) = results[2] else {
+            Issue.record("settings query failed")
+            return
+        }
+        #expect(rows.value(0, "name") == "syntop")
+        #expect(rows.value(0, "ro") == "on")
+    }
+
+    @Test func aReadWriteTransactionIsStoppedByTheRole() {
+        // default_transaction_read_only is only a default; the SELECT-only role is the wall.
+        let results = run([("BEGIN READ WRITE", []), ("INSERT INTO stream_positions VALUES ('x', 'y', 1)", []),
+                           ("ROLLBACK", [])])
+        guard case .failure(let error) = results[1] else {
+            Issue.record("the role could write")
+            return
+        }
+        #expect(error.sqlstate == "42501", "\(error)")
+    }
+
+    @Test func theStatementTimeoutHolds() {
+        let results = run([("SELECT pg_sleep(2)", [])], timeoutMS: 300)
+        guard case .failure(let error) = results[0] else {
+            Issue.record("no timeout")
+            return
+        }
+        #expect(error.sqlstate == "57014")
+    }
+
+    @Test func aSyntaxErrorLeavesTheConnectionUsable() {
+        let results = run([("SELEC 1", []), ("SELECT 1 AS one", [])])
+        #expect((try? results[1].get())?.value(0, "one") == "1")
+    }
+
+    /// With sequential scans priced out, a Seq Scan left in a plan means no index serves it.
+    @Test(arguments: [
+        ("history", MembershipStore.historySQL, MembershipStore.historyParameters(user: "@a:x", before: 1000, limit: 100)),
+        ("current", MembershipStore.currentSQL, ["@a:x"]),
+        ("maxima", StreamPositionStore.maximaSQL, []),
+    ] as [(String, String, [String?])])
+    func everyQueryIsIndexBacked(name: String, sql: String, parameters: [String?]) {
+        let results = run([("SET enable_seqscan = off", []), ("EXPLAIN " + sql, parameters)])
+        guard case .success(let plan) = results[1] else {
+            Issue.record("\(name): EXPLAIN failed: \(results[1])")
+            return
+        }
+        let lines = plan.rows.compactMap { $0.first ?? nil }
+        let big = ["room_memberships", "events", "event_json", "local_current_membership", "device_lists_stream",
+                   "device_lists_outbound_pokes", "device_lists_changes_in_room", "user_signature_stream",
+                   "device_inbox", "receipts_linearized", "presence_stream", "account_data", "room_account_data"]
+        for line in lines where line.contains("Seq Scan") {
+            #expect(!big.contains { line.contains("on \($0) ") || line.hasSuffix("on \($0)") }, "\(name): \(line)")
+        }
+    }
+}

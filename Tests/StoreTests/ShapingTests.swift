@@ -1,0 +1,47 @@
+import Testing
+@testable import Store
+
+@Suite struct ShapingTests {
+    let columns = ["event_stream_ordering", "room_id", "membership", "sender", "display_name", "origin_server_ts",
+                   "reason", "room_name"]
+
+    @Test func historyReadsEachEventWithTheOneBeforeIt() {
+        let rows = PGRows(columns: columns, rows: [
+            ["9", "!a", "leave", "@mod:x", nil, "9000", nil, "A"],
+            ["8", "!a", "ban", "@mod:x", nil, "8000", "spam", "A"],
+            ["7", "!b", "leave", "@u:x", nil, "7000", nil, nil],
+            ["6", "!b", "invite", "@mod:x", nil, "6000", nil, nil],
+            ["5", "!a", "leave", "@mod:x", nil, "5000", "bye", "A"],
+            ["4", "!a", "join", "@u:x", "U", "4000", nil, "A"],
+            ["3", "!c", "leave", "@u:x", nil, nil, nil, nil],
+        ])
+        let history = MembershipStore.history(rows, user: "@u:x")
+        #expect(history.map(\.change) == ["unban", "ban", "invite rejected", "invite", "kick", "join", "leave"])
+        #expect(history[1].reason == "spam")
+        #expect(history[5].time == 4)
+        #expect(history[5].displayName == "U")
+        #expect(history[6].time == nil)
+    }
+
+    @Test func currentMembershipsSayWhetherTheServerIsStillThere() {
+        let rows = PGRows(columns: ["room_id", "membership", "event_stream_ordering", "room_name", "server_in_room"],
+                          rows: [["!a", "leave", "12", "lounge", "f"], ["!b", "join", "9", nil, "t"]])
+        #expect(MembershipStore.current(rows) == [
+            MembershipStore.Current(roomId: "!a", roomName: "lounge", membership: "leave", streamOrdering: 12, serverInRoom: false),
+            MembershipStore.Current(roomId: "!b", roomName: nil, membership: "join", streamOrdering: 9, serverInRoom: true),
+        ])
+    }
+
+    @Test func positionsUseWireNamesAndShowBackfillPositive() {
+        let writers = PGRows(columns: ["stream_name", "instance_name", "stream_id"], rows: [
+            ["backfill", "ep1", "-17"], ["device_lists_stream", "generic1", "62"], ["device_lists_stream", "master", "67"],
+            ["presence_stream", "master", "13"],
+        ])
+        let maxima = PGRows(columns: ["stream", "max_id", "sequence"], rows: [["device_lists", "70", "71"]])
+        let streams = StreamPositionStore.streams(writers: writers, maxima: maxima)
+        #expect(streams.map(\.stream) == ["backfill", "device_lists", "presence"])
+        #expect(streams[0].writers == [StreamPositionStore.Writer(instance: "ep1", streamId: 17)])
+        #expect(streams[1].maxId == 70 && streams[1].sequence == 71)
+        #expect(streams[1].writers.map(\.instance) == ["generic1", "master"])
+    }
+}
