@@ -244,13 +244,37 @@ struct PositionsCommand: ParsableCommand {
     }
 }
 
+/// The wire's device-list report with the database's waiting pokes beside it.
+struct PokesOutput: Encodable {
+    struct DatabaseSide: Encodable {
+        var database: String
+        var destinations: [DeviceListStore.Destination]
+        var conversion: DeviceListStore.Conversion
+    }
+
+    var wire: PokesReport?
+    var database: DatabaseSide?
+
+    enum Keys: String, CodingKey { case database }
+
+    func encode(to encoder: Encoder) throws {
+        try wire?.encode(to: encoder)
+        var container = encoder.container(keyedBy: Keys.self)
+        try container.encodeIfPresent(database, forKey: .database)
+    }
+}
+
 struct PokesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pokes",
-        abstract: "Device-list changes on the replication wire, and their rates per writer.",
-        discussion: "With --json: listens for --listen seconds (or reads a whole --replay file) and prints one JSON document.")
+        abstract: "Device-list changes on the wire, and outbound pokes still waiting per destination in the database.",
+        discussion: """
+            With --json: listens for --listen seconds (or reads a whole --replay file) when a Redis is known, \
+            reads the database when one is known, and prints one JSON document.
+            """)
 
     @OptionGroup var source: WireSourceOptions
+    @OptionGroup var database: DatabaseOptions
 
     @Flag(help: "Print JSON and exit instead of opening the console.")
     var json = false
@@ -261,13 +285,39 @@ struct PokesCommand: ParsableCommand {
     @Option(help: "How many of the most recent device-list rows to include.")
     var limit = 100
 
+    @Option(help: "Counts of waiting pokes stop here (shown as capped).")
+    var cap = 10_000
+
     func run() throws {
         guard json else {
             throw ValidationError("the console's Pokes screen is `syntop` then 1; use --json here")
         }
+        let config = source.loadConfig()
+        let target = database.resolve(config)
+        let hasWire = source.replay != nil || source.hasRedis(config)
+        guard hasWire || target != nil else {
+            throw ValidationError("nothing to read: give Redis (--redis, -c, $SYNTOP_REDIS), --replay FILE, or --db")
+        }
         do {
-            let (state, report, now) = try collectWire(source, config: source.loadConfig(), seconds: listen)
-            try printJSON(PokesReport(state, source: report, now: now, limit: limit))
+            var output = PokesOutput()
+            if hasWire {
+                let (state, report, now) = try collectWire(source, config: config, seconds: listen)
+                output.wire = PokesReport(state, source: report, now: now, limit: limit)
+            }
+            if let target {
+                let first = try runQueries(target.conninfo, timeoutMS: database.statementTimeout, [
+                    (DeviceListStore.destinationsSQL, ["1000", String(cap)]), (DeviceListStore.conversionSQL, []),
+                ])
+                let position = first[1].rows.isEmpty ? "0" : first[1].value(0, "stream_id") ?? "0"
+                let second = try runQueries(target.conninfo, timeoutMS: database.statementTimeout, [
+                    (DeviceListStore.unconvertedSQL, [position, String(cap)]),
+                ])
+                output.database = PokesOutput.DatabaseSide(
+                    database: target.display,
+                    destinations: DeviceListStore.destinations(first[0], cap: cap),
+                    conversion: DeviceListStore.conversion(position: first[1], unconverted: second[0], cap: cap))
+            }
+            try printJSON(output)
         } catch {
             throw failOnWire(error)
         }

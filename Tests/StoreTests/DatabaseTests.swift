@@ -75,6 +75,8 @@ struct DatabaseTests {
         ("history", MembershipStore.historySQL, MembershipStore.historyParameters(user: "@a:x", before: 1000, limit: 100)),
         ("current", MembershipStore.currentSQL, ["@a:x"]),
         ("maxima", StreamPositionStore.maximaSQL, []),
+        ("destinations", DeviceListStore.destinationsSQL, ["1000", "10000"]),
+        ("unconverted", DeviceListStore.unconvertedSQL, ["0", "10000"]),
     ] as [(String, String, [String?])])
     func everyQueryIsIndexBacked(name: String, sql: String, parameters: [String?]) {
         let results = run([("SET enable_seqscan = off", []), ("EXPLAIN " + sql, parameters)])

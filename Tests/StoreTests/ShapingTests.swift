@@ -44,4 +44,26 @@ import Testing
         #expect(streams[1].maxId == 70 && streams[1].sequence == 71)
         #expect(streams[1].writers.map(\.instance) == ["generic1", "master"])
     }
+
+    @Test func destinationsWorstFirstWithDownSince() {
+        let rows = PGRows(columns: ["destination", "pending", "oldest_pending_ts", "users", "retry_last_ts", "retry_interval",
+                                    "failure_ts"], rows: [
+            ["a.example", "3", "5000", "1", nil, "0", nil],
+            ["dead.example", "10000", "1000", "40", "9000", "600000", "2000"],
+            ["idle.example", "0", nil, "0", nil, nil, nil],
+            ["b.example", "3", "4000", "2", nil, nil, nil],
+        ])
+        let destinations = DeviceListStore.destinations(rows, cap: 10_000)
+        #expect(destinations.map(\.destination) == ["dead.example", "b.example", "a.example"])
+        #expect(destinations[0].pendingCapped)
+        #expect(destinations[0].downSince == 2)
+        #expect(destinations[0].oldestPendingAt == 1)
+        #expect(destinations[1].downSince == nil)
+    }
+
+    @Test func conversionProgress() {
+        let position = PGRows(columns: ["stream_id", "room_id", "instance_name"], rows: [["433", "", "master"]])
+        let conversion = DeviceListStore.conversion(position: position, unconverted: PGRows(columns: ["unconverted"], rows: [["12"]]), cap: 10)
+        #expect(conversion == DeviceListStore.Conversion(streamId: 433, roomId: "", instance: "master", unconverted: 12, unconvertedCapped: true))
+    }
 }

@@ -424,7 +424,7 @@ def main():
             if args.seconds and time.monotonic() - started >= args.seconds:
                 break
             time.sleep(args.pause)
-    except HttpError as error:
+    except (HttpError, OSError) as error:
         print(f"traffic: setup failed: {error}", file=sys.stderr)
         traffic.report(started)
         return 1
