@@ -25,6 +25,11 @@ public struct PGError: Error, Equatable, Sendable, CustomStringConvertible {
     public var sqlstate: String?
     public var message: String
 
+    public init(sqlstate: String?, message: String) {
+        self.sqlstate = sqlstate
+        self.message = message
+    }
+
     public var description: String {
         sqlstate.map { "\(message) (SQLSTATE \($0))" } ?? message
     }

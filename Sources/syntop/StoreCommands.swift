@@ -26,8 +26,23 @@ struct DatabaseOptions: ParsableArguments {
     }
 }
 
-/// Runs queries on one read-only connection and returns their rows, in order.
-func runQueries(_ conninfo: String, timeoutMS: Int, _ queries: [(String, [String?])]) throws -> [PGRows] {
+/// The results of queries run together: rows, or nothing and an error, per query.
+struct QueryResults {
+    var results: [Result<PGRows, PGError>]
+
+    /// The rows of query `index`, empty when it failed (its error is in `errors`).
+    subscript(index: Int) -> PGRows {
+        (try? results[index].get()) ?? PGRows(columns: [], rows: [])
+    }
+
+    /// What failed, for the report: a missing grant empties one part, not the whole answer.
+    var errors: [String] {
+        results.compactMap { if case .failure(let error) = $0 { return error.description } else { return nil } }
+    }
+}
+
+/// Runs queries on one read-only connection. Throws only when the database cannot be reached.
+func runQueries(_ conninfo: String, timeoutMS: Int, _ queries: [(String, [String?])]) throws -> QueryResults {
     let loop = EventLoop()
     var results: [Result<PGRows, PGError>?] = Array(repeating: nil, count: queries.count)
     let connection = PGConnection(conninfo: conninfo, statementTimeoutMS: timeoutMS, loop: loop)
@@ -40,24 +55,25 @@ func runQueries(_ conninfo: String, timeoutMS: Int, _ queries: [(String, [String
     loop.schedule(after: timeoutMS + 10_000) { loop.stop() }
     if results.contains(where: { $0 == nil }) { loop.run() }
     connection.close()
-    return try results.map { result in
-        switch result {
-        case .success(let rows): return rows
-        case .failure(let error): throw WireRunFailure(description: "database: \(error)")
-        case nil: throw WireRunFailure(description: "database: no answer in time")
-        }
+    if case .failed(let error) = connection.state {
+        throw WireRunFailure(description: "database: \(error)")
     }
+    return QueryResults(results: results.map { $0 ?? .failure(PGError(sqlstate: nil, message: "no answer in time")) })
 }
 
 struct HistoryReport: Encodable {
     var user: String
     var database: String
+    var session: SessionStore.Session
+    /// Users whose ID starts with the one asked for, when it has no history.
+    var matches: [UserStore.Match]?
     var limit: Int
     var before: Int64?
     /// The next page: pass it as --before.
     var nextBefore: Int64?
     var history: [MembershipStore.Event]
     var current: [MembershipStore.Current]
+    var errors: [String]
 }
 
 struct HistoryCommand: ParsableCommand {
@@ -93,14 +109,18 @@ struct HistoryCommand: ParsableCommand {
         }
         do {
             let rows = try runQueries(target.conninfo, timeoutMS: database.statementTimeout, [
+                (SessionStore.sessionSQL, SessionStore.sessionParameters), (SessionStore.schemaSQL, []),
                 (MembershipStore.historySQL, MembershipStore.historyParameters(user: user, before: before, limit: limit)),
                 (MembershipStore.currentSQL, [user]),
+                (UserStore.searchSQL, UserStore.searchParameters(prefix: user, limit: 20)),
             ])
-            let history = MembershipStore.history(rows[0], user: user)
+            let history = MembershipStore.history(rows[2], user: user)
+            let matches = UserStore.matches(rows[4])
             try printJSON(HistoryReport(
-                user: user, database: target.display, limit: limit, before: before,
+                user: user, database: target.display, session: SessionStore.session(rows[0], schema: rows[1]),
+                matches: history.isEmpty ? matches : nil, limit: limit, before: before,
                 nextBefore: history.count == limit ? history.last?.streamOrdering : nil,
-                history: history, current: MembershipStore.current(rows[1])))
+                history: history, current: MembershipStore.current(rows[3]), errors: rows.errors))
         } catch {
             throw failOnWire(error)
         }

@@ -181,7 +181,9 @@ func failOnWire(_ error: Error) -> Error {
 struct PositionsOutput: Encodable {
     struct DatabaseSide: Encodable {
         var database: String
+        var session: SessionStore.Session
         var streams: [StreamPositionStore.Stream]
+        var errors: [String]
     }
 
     var wire: PositionsReport?
@@ -232,10 +234,12 @@ struct PositionsCommand: ParsableCommand {
             }
             if let target {
                 let rows = try runQueries(target.conninfo, timeoutMS: database.statementTimeout, [
+                    (SessionStore.sessionSQL, SessionStore.sessionParameters), (SessionStore.schemaSQL, []),
                     (StreamPositionStore.writersSQL, []), (StreamPositionStore.maximaSQL, []),
                 ])
                 output.database = PositionsOutput.DatabaseSide(
-                    database: target.display, streams: StreamPositionStore.streams(writers: rows[0], maxima: rows[1]))
+                    database: target.display, session: SessionStore.session(rows[0], schema: rows[1]),
+                    streams: StreamPositionStore.streams(writers: rows[2], maxima: rows[3]), errors: rows.errors)
             }
             try printJSON(output)
         } catch {
@@ -248,8 +252,10 @@ struct PositionsCommand: ParsableCommand {
 struct PokesOutput: Encodable {
     struct DatabaseSide: Encodable {
         var database: String
+        var session: SessionStore.Session
         var destinations: [DeviceListStore.Destination]
         var conversion: DeviceListStore.Conversion
+        var errors: [String]
     }
 
     var wire: PokesReport?
@@ -307,15 +313,17 @@ struct PokesCommand: ParsableCommand {
             if let target {
                 let first = try runQueries(target.conninfo, timeoutMS: database.statementTimeout, [
                     (DeviceListStore.destinationsSQL, ["1000", String(cap)]), (DeviceListStore.conversionSQL, []),
+                    (SessionStore.sessionSQL, SessionStore.sessionParameters), (SessionStore.schemaSQL, []),
                 ])
                 let position = first[1].rows.isEmpty ? "0" : first[1].value(0, "stream_id") ?? "0"
                 let second = try runQueries(target.conninfo, timeoutMS: database.statementTimeout, [
                     (DeviceListStore.unconvertedSQL, [position, String(cap)]),
                 ])
                 output.database = PokesOutput.DatabaseSide(
-                    database: target.display,
+                    database: target.display, session: SessionStore.session(first[2], schema: first[3]),
                     destinations: DeviceListStore.destinations(first[0], cap: cap),
-                    conversion: DeviceListStore.conversion(position: first[1], unconverted: second[0], cap: cap))
+                    conversion: DeviceListStore.conversion(position: first[1], unconverted: second[0], cap: cap),
+                    errors: first.errors + second.errors)
             }
             try printJSON(output)
         } catch {
@@ -414,11 +422,20 @@ struct RolesReport: Encodable {
         var flags: [RoleFlag]
     }
 
+    struct DatabaseSide: Encodable {
+        var database: String
+        var session: SessionStore.Session
+        var instances: [RoleStore.Instance]
+        var errors: [String]
+    }
+
     var configFiles: [String]
     var serverName: String?
     var problems: [Problem]
     var wire: WireSourceReport?
     var processes: [Process]
+    /// What the database says: writers with persisted positions, federation senders, locks.
+    var database: DatabaseSide?
 }
 
 struct RolesCommand: ParsableCommand {
@@ -431,6 +448,7 @@ struct RolesCommand: ParsableCommand {
             """)
 
     @OptionGroup var source: WireSourceOptions
+    @OptionGroup var database: DatabaseOptions
 
     @Flag(help: "Print JSON and exit instead of opening the console.")
     var json = false
@@ -453,6 +471,21 @@ struct RolesCommand: ParsableCommand {
             }
         }
         let roles = RoleComparison.compare(config: config, wire: wire, listened: report != nil)
+        var databaseSide: RolesReport.DatabaseSide?
+        if let target = database.resolve(config) {
+            do {
+                let rows = try runQueries(target.conninfo, timeoutMS: database.statementTimeout, [
+                    (SessionStore.sessionSQL, SessionStore.sessionParameters), (SessionStore.schemaSQL, []), (StreamPositionStore.writersSQL, []),
+                    (RoleStore.locksSQL, []), (RoleStore.federationSendersSQL, []), (RoleStore.instanceMapSQL, []),
+                ])
+                databaseSide = RolesReport.DatabaseSide(
+                    database: target.display, session: SessionStore.session(rows[0], schema: rows[1]),
+                    instances: RoleStore.instances(positions: rows[2], locks: rows[3], senders: rows[4], instanceMap: rows[5]),
+                    errors: rows.errors)
+            } catch {
+                throw failOnWire(error)
+            }
+        }
         try printJSON(RolesReport(
             configFiles: config?.files ?? [],
             serverName: config?.serverName,
@@ -469,7 +502,8 @@ struct RolesCommand: ParsableCommand {
                     seenWriting: role.observed.map { $0.streams.map(\.rawValue).sorted() },
                     seenIn: role.observed.map { $0.seenIn.sorted() },
                     firstSeen: role.observed?.firstSeen, lastSeen: role.observed?.lastSeen, flags: role.flags)
-            }))
+            },
+            database: databaseSide))
         if config?.problems.contains(where: { $0.severity == .error }) == true { throw ExitCode(1) }
     }
 }

@@ -77,6 +77,9 @@ struct DatabaseTests {
         ("maxima", StreamPositionStore.maximaSQL, []),
         ("destinations", DeviceListStore.destinationsSQL, ["1000", "10000"]),
         ("unconverted", DeviceListStore.unconvertedSQL, ["0", "10000"]),
+        ("user search", UserStore.searchSQL, UserStore.searchParameters(prefix: "@ali", limit: 20)),
+        ("session", SessionStore.sessionSQL, SessionStore.sessionParameters),
+        ("schema", SessionStore.schemaSQL, []),
     ] as [(String, String, [String?])])
     func everyQueryIsIndexBacked(name: String, sql: String, parameters: [String?]) {
         let results = run([("SET enable_seqscan = off", []), ("EXPLAIN " + sql, parameters)])

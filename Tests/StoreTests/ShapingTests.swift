@@ -66,4 +66,40 @@ import Testing
         let conversion = DeviceListStore.conversion(position: position, unconverted: PGRows(columns: ["unconverted"], rows: [["12"]]), cap: 10)
         #expect(conversion == DeviceListStore.Conversion(streamId: 433, roomId: "", instance: "master", unconverted: 12, unconvertedCapped: true))
     }
+
+    @Test func sessionWarnings() {
+        let columns = ["role", "read_only", "statement_timeout", "role_can_write", "missing"]
+        let schema = ["schema_version", "compat_version", "background_updates"]
+        let fine = SessionStore.session(PGRows(columns: columns, rows: [["syntop_reader", "on", "2s", "f", ""]]),
+                                        schema: PGRows(columns: schema, rows: [["94", "84", "0"]]))
+        #expect(fine.warnings.isEmpty && fine.readOnly && fine.missingTables.isEmpty && fine.schemaVersion == 94)
+        let worrying = SessionStore.session(PGRows(columns: columns, rows: [["synapse", "on", "2s", "t", "users,events"]]),
+                                            schema: PGRows(columns: schema, rows: [["97", "90", "3"]]))
+        #expect(worrying.missingTables == ["users", "events"])
+        #expect(worrying.warnings.count == 4)
+        #expect(worrying.warnings[0].hasPrefix("Synapse schema 97 is outside"))
+        let unreadable = SessionStore.session(PGRows(columns: columns, rows: [["partial", "on", "2s", "f", "schema_version"]]),
+                                              schema: PGRows(columns: [], rows: []))
+        #expect(unreadable.schemaVersion == nil)
+        #expect(unreadable.warnings.first == "Synapse's schema version cannot be read: figures may not match this Synapse")
+    }
+
+    @Test func databaseRolesGatherPositionsLocksAndSenders() {
+        let positions = PGRows(columns: ["stream_name", "instance_name", "stream_id"],
+                               rows: [["events", "ep1", "5"], ["device_lists_stream", "master", "9"]])
+        let locks = PGRows(columns: ["instance_name", "lock_name", "lock_key", "last_renewed_ts", "read_write"],
+                           rows: [["ep1", "new_event_during_purge_lock", "!r", "5000", "t"]])
+        let senders = PGRows(columns: ["type", "instance_name", "stream_id"], rows: [["federation", "fs1", "3"]])
+        let map = PGRows(columns: ["instance_id", "instance_name"], rows: [["1", "ep1"]])
+        let instances = RoleStore.instances(positions: positions, locks: locks, senders: senders, instanceMap: map)
+        #expect(instances.map(\.instance) == ["ep1", "fs1", "master"])
+        #expect(instances[0].positionStreams == ["events"] && instances[0].tokenId == 1)
+        #expect(instances[0].locks.first?.renewedAt == 5)
+        #expect(instances[1].federationSender)
+        #expect(instances[2].positionStreams == ["device_lists"])
+    }
+
+    @Test func userSearchBounds() {
+        #expect(UserStore.searchParameters(prefix: "@ali", limit: 5) == ["@ali", "@ali\u{10FFFF}", "5"])
+    }
 }

@@ -609,6 +609,15 @@ def command_env(args):
     return 0
 
 
+def command_sql(args):
+    state = load_state()
+    if state is None or postgres_pid() is None:
+        log("PostgreSQL of the stack is not running: run 'synapse-stack up'")
+        return 1
+    print(psql(state, args.statement, database="synapse"))
+    return 0
+
+
 def command_stop(args):
     stop_processes([args.name])
     log(f"{args.name} stopped")
@@ -655,6 +664,9 @@ def main(argv):
     sub.add_parser("venv", help="only make the virtualenv").set_defaults(run=lambda args: ensure_venv() or 0)
     sub.add_parser("env", help="what a client needs, as KEY=value lines") \
         .set_defaults(run=command_env)
+    p = sub.add_parser("sql", help="run SQL as the stack's PostgreSQL superuser, in Synapse's database")
+    p.add_argument("statement")
+    p.set_defaults(run=command_sql)
     for verb, handler in (("stop", command_stop), ("start", command_start)):
         p = sub.add_parser(verb, help=f"{verb} one process")
         p.add_argument("name", choices=SYNAPSE_PROCESSES)
