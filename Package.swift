@@ -5,8 +5,10 @@ let package = Package(
     name: "syntop",
     products: [
         .executable(name: "syntop", targets: ["syntop"]),
-        // For the fuzz targets in Fuzz/.
+        // For the fuzz targets in Fuzz/ and the harnesses in Bench/.
         .library(name: "Wire", targets: ["Wire"]),
+        .library(name: "Store", targets: ["Store"]),
+        .library(name: "EventLoop", targets: ["EventLoop"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),

@@ -13,6 +13,10 @@ let package = Package(
         .executableTarget(
             name: "ParseBench",
             dependencies: [.product(name: "Wire", package: root.lastPathComponent)]),
+        .executableTarget(
+            name: "StoreBench",
+            dependencies: [.product(name: "Store", package: root.lastPathComponent),
+                           .product(name: "EventLoop", package: root.lastPathComponent)]),
     ],
     swiftLanguageModes: [.v6]
 )

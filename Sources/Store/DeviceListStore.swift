@@ -2,7 +2,10 @@
 /// turned into pokes. Every query is bounded: counts stop at `cap`.
 public enum DeviceListStore {
     /// Destinations that have poke rows, found one index probe at a time (a loose index scan
-    /// over (destination, stream_id)) instead of a GROUP BY over the whole table.
+    /// over (destination, stream_id)) instead of a GROUP BY over the whole table. For each, two
+    /// single-row probes of the same index: whether its newest poke is still unsent (Synapse
+    /// deletes pokes once acknowledged, oldest first, so an unsent newest poke means a backlog is
+    /// building) and when its oldest kept poke was made; and its retry state.
     public static let destinationsSQL = """
         WITH RECURSIVE d(destination) AS (
             (SELECT destination FROM device_lists_outbound_pokes ORDER BY destination LIMIT 1)
@@ -12,20 +15,49 @@ public enum DeviceListStore {
             FROM d WHERE d.destination IS NOT NULL
         )
         SELECT d.destination,
-               (SELECT count(*) FROM (SELECT 1 FROM device_lists_outbound_pokes p
-                                      WHERE p.destination = d.destination AND NOT p.sent
-                                      ORDER BY p.stream_id DESC LIMIT $2) c) AS pending,
+               (SELECT p.sent FROM device_lists_outbound_pokes p
+                WHERE p.destination = d.destination ORDER BY p.stream_id DESC LIMIT 1) AS newest_sent,
                (SELECT p.ts FROM device_lists_outbound_pokes p
-                WHERE p.destination = d.destination AND NOT p.sent
-                ORDER BY p.stream_id LIMIT 1) AS oldest_pending_ts,
-               (SELECT count(DISTINCT u.user_id) FROM (SELECT p.user_id FROM device_lists_outbound_pokes p
-                                      WHERE p.destination = d.destination AND NOT p.sent
-                                      ORDER BY p.stream_id DESC LIMIT $2) u) AS users,
-               t.retry_last_ts, t.retry_interval, t.failure_ts
+                WHERE p.destination = d.destination ORDER BY p.stream_id LIMIT 1) AS oldest_ts,
+               t.retry_interval, t.failure_ts
         FROM d LEFT JOIN destinations t ON t.destination = d.destination
         WHERE d.destination IS NOT NULL
         LIMIT $1
         """
+
+    /// Waiting (not yet sent) pokes of chosen destinations: `sent` is not in any index, so this
+    /// visits rows, and is asked only for the destinations that matter (down, or building a
+    /// backlog), each read newest first and no further than the cap.
+    /// One destination at a time: with the name as a constant the planner walks the stream
+    /// index and stops at the cap (through unnest() it does not).
+    public static let pendingSQL = """
+        SELECT $1::text AS destination,
+               (SELECT count(*) FROM (SELECT 1 FROM device_lists_outbound_pokes p
+                                      WHERE p.destination = $1 AND NOT p.sent
+                                      ORDER BY p.stream_id DESC LIMIT $2) c) AS pending,
+               (SELECT p.ts FROM device_lists_outbound_pokes p
+                WHERE p.destination = $1 AND NOT p.sent ORDER BY p.stream_id LIMIT 1) AS oldest_pending_ts,
+               (SELECT count(DISTINCT u.user_id) FROM (SELECT p.user_id FROM device_lists_outbound_pokes p
+                                      WHERE p.destination = $1 AND NOT p.sent
+                                      ORDER BY p.stream_id DESC LIMIT $2) u) AS users
+        """
+
+    /// How many destinations get their waiting pokes counted.
+    public static let detailed = 50
+
+    /// The destinations whose waiting pokes are worth counting: marked down, or with an unsent
+    /// newest poke; those with the oldest pokes first.
+    public static func pendingCandidates(_ listed: PGRows) -> [String] {
+        let chosen = listed.rows.indices.filter {
+            (listed.value($0, "retry_interval").flatMap { Int64($0) } ?? 0) > 0 || listed.value($0, "newest_sent") == "f"
+        }
+        let ranked = chosen.sorted {
+            (listed.value($0, "oldest_ts").flatMap { Double($0) } ?? .infinity)
+                < (listed.value($1, "oldest_ts").flatMap { Double($0) } ?? .infinity)
+        }
+        return ranked.prefix(detailed).compactMap { listed.value($0, "destination") }
+    }
+
 
     public static let conversionSQL = """
         SELECT stream_id, room_id, instance_name FROM device_lists_changes_converted_stream_position
@@ -40,13 +72,16 @@ public enum DeviceListStore {
 
     public struct Destination: Equatable, Sendable, Codable {
         public var destination: String
-        /// Waiting pokes, counted up to the cap.
-        public var pending: Int
+        /// Unix seconds of the oldest poke kept for the destination, waiting or not.
+        public var oldestAt: Double?
+        /// Waiting pokes, counted up to the cap; nil when not counted (neither down nor building
+        /// a backlog, or beyond the first `detailed`).
+        public var pending: Int?
         public var pendingCapped: Bool
         /// Unix seconds of the oldest waiting poke.
         public var oldestPendingAt: Double?
         /// Distinct users among the newest `cap` waiting pokes.
-        public var users: Int
+        public var users: Int?
         public var retryIntervalMs: Int64?
         /// When the destination was marked down (unix seconds), while it is.
         public var downSince: Double?
@@ -61,22 +96,31 @@ public enum DeviceListStore {
         public var unconvertedCapped: Bool
     }
 
-    /// Destinations with something waiting, worst first (most pending, then oldest).
-    public static func destinations(_ rows: PGRows, cap: Int) -> [Destination] {
-        let all = rows.rows.indices.map { index -> Destination in
-            let pending = rows.value(index, "pending").flatMap { Int($0) } ?? 0
-            let interval = rows.value(index, "retry_interval").flatMap { Int64($0) }
-            let failure = rows.value(index, "failure_ts").flatMap { Double($0) }
+    /// Destinations with something waiting or marked down, worst first (most waiting, then
+    /// the oldest).
+    /// `pending` holds the rows of `pendingSQL` for each candidate.
+    public static func destinations(listed: PGRows, pending: [PGRows], cap: Int) -> [Destination] {
+        var waiting: [String: (Int, Double?, Int)] = [:]
+        for rows in pending where !rows.rows.isEmpty {
+            guard let name = rows.value(0, "destination") else { continue }
+            waiting[name] = (rows.value(0, "pending").flatMap { Int($0) } ?? 0,
+                             rows.value(0, "oldest_pending_ts").flatMap { Double($0) }.map { $0 / 1000 },
+                             rows.value(0, "users").flatMap { Int($0) } ?? 0)
+        }
+        let all = listed.rows.indices.map { index -> Destination in
+            let name = listed.value(index, "destination") ?? ""
+            let interval = listed.value(index, "retry_interval").flatMap { Int64($0) }
+            let failure = listed.value(index, "failure_ts").flatMap { Double($0) }
+            let detail = waiting[name]
             return Destination(
-                destination: rows.value(index, "destination") ?? "",
-                pending: pending, pendingCapped: pending >= cap,
-                oldestPendingAt: rows.value(index, "oldest_pending_ts").flatMap { Double($0) }.map { $0 / 1000 },
-                users: rows.value(index, "users").flatMap { Int($0) } ?? 0,
-                retryIntervalMs: interval,
+                destination: name,
+                oldestAt: listed.value(index, "oldest_ts").flatMap { Double($0) }.map { $0 / 1000 },
+                pending: detail?.0, pendingCapped: (detail?.0 ?? 0) >= cap, oldestPendingAt: detail?.1,
+                users: detail?.2, retryIntervalMs: interval,
                 downSince: (interval ?? 0) > 0 ? failure.map { $0 / 1000 } : nil)
         }
-        return all.filter { $0.pending > 0 || $0.downSince != nil }.sorted {
-            ($0.pending, -($0.oldestPendingAt ?? .infinity)) > ($1.pending, -($1.oldestPendingAt ?? .infinity))
+        return all.filter { ($0.pending ?? 0) > 0 || $0.downSince != nil }.sorted {
+            ($0.pending ?? 0, -($0.oldestAt ?? .infinity)) > ($1.pending ?? 0, -($1.oldestAt ?? .infinity))
         }
     }
 

@@ -292,7 +292,7 @@ struct PokesCommand: ParsableCommand {
     var limit = 100
 
     @Option(help: "Counts of waiting pokes stop here (shown as capped).")
-    var cap = 10_000
+    var cap = 1000
 
     func run() throws {
         guard json else {
@@ -312,16 +312,18 @@ struct PokesCommand: ParsableCommand {
             }
             if let target {
                 let first = try runQueries(target.conninfo, timeoutMS: database.statementTimeout, [
-                    (DeviceListStore.destinationsSQL, ["1000", String(cap)]), (DeviceListStore.conversionSQL, []),
+                    (DeviceListStore.destinationsSQL, ["1000"]), (DeviceListStore.conversionSQL, []),
                     (SessionStore.sessionSQL, SessionStore.sessionParameters), (SessionStore.schemaSQL, []),
                 ])
                 let position = first[1].rows.isEmpty ? "0" : first[1].value(0, "stream_id") ?? "0"
-                let second = try runQueries(target.conninfo, timeoutMS: database.statementTimeout, [
-                    (DeviceListStore.unconvertedSQL, [position, String(cap)]),
-                ])
+                let candidates = DeviceListStore.pendingCandidates(first[0])
+                let second = try runQueries(target.conninfo, timeoutMS: database.statementTimeout,
+                    [(DeviceListStore.unconvertedSQL, [position, String(cap)])]
+                        + candidates.map { (DeviceListStore.pendingSQL, [$0, String(cap)]) })
                 output.database = PokesOutput.DatabaseSide(
                     database: target.display, session: SessionStore.session(first[2], schema: first[3]),
-                    destinations: DeviceListStore.destinations(first[0], cap: cap),
+                    destinations: DeviceListStore.destinations(
+                        listed: first[0], pending: candidates.indices.map { second[$0 + 1] }, cap: cap),
                     conversion: DeviceListStore.conversion(position: first[1], unconverted: second[0], cap: cap),
                     errors: first.errors + second.errors)
             }

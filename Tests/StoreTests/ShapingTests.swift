@@ -46,14 +46,17 @@ import Testing
     }
 
     @Test func destinationsWorstFirstWithDownSince() {
-        let rows = PGRows(columns: ["destination", "pending", "oldest_pending_ts", "users", "retry_last_ts", "retry_interval",
-                                    "failure_ts"], rows: [
-            ["a.example", "3", "5000", "1", nil, "0", nil],
-            ["dead.example", "10000", "1000", "40", "9000", "600000", "2000"],
-            ["idle.example", "0", nil, "0", nil, nil, nil],
-            ["b.example", "3", "4000", "2", nil, nil, nil],
+        let listed = PGRows(columns: ["destination", "newest_sent", "oldest_ts", "retry_interval", "failure_ts"], rows: [
+            ["a.example", "f", "5000", "0", nil],
+            ["dead.example", "f", "1000", "600000", "2000"],
+            ["idle.example", "t", "500", nil, nil],
+            ["b.example", "f", "4000", nil, nil],
         ])
-        let destinations = DeviceListStore.destinations(rows, cap: 10_000)
+        #expect(DeviceListStore.pendingCandidates(listed) == ["dead.example", "b.example", "a.example"])
+        let columns = ["destination", "pending", "oldest_pending_ts", "users"]
+        let pending = [["dead.example", "10000", "1000", "40"], ["b.example", "3", "4000", "2"], ["a.example", "3", "5000", "1"]]
+            .map { PGRows(columns: columns, rows: [$0]) }
+        let destinations = DeviceListStore.destinations(listed: listed, pending: pending, cap: 10_000)
         #expect(destinations.map(\.destination) == ["dead.example", "b.example", "a.example"])
         #expect(destinations[0].pendingCapped)
         #expect(destinations[0].downSince == 2)

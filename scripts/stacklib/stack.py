@@ -614,7 +614,31 @@ def command_sql(args):
     if state is None or postgres_pid() is None:
         log("PostgreSQL of the stack is not running: run 'synapse-stack up'")
         return 1
-    print(psql(state, args.statement, database="synapse"))
+    try:
+        print(psql(state, args.statement, database=args.database))
+    except subprocess.CalledProcessError as error:
+        sys.stderr.write(error.stderr)
+        return 1
+    return 0
+
+
+def command_bench_db(args):
+    """A scratch database with the schema real Synapse created in `synapse`, for benchmarks."""
+    state = load_state()
+    if state is None or postgres_pid() is None:
+        log("PostgreSQL of the stack is not running: run 'synapse-stack up'")
+        return 1
+    port = str(state["ports"]["postgres"])
+    psql(state, f"DROP DATABASE IF EXISTS {args.name}")
+    psql(state, f"CREATE DATABASE {args.name} OWNER synapse ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C' "
+                "TEMPLATE template0")
+    schema = subprocess.run(as_postgres_user([pg_bin("pg_dump"), "-s", "-h", RUN, "-p", port, "-U", "postgres",
+                                              "synapse"]), check=True, capture_output=True).stdout
+    subprocess.run(as_postgres_user([pg_bin("psql"), "-X", "-q", "-h", RUN, "-p", port, "-U", "postgres",
+                                     "-d", args.name]), input=schema, check=True, capture_output=True)
+    with open(os.path.join(STATE, "pgpass"), "a") as f:
+        f.write(f"127.0.0.1:{port}:{args.name}:syntop_reader:{state['secrets']['postgres_reader']}\n")
+    log(f"{args.name}: Synapse's schema, no rows")
     return 0
 
 
@@ -666,7 +690,11 @@ def main(argv):
         .set_defaults(run=command_env)
     p = sub.add_parser("sql", help="run SQL as the stack's PostgreSQL superuser, in Synapse's database")
     p.add_argument("statement")
+    p.add_argument("--database", default="synapse")
     p.set_defaults(run=command_sql)
+    p = sub.add_parser("bench-db", help="a scratch database with Synapse's schema, for benchmarks")
+    p.add_argument("name", nargs="?", default="synapse_bench")
+    p.set_defaults(run=command_bench_db)
     for verb, handler in (("stop", command_stop), ("start", command_start)):
         p = sub.add_parser(verb, help=f"{verb} one process")
         p.add_argument("name", choices=SYNAPSE_PROCESSES)

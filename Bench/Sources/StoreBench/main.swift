@@ -1,0 +1,78 @@
+import EventLoop
+import Foundation
+import Store
+
+// Times each store query as syntop sends it (PGConnection on the event loop), ROUNDS times,
+// after one warm-up, and prints p50, p95 and max in milliseconds. Usage:
+//   StoreBench CONNINFO ROUNDS
+guard CommandLine.arguments.count == 3, let rounds = Int(CommandLine.arguments[2]) else {
+    FileHandle.standardError.write(Data("usage: StoreBench CONNINFO ROUNDS\n".utf8))
+    exit(2)
+}
+let conninfo = CommandLine.arguments[1]
+// The scratch data's shape: u0 has the most memberships (the user draw is skewed), dead0 is a
+// destination that is down with a large backlog.
+let cases: [(String, String, [String?])] = [
+    ("history, heaviest user, first page", MembershipStore.historySQL,
+     MembershipStore.historyParameters(user: "@u0:bench.local", before: nil, limit: 100)),
+    ("history, heaviest user, deep page", MembershipStore.historySQL,
+     MembershipStore.historyParameters(user: "@u0:bench.local", before: 1_000_000, limit: 100)),
+    ("history, typical user", MembershipStore.historySQL,
+     MembershipStore.historyParameters(user: "@u54321:bench.local", before: nil, limit: 100)),
+    ("current memberships", MembershipStore.currentSQL, ["@u54321:bench.local"]),
+    ("user search by prefix", UserStore.searchSQL, UserStore.searchParameters(prefix: "@u1234", limit: 20)),
+    ("destinations with poke rows", DeviceListStore.destinationsSQL, ["1000"]),
+    ("waiting pokes of a down destination", DeviceListStore.pendingSQL, ["dead0.bench", "1000"]),
+    ("conversion position", DeviceListStore.conversionSQL, []),
+    ("unconverted room changes", DeviceListStore.unconvertedSQL, ["0", "1000"]),
+    ("stream positions per writer", StreamPositionStore.writersSQL, []),
+    ("stream maxima and sequences", StreamPositionStore.maximaSQL, []),
+    ("locks", RoleStore.locksSQL, []),
+    ("session", SessionStore.sessionSQL, SessionStore.sessionParameters),
+    ("schema", SessionStore.schemaSQL, []),
+]
+
+/// Runs every case `rounds` times after a warm-up and prints the figures.
+func benchmark(conninfo: String, rounds: Int, cases: [(String, String, [String?])]) {
+    let loop = EventLoop()
+    let connection = PGConnection(conninfo: conninfo, statementTimeoutMS: 60_000, loop: loop)
+    var timings: [[Double]] = Array(repeating: [], count: cases.count)
+    var failures: [String] = []
+    var next = 0
+    var round = -1
+
+    func runNext() {
+        if next == cases.count {
+            next = 0
+            round += 1
+        }
+        if round >= rounds {
+            loop.stop()
+            return
+        }
+        let index = next
+        let started = DispatchTime.now().uptimeNanoseconds
+        connection.query(cases[index].1, cases[index].2) { result in
+            let elapsed = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e6
+            if case .failure(let error) = result, round == -1 { failures.append("\(cases[index].0): \(error)") }
+            if round >= 0 { timings[index].append(elapsed) }
+            next += 1
+            runNext()
+        }
+    }
+    runNext()
+    loop.run()
+    func percentile(_ values: [Double], _ p: Double) -> Double {
+        let sorted = values.sorted()
+        return sorted[min(sorted.count - 1, Int((Double(sorted.count - 1) * p).rounded()))]
+    }
+    print("query                                  p50 ms   p95 ms   max ms")
+    for (index, item) in cases.enumerated() where !timings[index].isEmpty {
+        let values = timings[index]
+        print(item.0.padding(toLength: 36, withPad: " ", startingAt: 0)
+              + String(format: " %8.2f %8.2f %8.2f", percentile(values, 0.5), percentile(values, 0.95), values.max()!))
+    }
+    for failure in failures { print("FAILED \(failure)") }
+}
+
+benchmark(conninfo: conninfo, rounds: rounds, cases: cases)
