@@ -17,7 +17,7 @@ struct WireSourceOptions: ParsableArguments {
     var configPaths: [String] = []
 
     @Option(help: ArgumentHelp(
-        "Synapse's Redis: redis://[user[:password]@]host[:port] or unix:///path (default: $SYNTOP_REDIS).",
+        "Synapse's Redis: redis://[user[:password]@]host[:port] or unix:///path (else the -c config's, else $SYNTOP_REDIS).",
         valueName: "url"))
     var redis: String?
 
@@ -25,7 +25,7 @@ struct WireSourceOptions: ParsableArguments {
                                valueName: "path"))
     var redisPasswordFile: String?
 
-    @Option(help: ArgumentHelp("Synapse's server_name: the replication channel (default: $SYNTOP_SERVER_NAME).",
+    @Option(help: ArgumentHelp("Synapse's server_name: the replication channel (else the -c config's, else $SYNTOP_SERVER_NAME).",
                                valueName: "name"))
     var serverName: String?
 
@@ -177,16 +177,9 @@ func failOnWire(_ error: Error) -> Error {
     return error
 }
 
-/// The wire's report with the database's positions beside it, as one JSON object.
-struct PositionsOutput: Encodable {
-    struct DatabaseSide: Encodable {
-        var database: String
-        var session: SessionStore.Session
-        var streams: [StreamPositionStore.Stream]
-        var errors: [String]
-    }
-
-    var wire: PositionsReport?
+/// A wire report with the database's side beside it under `database`, as one JSON object.
+struct MergedOutput<WireSide: Encodable, DatabaseSide: Encodable>: Encodable {
+    var wire: WireSide?
     var database: DatabaseSide?
 
     enum Keys: String, CodingKey { case database }
@@ -195,6 +188,51 @@ struct PositionsOutput: Encodable {
         try wire?.encode(to: encoder)
         var container = encoder.container(keyedBy: Keys.self)
         try container.encodeIfPresent(database, forKey: .database)
+    }
+}
+
+struct PositionsDatabaseSide: Encodable {
+    var database: String
+    var session: SessionStore.Session
+    var streams: [StreamPositionStore.Stream]
+    var errors: [String]
+}
+
+struct PokesDatabaseSide: Encodable {
+    var database: String
+    var session: SessionStore.Session
+    var destinations: [DeviceListStore.Destination]
+    var conversion: DeviceListStore.Conversion
+    var errors: [String]
+}
+
+/// What a JSON command that merges wire and database has to read.
+struct MergedSources {
+    var config: SynapseConfig?
+    var database: (conninfo: String, display: String)?
+    var hasWire: Bool
+
+    init(_ source: WireSourceOptions, _ database: DatabaseOptions) throws {
+        config = source.loadConfig()
+        self.database = database.resolve(config)
+        hasWire = source.replay != nil || source.hasRedis(config)
+        guard hasWire || self.database != nil else {
+            throw ValidationError("nothing to read: give Redis (--redis, -c, $SYNTOP_REDIS), --replay FILE, or --db")
+        }
+    }
+}
+
+/// The options every non-interactive screen command shares.
+struct OutputOptions: ParsableArguments {
+    @Flag(help: "Print JSON and exit instead of opening the console.")
+    var json = false
+
+    @Option(help: "Seconds to listen to Redis before printing (0 with roles: configuration only).")
+    var listen: Double = 5
+
+    /// The console is where the interactive screen is; these commands only print JSON.
+    func requireJSON(screen: String, key: Int) throws {
+        guard json else { throw ValidationError("the console's \(screen) screen is `syntop` then \(key); use --json here") }
     }
 }
 
@@ -209,64 +247,31 @@ struct PositionsCommand: ParsableCommand {
 
     @OptionGroup var source: WireSourceOptions
     @OptionGroup var database: DatabaseOptions
-
-    @Flag(help: "Print JSON and exit instead of opening the console.")
-    var json = false
-
-    @Option(help: "Seconds to listen to Redis before printing.")
-    var listen: Double = 5
+    @OptionGroup var output: OutputOptions
 
     func run() throws {
-        guard json else {
-            throw ValidationError("the console's Positions screen is `syntop` then 3; use --json here")
-        }
-        let config = source.loadConfig()
-        let target = database.resolve(config)
-        let hasWire = source.replay != nil || source.hasRedis(config)
-        guard hasWire || target != nil else {
-            throw ValidationError("nothing to read: give Redis (--redis, -c, $SYNTOP_REDIS), --replay FILE, or --db")
-        }
+        try output.requireJSON(screen: "Positions", key: 3)
+        let listen = output.listen
+        let sources = try MergedSources(source, database)
         do {
-            var output = PositionsOutput()
-            if hasWire {
-                let (state, report, now) = try collectWire(source, config: config, seconds: listen)
-                output.wire = PositionsReport(state, source: report, now: now)
+            var merged = MergedOutput<PositionsReport, PositionsDatabaseSide>()
+            if sources.hasWire {
+                let (state, report, now) = try collectWire(source, config: sources.config, seconds: listen)
+                merged.wire = PositionsReport(state, source: report, now: now)
             }
-            if let target {
+            if let target = sources.database {
                 let rows = try runQueries(target.conninfo, timeoutMS: database.statementTimeout, [
                     (SessionStore.sessionSQL, SessionStore.sessionParameters), (SessionStore.schemaSQL, []),
                     (StreamPositionStore.writersSQL, []), (StreamPositionStore.maximaSQL, []),
                 ])
-                output.database = PositionsOutput.DatabaseSide(
+                merged.database = PositionsDatabaseSide(
                     database: target.display, session: SessionStore.session(rows[0], schema: rows[1]),
                     streams: StreamPositionStore.streams(writers: rows[2], maxima: rows[3]), errors: rows.errors)
             }
-            try printJSON(output)
+            try printJSON(merged)
         } catch {
             throw failOnWire(error)
         }
-    }
-}
-
-/// The wire's device-list report with the database's waiting pokes beside it.
-struct PokesOutput: Encodable {
-    struct DatabaseSide: Encodable {
-        var database: String
-        var session: SessionStore.Session
-        var destinations: [DeviceListStore.Destination]
-        var conversion: DeviceListStore.Conversion
-        var errors: [String]
-    }
-
-    var wire: PokesReport?
-    var database: DatabaseSide?
-
-    enum Keys: String, CodingKey { case database }
-
-    func encode(to encoder: Encoder) throws {
-        try wire?.encode(to: encoder)
-        var container = encoder.container(keyedBy: Keys.self)
-        try container.encodeIfPresent(database, forKey: .database)
     }
 }
 
@@ -281,12 +286,7 @@ struct PokesCommand: ParsableCommand {
 
     @OptionGroup var source: WireSourceOptions
     @OptionGroup var database: DatabaseOptions
-
-    @Flag(help: "Print JSON and exit instead of opening the console.")
-    var json = false
-
-    @Option(help: "Seconds to listen to Redis before printing.")
-    var listen: Double = 5
+    @OptionGroup var output: OutputOptions
 
     @Option(help: "How many of the most recent device-list rows to include.")
     var limit = 100
@@ -295,22 +295,16 @@ struct PokesCommand: ParsableCommand {
     var cap = 1000
 
     func run() throws {
-        guard json else {
-            throw ValidationError("the console's Pokes screen is `syntop` then 1; use --json here")
-        }
-        let config = source.loadConfig()
-        let target = database.resolve(config)
-        let hasWire = source.replay != nil || source.hasRedis(config)
-        guard hasWire || target != nil else {
-            throw ValidationError("nothing to read: give Redis (--redis, -c, $SYNTOP_REDIS), --replay FILE, or --db")
-        }
+        try output.requireJSON(screen: "Pokes", key: 1)
+        let listen = output.listen
+        let sources = try MergedSources(source, database)
         do {
-            var output = PokesOutput()
-            if hasWire {
-                let (state, report, now) = try collectWire(source, config: config, seconds: listen)
-                output.wire = PokesReport(state, source: report, now: now, limit: limit)
+            var merged = MergedOutput<PokesReport, PokesDatabaseSide>()
+            if sources.hasWire {
+                let (state, report, now) = try collectWire(source, config: sources.config, seconds: listen)
+                merged.wire = PokesReport(state, source: report, now: now, limit: limit)
             }
-            if let target {
+            if let target = sources.database {
                 let first = try runQueries(target.conninfo, timeoutMS: database.statementTimeout, [
                     (DeviceListStore.destinationsSQL, ["1000"]), (DeviceListStore.conversionSQL, []),
                     (SessionStore.sessionSQL, SessionStore.sessionParameters), (SessionStore.schemaSQL, []),
@@ -320,14 +314,14 @@ struct PokesCommand: ParsableCommand {
                 let second = try runQueries(target.conninfo, timeoutMS: database.statementTimeout,
                     [(DeviceListStore.unconvertedSQL, [position, String(cap)])]
                         + candidates.map { (DeviceListStore.pendingSQL, [$0, String(cap)]) })
-                output.database = PokesOutput.DatabaseSide(
+                merged.database = PokesDatabaseSide(
                     database: target.display, session: SessionStore.session(first[2], schema: first[3]),
                     destinations: DeviceListStore.destinations(
                         listed: first[0], pending: candidates.indices.map { second[$0 + 1] }, cap: cap),
                     conversion: DeviceListStore.conversion(position: first[1], unconverted: second[0], cap: cap),
                     errors: first.errors + second.errors)
             }
-            try printJSON(output)
+            try printJSON(merged)
         } catch {
             throw failOnWire(error)
         }
@@ -451,17 +445,11 @@ struct RolesCommand: ParsableCommand {
 
     @OptionGroup var source: WireSourceOptions
     @OptionGroup var database: DatabaseOptions
-
-    @Flag(help: "Print JSON and exit instead of opening the console.")
-    var json = false
-
-    @Option(help: "Seconds to listen to Redis before printing (0: configuration only).")
-    var listen: Double = 5
+    @OptionGroup var output: OutputOptions
 
     func run() throws {
-        guard json else {
-            throw ValidationError("the console's Roles screen is `syntop -c ...` then 2; use --json here")
-        }
+        try output.requireJSON(screen: "Roles", key: 2)
+        let listen = output.listen
         let config = source.loadConfig()
         var wire = WireState()
         var report: WireSourceReport?

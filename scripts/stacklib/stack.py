@@ -566,10 +566,17 @@ def rss_kib(pid):
     return 0
 
 
-def command_status(args):
+def require_state():
+    """The stack's state, or None after saying how to make one."""
     state = load_state()
     if state is None:
         log("no stack here yet: run 'synapse-stack up'")
+    return state
+
+
+def command_status(args):
+    state = require_state()
+    if state is None:
         return 1
     print(f"{'process':<19} {'pid':>7} {'state':<8} {'RSS MB':>6}  role")
     down = 0
@@ -584,9 +591,8 @@ def command_status(args):
 
 
 def command_env(args):
-    state = load_state()
+    state = require_state()
     if state is None:
-        log("no stack here yet: run 'synapse-stack up'")
         return 1
     ports = state["ports"]
     values = {
@@ -649,9 +655,8 @@ def command_stop(args):
 
 
 def command_start(args):
-    state = load_state()
+    state = require_state()
     if state is None:
-        log("no stack here yet: run 'synapse-stack up'")
         return 1
     start_synapse(state, [args.name])
     log(f"{args.name} running")
@@ -659,8 +664,7 @@ def command_start(args):
 
 
 def command_traffic(arguments):
-    if load_state() is None:
-        log("no stack here yet: run 'synapse-stack up'")
+    if require_state() is None:
         return 1
     script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "traffic.py")
     # The traffic generator signs cross-signing keys with Synapse's own dependencies.
@@ -669,9 +673,8 @@ def command_traffic(arguments):
 
 def command_record(args):
     import record
-    state = load_state()
+    state = require_state()
     if state is None:
-        log("no stack here yet: run 'synapse-stack up'")
         return 1
     return record.record(state, args.output, args.seconds)
 
