@@ -615,10 +615,18 @@ def command_env(args):
     return 0
 
 
-def command_sql(args):
+def require_postgres():
+    """The stack's state while its PostgreSQL runs, or None after saying how to start it."""
     state = load_state()
     if state is None or postgres_pid() is None:
         log("PostgreSQL of the stack is not running: run 'synapse-stack up'")
+        return None
+    return state
+
+
+def command_sql(args):
+    state = require_postgres()
+    if state is None:
         return 1
     try:
         print(psql(state, args.statement, database=args.database))
@@ -630,9 +638,8 @@ def command_sql(args):
 
 def command_bench_db(args):
     """A scratch database with the schema real Synapse created in `synapse`, for benchmarks."""
-    state = load_state()
-    if state is None or postgres_pid() is None:
-        log("PostgreSQL of the stack is not running: run 'synapse-stack up'")
+    state = require_postgres()
+    if state is None:
         return 1
     port = str(state["ports"]["postgres"])
     psql(state, f"DROP DATABASE IF EXISTS {args.name}")
