@@ -69,8 +69,7 @@ public enum ConsoleView {
     /// and paging use the same area.
     public static func primaryTableArea(_ state: ConsoleState) -> Rect {
         let layout = ConsoleLayout(size: state.size)
-        let count = ScreenContent.panels(for: state.screen, in: state).count
-        let inner = layout.tableArea(panel: 0, of: count)
+        let inner = layout.tableArea(panel: 0, of: ScreenContent.panelCount(state.screen))
         guard !ratesLine(state).isEmpty, inner.height > 2 else { return inner }
         return Rect(x: inner.x, y: inner.y + 1, width: inner.width, height: inner.height - 1)
     }

@@ -84,6 +84,11 @@ public enum ScreenContent {
         }
     }
 
+    /// How many panels a screen has: fixed per screen, so layout never has to build rows.
+    public static func panelCount(_ screen: ScreenID) -> Int {
+        screen == .pokes ? 2 : 1
+    }
+
     public static func primaryRowCount(_ screen: ScreenID, in state: ConsoleState) -> Int {
         panels(for: screen, in: state).first?.table.rows.count ?? 0
     }

@@ -157,12 +157,18 @@ public final class ReplicationClient {
         }
         publisher.send(["PUBLISH", serverName, "REPLICATE"])
         var id: EventLoop.SourceID = 0
+        var timeout: EventLoop.TimerID = 0
         var finished = false
         let finish = { [loop] (result: Result<Int64, RedisConnectionError>) in
             guard !finished else { return }
             finished = true
             loop.unwatch(id)
+            loop.cancel(timeout)
             done(result)
+        }
+        // A server that never answers must not keep the connection watched forever.
+        timeout = loop.schedule(after: 5000) {
+            finish(.failure(RedisConnectionError(description: "no answer within 5 s")))
         }
         id = loop.watch(fd: publisher.fd, events: { publisher.pollEvents }) { revents in
             do throws(RedisConnectionError) {

@@ -99,8 +99,11 @@ final class ConsoleSession {
                                   problems.contains { $0.severity == .error } ? .crit : .warn)
         }
         startWire()
-        // Ages and "retry in" move with the clock even when nothing arrives.
-        loop.schedule(after: 1000, repeating: 1000) { [unowned self] in self.requestRedraw() }
+        // Ages and "retry in" move with the clock even when nothing arrives; without a
+        // replication source nothing on screen ages, and the idle console stays asleep.
+        if case .none = wireInput {} else {
+            loop.schedule(after: 1000, repeating: 1000) { [unowned self] in self.requestRedraw() }
+        }
         draw()
         loop.run()
         client?.stop()
