@@ -27,7 +27,7 @@ let package = Package(
 
         .target(name: "Terminal", dependencies: ["CNCursesW", "CTermSupport"]),
         .target(name: "EventLoop", dependencies: ["CTermSupport"]),
-        .target(name: "Console", dependencies: ["Terminal", "Wire", "Config"]),
+        .target(name: "Console", dependencies: ["Terminal", "Wire", "Config", "Store"]),
         .systemLibrary(
             name: "CHiredis", pkgConfig: "hiredis",
             providers: [.apt(["libhiredis-dev"])]),
@@ -48,7 +48,7 @@ let package = Package(
         .testTarget(name: "ConfigTests", dependencies: ["Config"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "EventLoop"]),
         .testTarget(name: "ReplicationTests", dependencies: ["Replication", "EventLoop", "Wire", "CHiredis"]),
-        .testTarget(name: "ConsoleTests", dependencies: ["Console", "Terminal", "Wire", "Config"],
+        .testTarget(name: "ConsoleTests", dependencies: ["Console", "Terminal", "Wire", "Config", "Store"],
                     exclude: ["__Snapshots__"]),
     ],
     swiftLanguageModes: [.v6]

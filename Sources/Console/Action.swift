@@ -13,6 +13,11 @@ public enum Action: Equatable, Sendable {
     case moveToTop
     case moveToBottom
     case drillDown
+    /// Move the selection keys to the screen's other panel.
+    case switchPanel
+    /// History: the next older page, the previous newer one.
+    case olderPage
+    case newerPage
     case beginInput(InputMode)
     case inputCharacter(Character)
     case inputBackspace
@@ -42,4 +47,6 @@ public enum Effect: Equatable, Sendable {
     case probe
     /// Feed one recorded message.
     case replayStep
+    /// Read what the screen now shows from the database, without waiting for the next refresh.
+    case refreshDatabase
 }

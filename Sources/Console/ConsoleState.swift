@@ -16,6 +16,20 @@ public enum ScreenID: Int, CaseIterable, Sendable {
     }
 }
 
+/// Which table a selection, scroll position, sort order or filter belongs to: a panel of a
+/// screen, or of the drill-down open on it.
+public struct TableKey: Hashable, Sendable {
+    public var screen: ScreenID
+    public var detail: Detail?
+    public var panel: Int
+
+    public init(_ screen: ScreenID, detail: Detail? = nil, panel: Int = 0) {
+        self.screen = screen
+        self.detail = detail
+        self.panel = panel
+    }
+}
+
 /// Selection, scroll position and sort order of one screen's table.
 public struct TableState: Equatable, Sendable {
     public var selection: Int?
@@ -47,6 +61,10 @@ public struct Notice: Equatable, Sendable {
     public enum Level: Sendable { case info, warn, crit }
     public var text: String
     public var level: Level
+    /// When it was first drawn; after `lifetime` the status line goes back to the alerts.
+    public var shownAt: Double?
+
+    public static let lifetime = 10.0
 
     public init(_ text: String, _ level: Level = .info) {
         self.text = text
@@ -63,8 +81,16 @@ public struct ConsoleState: Sendable {
     /// The first help line shown, when the help is longer than the screen.
     public var helpOffset = 0
     public var input: InputState?
-    public var filters: [ScreenID: String] = [:]
-    public var tables: [ScreenID: TableState] = [:]
+    public var filters: [TableKey: String] = [:]
+    public var tables: [TableKey: TableState] = [:]
+    /// The panel the selection keys move in, per screen (0 when not set).
+    public var focus: [ScreenID: Int] = [:]
+    /// The drill-down open on a screen, if any: it takes the screen's place until Esc.
+    public var details: [ScreenID: Detail] = [:]
+    /// The user whose history the History screen shows; without one it lists users.
+    public var historyUser: String?
+    /// The `before` of each older page opened, newest last; empty on the first page.
+    public var historyPages: [Int64] = []
     public var paused = false
     public var refreshStep = RefreshInterval.defaultStep
     public var notice: Notice?
@@ -75,10 +101,16 @@ public struct ConsoleState: Sendable {
     public var frozenWire: WireState?
     /// Whether `--probe` allows publishing REPLICATE on a key press.
     public var probeAllowed = false
-    /// Synapse's configuration, when -c was given.
+    /// When REPLICATE was last published: every process should answer it.
+    public var probedAt: Double?
+    /// Synapse's configuration, when -c was given or found in Debian's place.
     public var config: SynapseConfig?
-    /// How the database is reached, as the header shows it.
-    public var databaseStatus = "not connected"
+    /// Without -c: where syntop looked for the config, and what it found.
+    public var configSearch: String?
+    /// What the database said, and how it is reached.
+    public var database = DatabaseState()
+    /// When a writer, a stream or a backlog becomes an alert.
+    public var thresholds = AlertThresholds()
     /// Unix time of the frame, and the local time zone's offset, for ages and clock times.
     public var now: Double = 0
     public var utcOffset = 0
@@ -92,8 +124,28 @@ public struct ConsoleState: Sendable {
 
     public var displayedWire: WireState { frozenWire ?? wire }
 
-    public func table(_ screen: ScreenID) -> TableState { tables[screen] ?? TableState() }
-    public func filter(_ screen: ScreenID) -> String { filters[screen] ?? "" }
+    /// The notice, while it is fresh.
+    public var currentNotice: Notice? {
+        guard let notice else { return nil }
+        if let shownAt = notice.shownAt, now - shownAt >= Notice.lifetime { return nil }
+        return notice
+    }
+
+    public func table(_ key: TableKey) -> TableState { tables[key] ?? TableState() }
+    public func filter(_ key: TableKey) -> String { filters[key] ?? "" }
+    public func filter(_ screen: ScreenID) -> String { filter(TableKey(screen)) }
+
+    /// The start of the user IDs the History screen lists: its filter, with the `@` every
+    /// user ID starts with added when left out.
+    public var historyPrefix: String {
+        let typed = filter(.history)
+        return typed.hasPrefix("@") ? typed : "@" + typed
+    }
+
+    /// The table the selection keys, the filter and the sort keys act on.
+    public var focusedKey: TableKey {
+        TableKey(screen, detail: details[screen], panel: focus[screen] ?? 0)
+    }
 }
 
 /// The steps `+` and `-` move through, in seconds.

@@ -50,7 +50,7 @@ public enum ConsoleView {
         let right = (state.paused ? paused : "")
             + "refresh " + RefreshInterval.label(state.refreshSeconds) + " "
         let header = StatusLine(
-            left: " syntop  \(wireStatus(state))  postgres: \(state.databaseStatus)",
+            left: " syntop  \(wireStatus(state))  \(databaseStatus(state))",
             right: right)
         header.render(into: &buffer, area: layout.header)
         let rightStart = layout.header.maxX - TextWidth.of(right)
@@ -65,13 +65,38 @@ public enum ConsoleView {
         state.screen == .pokes ? WireRows.deviceListRates(state, width: state.size.width) : ""
     }
 
-    /// Where the primary table is drawn: inside its frame, below the rates line if any. Clicks
-    /// and paging use the same area.
-    public static func primaryTableArea(_ state: ConsoleState) -> Rect {
+    /// Where a panel's table is drawn: inside its frame, below the rates line if any. Clicks
+    /// and paging use the same areas.
+    public static func tableArea(_ state: ConsoleState, panel: Int) -> Rect {
         let layout = ConsoleLayout(size: state.size)
-        let inner = layout.tableArea(panel: 0, of: ScreenContent.panelCount(state.screen))
-        guard !ratesLine(state).isEmpty, inner.height > 2 else { return inner }
+        let inner = layout.tableArea(panel: panel, of: ScreenContent.panelCount(state))
+        guard panel == 0, state.details[state.screen] == nil, !ratesLine(state).isEmpty, inner.height > 2 else {
+            return inner
+        }
         return Rect(x: inner.x, y: inner.y + 1, width: inner.width, height: inner.height - 1)
+    }
+
+    public static func focusedTableArea(_ state: ConsoleState) -> Rect {
+        tableArea(state, panel: state.focusedKey.panel)
+    }
+
+    /// The database and the age of what was read from it, for the header.
+    static func databaseStatus(_ state: ConsoleState) -> String {
+        let database = state.database
+        switch database.status {
+        case .none:
+            return "postgres: none"
+        case .connecting(let attempt):
+            return "postgres: connecting" + (attempt > 1 ? " (attempt \(attempt))" : "")
+        case .ready:
+            let role = database.session.map { "\($0.role)\($0.readOnly ? " read-only" : "")" } ?? "connected"
+            let at = database.positions?.at
+            return "postgres: \(role)" + (at.map { ", data \(WireRows.age(state.now - $0))" } ?? "")
+        case .waiting(let since, let retryAt, _):
+            let at = database.positions?.at
+            return "postgres: DOWN since \(WireRows.clock(since, utcOffset: state.utcOffset)), retry in "
+                + WireRows.age(retryAt - state.now) + (at.map { ", data \(WireRows.age(state.now - $0)) old" } ?? "")
+        }
     }
 
     /// The replication source and its health, for the header.
@@ -99,51 +124,44 @@ public enum ConsoleView {
 
     static func renderScreen(_ state: ConsoleState, _ layout: ConsoleLayout,
                              into buffer: inout ScreenBuffer) {
-        let panels = ScreenContent.panels(for: state.screen, in: state)
+        let panels = ScreenContent.panels(in: state)
         let frames = layout.panels(count: panels.count)
-        let filter = state.filter(state.screen)
+        let focused = state.focusedKey.panel
         for (index, panel) in panels.enumerated() where index < frames.count {
-            var title = panel.title
-            if index == 0 && !filter.isEmpty { title += "  filter: " + filter }
+            // With two panels, the one the keys move in is marked.
+            let title = (panels.count > 1 && index == focused ? "▶ " : "") + panel.title
             let inner = Frame(title: title).render(into: &buffer, area: frames[index])
-            var tableArea = inner
-            if index == 0 {
-                let rates = ratesLine(state)
-                if !rates.isEmpty {
-                    buffer.put(rates, x: inner.x, y: inner.y, maxWidth: inner.width, element: .sparkline)
-                    tableArea = primaryTableArea(state)
-                }
+            let area = tableArea(state, panel: index)
+            if area.y > inner.y {
+                buffer.put(ratesLine(state), x: inner.x, y: inner.y, maxWidth: inner.width, element: .sparkline)
             }
-            panel.table.render(into: &buffer, area: tableArea)
+            panel.table.render(into: &buffer, area: area)
         }
     }
 
     static func renderStatus(_ state: ConsoleState, _ layout: ConsoleLayout,
                              into buffer: inout ScreenBuffer) {
+        let alerts = Alerts.evaluate(state)
+        let worst: ThemeElement = alerts.first.map { $0.level == .critical ? .crit : .warn } ?? .status
+        let text: String
         let element: ThemeElement
-        switch state.notice?.level {
-        case .warn: element = .warn
-        case .crit: element = .crit
-        default: element = .status
+        if let notice = state.currentNotice {
+            text = notice.text
+            element = notice.level == .crit ? .crit : (notice.level == .warn ? .warn : .status)
+        } else {
+            // The worst alert; the count says how many more there are.
+            text = alerts.first.map { "\($0.level == .critical ? "CRIT" : "WARN") \($0.subject): \($0.message)" }
+                ?? "no alerts"
+            element = worst
         }
-        let wire = state.displayedWire
-        let restarts = wire.positions.values.filter { $0.restarts > 0 }.count
-        let malformed = wire.malformed.values.reduce(0, +)
-        var alerts: [String] = []
-        if restarts > 0 { alerts.append("\(restarts) writer(s) restarted") }
-        if malformed > 0 { alerts.append("\(malformed) malformed line(s)") }
-        if wire.disconnectedSince != nil { alerts.append("replication connection lost") }
-        let summary = alerts.isEmpty ? "no alerts" : alerts.joined(separator: ", ")
         let count = alerts.isEmpty ? "" : "alerts \(alerts.count) · "
-        StatusLine(left: " " + (state.notice?.text ?? summary),
-                   right: count + "theme \(state.themeName) ", element: .status)
-            .render(into: &buffer, area: layout.status)
-        if !alerts.isEmpty {
-            let countWidth = TextWidth.of(count)
-            let x = layout.status.maxX - TextWidth.of(count + "theme \(state.themeName) ")
-            if x > 0 && buffer[x, layout.status.y].text == "a" { buffer.paint(Rect(x: x, y: layout.status.y, width: countWidth - 3, height: 1), element: .crit) }
+        let right = count + "theme \(state.themeName) "
+        StatusLine(left: " " + text, right: right, element: .status).render(into: &buffer, area: layout.status)
+        let x = layout.status.maxX - TextWidth.of(right)
+        if !alerts.isEmpty, x > 0, buffer[x, layout.status.y].text == "a" {
+            buffer.paint(Rect(x: x, y: layout.status.y, width: TextWidth.of(count) - 3, height: 1), element: worst)
         }
-        if element != .status, let text = state.notice?.text {
+        if element != .status {
             buffer.paint(Rect(x: layout.status.x + 1, y: layout.status.y,
                               width: min(TextWidth.of(text), layout.status.width - 1), height: 1),
                          element: element)

@@ -30,17 +30,27 @@ public enum ConsoleReducer {
             state.helpVisible.toggle()
             state.helpOffset = 0
         case .back:
-            if !state.filter(state.screen).isEmpty {
-                state.filters[state.screen] = nil
+            if !state.filter(state.focusedKey).isEmpty {
+                setFilter(&state, "")
                 state.notice = Notice("filter cleared")
+                return state.focusedKey == TableKey(.history) ? [.refreshDatabase] : []
+            }
+            if state.details[state.screen] != nil {
+                state.details[state.screen] = nil
+                state.focus[state.screen] = nil
+            } else if state.screen == .history, state.historyUser != nil {
+                state.historyUser = nil
+                state.historyPages = []
+                state.focus[.history] = nil
+                return [.refreshDatabase]
             }
         case .showScreen(let screen):
-            state.screen = screen
+            return show(&state, screen)
         case .nextScreen:
-            state.screen = ScreenID(rawValue: (state.screen.rawValue + 1) % ScreenID.allCases.count)!
+            return show(&state, ScreenID(rawValue: (state.screen.rawValue + 1) % ScreenID.allCases.count)!)
         case .previousScreen:
             let count = ScreenID.allCases.count
-            state.screen = ScreenID(rawValue: (state.screen.rawValue + count - 1) % count)!
+            return show(&state, ScreenID(rawValue: (state.screen.rawValue + count - 1) % count)!)
         case .moveSelection(let delta):
             moveSelection(&state, by: delta)
         case .movePage(let pages):
@@ -50,18 +60,45 @@ public enum ConsoleReducer {
         case .moveToBottom:
             moveSelection(&state, to: Int.max)
         case .drillDown:
-            if state.table(state.screen).selection == nil {
-                state.notice = Notice("nothing selected to open")
+            return drillDown(&state)
+        case .switchPanel:
+            let count = ScreenContent.panelCount(state)
+            guard count > 1 else {
+                state.notice = Notice("this screen has one panel")
+                break
             }
+            state.focus[state.screen] = (state.focusedKey.panel + 1) % count
+            moveSelection(&state, by: 0)
+        case .olderPage:
+            guard state.screen == .history, let user = state.historyUser else {
+                state.notice = Notice("] pages through a user's history (History screen)")
+                break
+            }
+            guard let page = state.database.history?.value, page.user == user,
+                  page.before == state.historyPages.last, let next = page.nextBefore else {
+                state.notice = Notice("no older membership events")
+                break
+            }
+            state.historyPages.append(next)
+            state.tables[TableKey(.history)] = nil
+            return [.refreshDatabase]
+        case .newerPage:
+            guard state.screen == .history, state.historyUser != nil, !state.historyPages.isEmpty else {
+                state.notice = Notice("this is the newest page")
+                break
+            }
+            state.historyPages.removeLast()
+            state.tables[TableKey(.history)] = nil
+            return [.refreshDatabase]
         case .beginInput(let mode):
-            let current = state.filter(state.screen)
+            let current = state.filter(state.focusedKey)
             state.input = InputState(mode: mode, text: mode == .filter ? current : "",
                                      previousFilter: current)
         case .inputCharacter(let character):
             guard var input = state.input else { break }
             input.text.append(character)
             state.input = input
-            if input.mode == .filter { setFilter(&state, input.text) }
+            if input.mode == .filter { return setFilter(&state, input.text) }
         case .inputBackspace:
             guard var input = state.input else { break }
             if input.text.isEmpty {
@@ -69,12 +106,13 @@ public enum ConsoleReducer {
             }
             input.text.removeLast()
             state.input = input
-            if input.mode == .filter { setFilter(&state, input.text) }
+            if input.mode == .filter { return setFilter(&state, input.text) }
         case .cancelInput:
-            if let input = state.input, input.mode == .filter {
-                setFilter(&state, input.previousFilter)
-            }
+            let input = state.input
             state.input = nil
+            if let input, input.mode == .filter {
+                return setFilter(&state, input.previousFilter)
+            }
         case .submitInput:
             guard let input = state.input else { break }
             state.input = nil
@@ -120,11 +158,11 @@ public enum ConsoleReducer {
         case .sortPreviousColumn:
             moveSort(&state, by: -1)
         case .sortReverse:
-            var table = state.table(state.screen)
+            var table = state.table(state.focusedKey)
             if var sort = table.sort {
                 sort.ascending.toggle()
                 table.sort = sort
-                state.tables[state.screen] = table
+                state.tables[state.focusedKey] = table
             }
         case .click(let x, let y):
             click(&state, x: x, y: y)
@@ -144,26 +182,76 @@ public enum ConsoleReducer {
         state.helpOffset = min(max(0, state.helpOffset + delta), max(0, hidden))
     }
 
-    private static func setFilter(_ state: inout ConsoleState, _ text: String) {
-        state.filters[state.screen] = text.isEmpty ? nil : text
-        var table = state.table(state.screen)
+    /// Sets the focused table's filter. On History before a user is picked, the filter is the
+    /// prefix the user list is read with, so the database is asked again.
+    @discardableResult
+    private static func setFilter(_ state: inout ConsoleState, _ text: String) -> [Effect] {
+        let key = state.focusedKey
+        state.filters[key] = text.isEmpty ? nil : text
+        var table = state.table(key)
         table.selection = nil
         table.offset = 0
-        state.tables[state.screen] = table
+        state.tables[key] = table
+        return key == TableKey(.history) && state.historyUser == nil ? [.refreshDatabase] : []
+    }
+
+    private static func show(_ state: inout ConsoleState, _ screen: ScreenID) -> [Effect] {
+        guard screen != state.screen else { return [] }
+        state.screen = screen
+        return [.refreshDatabase]
+    }
+
+    /// Enter: opens what the selected row stands for, as the panel says.
+    private static func drillDown(_ state: inout ConsoleState) -> [Effect] {
+        guard let panel = ScreenContent.focusedPanel(state), let selection = panel.table.selection,
+              selection < panel.table.rows.count else {
+            state.notice = Notice("nothing selected to open")
+            return []
+        }
+        guard let drill = panel.drill, let tag = panel.table.rows[selection].tag else {
+            state.notice = Notice("nothing more to show for this row")
+            return []
+        }
+        switch drill {
+        case .historyUser:
+            openHistory(&state, user: tag)
+            return [.refreshDatabase]
+        case .destination: state.details[state.screen] = .destination(tag)
+        case .user: state.details[state.screen] = .user(tag)
+        case .process: state.details[state.screen] = .process(tag)
+        case .stream: state.details[state.screen] = .stream(tag)
+        }
+        state.focus[state.screen] = nil
+        return [.refreshDatabase]
+    }
+
+    private static func openHistory(_ state: inout ConsoleState, user: String) {
+        state.screen = .history
+        state.details[.history] = nil
+        state.historyUser = user
+        state.historyPages = []
+        state.focus[.history] = nil
+        state.tables[TableKey(.history)] = nil
+        state.filters[TableKey(.history)] = nil
     }
 
     private static func visibleRows(_ state: ConsoleState) -> Int {
-        Table.visibleRows(in: ConsoleView.primaryTableArea(state))
+        Table.visibleRows(in: ConsoleView.focusedTableArea(state))
+    }
+
+    private static func focusedRowCount(_ state: ConsoleState) -> Int {
+        ScreenContent.focusedPanel(state)?.table.rows.count ?? 0
     }
 
     private static func moveSelection(_ state: inout ConsoleState, by delta: Int) {
-        let current = state.table(state.screen).selection
+        let current = state.table(state.focusedKey).selection
         moveSelection(&state, to: current.map { $0 + delta } ?? (delta >= 0 ? 0 : Int.max))
     }
 
     private static func moveSelection(_ state: inout ConsoleState, to target: Int) {
-        let rows = ScreenContent.primaryRowCount(state.screen, in: state)
-        var table = state.table(state.screen)
+        let rows = focusedRowCount(state)
+        let key = state.focusedKey
+        var table = state.table(key)
         if rows == 0 {
             table.selection = nil
             table.offset = 0
@@ -173,17 +261,17 @@ public enum ConsoleReducer {
             table.offset = Table.scrollOffset(selection: selection, offset: table.offset,
                                               rowCount: rows, visibleRows: visibleRows(state))
         }
-        state.tables[state.screen] = table
+        state.tables[key] = table
     }
 
     private static func moveSort(_ state: inout ConsoleState, by delta: Int) {
-        let columns = ScreenContent.primaryColumnCount(state.screen, in: state)
+        let columns = ScreenContent.focusedPanel(state)?.table.columns.count ?? 0
         guard columns > 0 else { return }
-        var table = state.table(state.screen)
+        var table = state.table(state.focusedKey)
         let current = table.sort?.column ?? (delta > 0 ? -1 : columns)
         table.sort = SortOrder(column: (current + delta + columns) % columns,
                                ascending: table.sort?.ascending ?? true)
-        state.tables[state.screen] = table
+        state.tables[state.focusedKey] = table
     }
 
     private static func click(_ state: inout ConsoleState, x: Int, y: Int) {
@@ -193,13 +281,16 @@ public enum ConsoleReducer {
             state.screen = ScreenID(rawValue: tab)!
             return
         }
-        let area = ConsoleView.primaryTableArea(state)
-        let bodyTop = area.y + 1
-        guard area.contains(x: x, y: y), y >= bodyTop else { return }
-        let offset = state.table(state.screen).offset
-        let row = offset + (y - bodyTop)
-        if row < ScreenContent.primaryRowCount(state.screen, in: state) {
-            moveSelection(&state, to: row)
+        for panel in 0..<ScreenContent.panelCount(state) {
+            let area = ConsoleView.tableArea(state, panel: panel)
+            let bodyTop = area.y + 1
+            guard area.contains(x: x, y: y), y >= bodyTop else { continue }
+            state.focus[state.screen] = panel
+            let row = state.table(state.focusedKey).offset + (y - bodyTop)
+            if row < focusedRowCount(state) {
+                moveSelection(&state, to: row)
+            }
+            return
         }
     }
 
@@ -213,12 +304,30 @@ public enum ConsoleReducer {
         case "help":
             state.helpVisible = true
             state.helpOffset = 0
-        case "pokes": state.screen = .pokes
-        case "roles": state.screen = .roles
-        case "positions": state.screen = .positions
-        case "history": state.screen = .history
+        case "pokes": return show(&state, .pokes)
+        case "roles": return show(&state, .roles)
+        case "positions": return show(&state, .positions)
+        case "history": return show(&state, .history)
+        case "user":
+            guard !argument.isEmpty else {
+                state.notice = Notice(":user takes a user ID, or the start of one", .warn)
+                return []
+            }
+            // A whole user ID (@local:server) opens the history; the start of one lists matches.
+            if argument.hasPrefix("@"), argument.dropFirst().contains(":") {
+                openHistory(&state, user: argument)
+            } else {
+                state.screen = .history
+                state.details[.history] = nil
+                state.historyUser = nil
+                state.historyPages = []
+                state.focus[.history] = nil
+                state.filters[TableKey(.history)] = argument
+                state.tables[TableKey(.history)] = nil
+            }
+            return [.refreshDatabase]
         case "filter":
-            setFilter(&state, argument)
+            return setFilter(&state, argument)
         case "pause":
             state.paused = true
         case "resume":

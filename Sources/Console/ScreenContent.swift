@@ -1,99 +1,150 @@
-import Wire
+import Store
 import Terminal
+import Wire
+
+/// What Enter opens on a row of a panel; the row's tag says which one.
+public enum DrillKind: Sendable {
+    case destination, user, process, stream
+    /// On History: show this user's history.
+    case historyUser
+}
 
 /// A framed table on a screen.
 public struct Panel: Sendable {
     public var title: String
     public var table: Table
+    public var key: TableKey
+    public var drill: DrillKind?
 }
 
-/// What each screen shows, derived from the state. The first panel is the one that the
-/// selection keys move in.
+/// What each screen shows, derived from the state: the screen's panels, or those of the
+/// drill-down open on it.
 public enum ScreenContent {
-    public static func panels(for screen: ScreenID, in state: ConsoleState) -> [Panel] {
-        let tableState = state.table(screen)
-        let filter = state.filter(screen)
-        func table(_ columns: [TableColumn], _ waiting: [String], primary: Bool = true,
-                   rows: [TableRow] = []) -> Table {
-            let shown = primary ? WireRows.sorted(WireRows.filtered(rows, by: filter), by: tableState.sort) : rows
-            return Table(columns: columns, rows: shown,
-                  selection: primary ? tableState.selection : nil,
-                  offset: primary ? tableState.offset : 0,
-                  sort: primary ? tableState.sort : nil,
-                  emptyMessage: waiting)
+    public static func panels(in state: ConsoleState) -> [Panel] {
+        let screen = state.screen
+        let detail = state.details[screen]
+        var panels: [Panel] = []
+        func add(_ title: String, _ columns: [TableColumn], _ rows: [TableRow], empty: [String],
+                 drill: DrillKind? = nil) {
+            let key = TableKey(screen, detail: detail, panel: panels.count)
+            let tableState = state.table(key)
+            let filter = state.filter(key)
+            let shown = WireRows.sorted(WireRows.filtered(rows, by: filter), by: tableState.sort)
+            let focused = key == state.focusedKey
+            panels.append(Panel(
+                title: title + (filter.isEmpty ? "" : "  filter: " + filter),
+                table: Table(columns: columns, rows: shown, selection: focused ? tableState.selection : nil,
+                             offset: tableState.offset, sort: tableState.sort,
+                             emptyMessage: filter.isEmpty || rows.isEmpty ? empty : ["No row matches the filter."]),
+                key: key, drill: drill))
         }
-        let noWire: String
-        switch state.wireSource {
-        case .none:
-            noWire = "No replication source: give --redis URL and --server-name NAME, or --replay FILE."
-        case .live(let endpoint, let serverName, _):
-            noWire = "Listening to \(serverName) on \(endpoint): nothing published yet."
-        case .replay(let file, _):
-            noWire = "Replaying \(file): no such rows yet."
+        if let detail {
+            DetailContent.add(detail, state, add)
+            return panels
         }
-        let noDatabase = "Waiting for the database: this build of syntop has no PostgreSQL connection yet."
+        let noWire = noWireMessage(state)
         switch screen {
         case .pokes:
-            return [
-                Panel(title: "Device-list changes on the wire", table: table([
-                    TableColumn("Time", .fixed(8)),
-                    TableColumn("Writer", .flexible(min: 8, weight: 1)),
-                    TableColumn("Token", .fixed(8), .right),
-                    TableColumn("User", .flexible(min: 12, weight: 3)),
-                    TableColumn("Change", .fixed(9)),
-                    TableColumn("Hosts", .fixed(5)),
-                ], [noWire], rows: WireRows.deviceListRows(state))),
-                Panel(title: "Outbound pokes waiting per destination", table: table([
-                    TableColumn("Destination", .flexible(min: 12, weight: 3)),
-                    TableColumn("Pending", .fixed(8), .right),
-                    TableColumn("Oldest", .fixed(8), .right),
-                    TableColumn("Last success", .fixed(12)),
-                    TableColumn("Retry", .flexible(min: 8, weight: 1)),
-                ], [noDatabase], primary: false)),
-            ]
+            add("Device-list changes on the wire", [
+                TableColumn("Time", .fixed(8)),
+                TableColumn("Writer", .flexible(min: 8, weight: 1)),
+                TableColumn("Token", .fixed(8), .right),
+                TableColumn("User", .flexible(min: 12, weight: 3)),
+                TableColumn("Change", .fixed(9)),
+                TableColumn("Hosts", .fixed(5)),
+            ], WireRows.deviceListRows(state), empty: [noWire], drill: .user)
+            add(DatabaseRows.pokesTitle(state), [
+                TableColumn("Destination", .flexible(min: 12, weight: 2)),
+                TableColumn("Waiting", .fixed(7), .right),
+                TableColumn("Oldest", .fixed(6), .right),
+                TableColumn("Users", .fixed(5), .right),
+                TableColumn("Last sent", .fixed(9), .right),
+                TableColumn("Retry", .flexible(min: 8, weight: 3)),
+            ], DatabaseRows.destinationRows(state),
+                empty: [databaseMessage(state, state.database.pokes.map { ($0.errors, $0.value.destinations.isEmpty) },
+                                        empty: "No destination has device-list pokes waiting.")],
+                drill: .destination)
         case .roles:
-            return [Panel(title: "Processes and the streams they write", table: table([
+            add("Processes and the streams they write" + age(state, state.database.roles?.at), [
                 TableColumn("Instance", .flexible(min: 18, weight: 1)),
-                TableColumn("Configured role", .flexible(min: 10, weight: 2)),
-                TableColumn("Writes (config)", .flexible(min: 10, weight: 3)),
-                TableColumn("Seen writing", .flexible(min: 10, weight: 3)),
+                TableColumn("Configured role", .flexible(min: 14, weight: 2)),
+                TableColumn("Writes (config)", .flexible(min: 10, weight: 4)),
+                TableColumn("Seen writing", .flexible(min: 13, weight: 2)),
                 TableColumn("Last seen", .fixed(9), .right),
-                TableColumn("Flags", .flexible(min: 5, weight: 1)),
-            ], ["No configuration and no replication source: give -c homeserver.yaml -c workers/ for the",
-                "configured roles, and Redis (or --replay) for what the processes really do."],
-                rows: WireRows.roleRows(state)))]
+                TableColumn("Database", .flexible(min: 13, weight: 2)),
+                TableColumn("Flags", .flexible(min: 5, weight: 3)),
+            ], WireRows.roleRows(state),
+                empty: ["No configuration and no replication source: give -c homeserver.yaml -c workers/ for the",
+                        "configured roles, and Redis (or --replay) for what the processes really do."]
+                    + (state.configSearch.map { ["(\($0))"] } ?? []),
+                drill: .process)
         case .positions:
-            return [Panel(title: "Stream positions per writer", table: table([
-                TableColumn("Stream", .flexible(min: 10, weight: 2)),
-                TableColumn("Writer", .flexible(min: 8, weight: 2)),
-                TableColumn("Wire", .fixed(9), .right),
-                TableColumn("Age", .fixed(6), .right),
-                TableColumn("Database", .fixed(9), .right),
-                TableColumn("Max", .fixed(9), .right),
-                TableColumn("Flags", .flexible(min: 6, weight: 1)),
+            add("Stream positions per writer" + age(state, state.database.positions?.at), [
+                TableColumn("Stream", .flexible(min: 12, weight: 2)),
+                TableColumn("Writer", .flexible(min: 12, weight: 3)),
+                TableColumn("Wire", .fixed(8), .right),
+                TableColumn("Age", .fixed(5), .right),
+                TableColumn("Database", .fixed(8), .right),
+                TableColumn("DB-wire", .fixed(7), .right),
+                TableColumn("Max", .fixed(8), .right),
+                TableColumn("Flags", .flexible(min: 6, weight: 3)),
                 TableColumn("Rows/s 10s", .fixed(10)),
-            ], [noWire, noDatabase], rows: WireRows.positionRows(state)))]
+            ], WireRows.positionRows(state),
+                empty: [noWire, databaseMessage(state, state.database.positions.map { ($0.errors, $0.value.isEmpty) },
+                                                empty: "The database has no stream positions.")],
+                drill: .stream)
         case .history:
-            return [Panel(title: "Membership history", table: table([
-                TableColumn("Time", .fixed(16)),
-                TableColumn("Room", .flexible(min: 12, weight: 3)),
-                TableColumn("Membership", .fixed(10)),
-                TableColumn("By", .flexible(min: 10, weight: 2)),
-                TableColumn("Reason", .flexible(min: 6, weight: 2)),
-            ], [noDatabase]))]
+            HistoryContent.add(state, add)
+        }
+        return panels
+    }
+
+    /// How many panels the current view has, without building any row.
+    public static func panelCount(_ state: ConsoleState) -> Int {
+        switch state.details[state.screen] {
+        case .destination: return 1
+        case .user, .process, .stream: return 2
+        case nil: return state.screen == .pokes || state.screen == .history ? 2 : 1
         }
     }
 
-    /// How many panels a screen has: fixed per screen, so layout never has to build rows.
-    public static func panelCount(_ screen: ScreenID) -> Int {
-        screen == .pokes ? 2 : 1
+    public static func focusedPanel(_ state: ConsoleState) -> Panel? {
+        let panels = panels(in: state)
+        let index = state.focusedKey.panel
+        return index < panels.count ? panels[index] : panels.first
     }
 
-    public static func primaryRowCount(_ screen: ScreenID, in state: ConsoleState) -> Int {
-        panels(for: screen, in: state).first?.table.rows.count ?? 0
+    /// " · read 3s ago" for a panel's title, or nothing before the first read.
+    static func age(_ state: ConsoleState, _ at: Double?) -> String {
+        guard let at else { return "" }
+        return " · read \(WireRows.age(state.now - at)) ago"
     }
 
-    public static func primaryColumnCount(_ screen: ScreenID, in state: ConsoleState) -> Int {
-        panels(for: screen, in: state).first?.table.columns.count ?? 0
+    static func noWireMessage(_ state: ConsoleState) -> String {
+        switch state.wireSource {
+        case .none:
+            return "No replication source: give -c homeserver.yaml, --redis URL or --replay FILE."
+        case .live(let endpoint, let serverName, _):
+            return "Listening to \(serverName) on \(endpoint): nothing published yet."
+        case .replay(let file, _):
+            return "Replaying \(file): no such rows yet."
+        }
+    }
+
+    /// Why a database panel is empty: no database, not reached yet, a failed query, or
+    /// really nothing. `fetched` is (errors, isEmpty) of the panel's last read.
+    static func databaseMessage(_ state: ConsoleState, _ fetched: ([String], Bool)?, empty: String) -> String {
+        switch state.database.status {
+        case .none:
+            return "No database: give -c homeserver.yaml, --db CONNINFO or $SYNTOP_DB."
+        case .connecting where fetched == nil:
+            return "Connecting to the database (\(state.database.display ?? "?"))…"
+        case .waiting(_, _, let error) where fetched == nil:
+            return "Database unreachable: \(error)"
+        default:
+            guard let fetched else { return "Reading the database…" }
+            if let error = fetched.0.first { return "database: \(error)" }
+            return empty
+        }
     }
 }

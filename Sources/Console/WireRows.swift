@@ -12,6 +12,26 @@ enum WireRows {
         return "\(two(day / 3600)):\(two(day / 60 % 60)):\(two(day % 60))"
     }
 
+    /// "2026-11-27 22:40" in the local time zone, for times that may be days old.
+    static func dateTime(_ time: Double, utcOffset: Int) -> String {
+        guard time.isFinite, abs(time) < 1e12 else { return "----------" }
+        let local = Int64(time.rounded(.down)) + Int64(utcOffset)
+        let days = local >= 0 ? local / 86_400 : (local - 86_399) / 86_400
+        let seconds = local - days * 86_400
+        // Days since 1970-01-01 to a civil date (proleptic Gregorian calendar).
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let dayOfEra = z - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let mp = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * mp + 2) / 5 + 1
+        let month = mp < 10 ? mp + 3 : mp - 9
+        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+        func two(_ n: Int64) -> String { n < 10 ? "0\(n)" : "\(n)" }
+        return "\(year)-\(two(month))-\(two(day)) \(two(seconds / 3600)):\(two(seconds / 60 % 60))"
+    }
+
     static func age(_ seconds: Double) -> String {
         guard seconds.isFinite else { return "-" }
         let s = max(0, Int(seconds))
@@ -36,7 +56,7 @@ enum WireRows {
                     TableCell(change.userID),
                     TableCell(change.isSignature ? "signature" : "device"),
                     TableCell(change.hostsCalculated ? "yes" : "no", change.hostsCalculated ? .ok : .muted),
-                ])
+                ], tag: change.userID)
             case .gap(let since, let reason):
                 return TableRow(first: TableCell(clock(since, utcOffset: state.utcOffset)),
                                 spanning: "— connection lost: \(reason); rows published meanwhile were not seen —",
@@ -45,46 +65,82 @@ enum WireRows {
         }
     }
 
+    /// One row per stream and writer, from the wire and the database together; flags from the
+    /// alerts, so the row and the status line never disagree.
     static func positionRows(_ state: ConsoleState) -> [TableRow] {
         let wire = state.displayedWire
-        return wire.positions.sorted { $0.key < $1.key }.map { key, writer in
-            let age = state.now - writer.lastSeen
-            var flags: [String] = []
-            if writer.restarts > 0 { flags.append("restarted ×\(writer.restarts)") }
-            if writer.gaps > 0 { flags.append("gaps ×\(writer.gaps)") }
-            let element: ThemeElement = writer.restarts > 0 ? .crit : (writer.gaps > 0 ? .warn : .normal)
-            let rate = writer.rate.values(until: state.now).suffix(10).map(Double.init)
+        let stored = DatabaseRows.stored(state)
+        let maxima = DatabaseRows.maxima(state)
+        var keys = Set(wire.positions.keys)
+        for (stream, writers) in stored {
+            for instance in writers.keys { keys.insert(WriterKey(StreamName(rawValue: stream), InstanceName(rawValue: instance))) }
+        }
+        var alerts: [String: [Alert]] = [:]
+        for alert in Alerts.evaluate(state) { alerts[alert.subject, default: []].append(alert) }
+        return keys.sorted().map { key in
+            let writer = wire.positions[key]
+            let position = stored[key.stream.rawValue]?[key.instance.rawValue]
+            var flags = (alerts["\(key.stream)/\(key.instance)"] ?? []).map { $0.message }
+            if let writer, writer.gaps > 0 { flags.append("gaps ×\(writer.gaps)") }
+            if writer == nil { flags.append("not seen on the wire") }
+            let worst = alerts["\(key.stream)/\(key.instance)"]?.map(\.level).max()
+            let element: ThemeElement = worst == .critical ? .crit : (worst == .warning || (writer?.gaps ?? 0) > 0 ? .warn : .normal)
+            var difference = "-"
+            if let position, let token = writer?.token { difference = String(position - token) }
+            let rate = writer.map { $0.rate.values(until: state.now).suffix(10).map(Double.init) } ?? []
             return TableRow([
                 TableCell(key.stream.rawValue),
                 TableCell(key.instance.rawValue),
-                TableCell(String(writer.token)),
-                TableCell(self.age(age)),
-                TableCell("-", .muted),
-                TableCell("-", .muted),
-                TableCell(flags.joined(separator: " "), element),
+                TableCell(writer.map { String($0.token) } ?? "-", writer == nil ? .muted : nil),
+                TableCell(writer.map { age(state.now - $0.lastSeen) } ?? "-"),
+                TableCell(position.map(String.init) ?? "-", position == nil ? .muted : nil),
+                TableCell(difference),
+                TableCell(maxima[key.stream.rawValue].map(String.init) ?? "-", .muted),
+                TableCell(flags.joined(separator: "; "), element == .normal ? .muted : element),
                 TableCell(Sparkline(rate).text(width: 10), .sparkline),
-            ], element: element == .crit ? .crit : .normal)
+            ], element: element == .crit ? .crit : .normal, tag: key.stream.rawValue)
         }
     }
 
     static func roleRows(_ state: ConsoleState) -> [TableRow] {
         let listened: Bool
         if case .none = state.wireSource { listened = false } else { listened = true }
-        return RoleComparison.compare(config: state.config, wire: state.displayedWire, listened: listened).map { role in
+        let database = Dictionary((state.database.roles?.value ?? []).map { ($0.instance, $0) }, uniquingKeysWith: { a, _ in a })
+        var roles = RoleComparison.compare(config: state.config, wire: state.displayedWire, listened: listened)
+        let named = Set(roles.map(\.instance))
+        for instance in database.keys.sorted() where !named.contains(instance) {
+            roles.append(ProcessRole(instance: instance, configured: nil, observed: nil, flags: state.config == nil ? [] : [
+                RoleFlag(level: .info, message: "only in the database (a process renamed or removed?)")]))
+        }
+        return roles.map { role in
             let app = role.configured.map { $0.app.replacingOccurrences(of: "synapse.app.", with: "") } ?? "-"
             let duties = role.configured?.duties ?? []
             let configuredWrites = (role.configured?.writes ?? []).filter { $0 != "caches" }
             let seen = role.observed.map { $0.streams.map(\.rawValue).filter { $0 != "caches" }.sorted() }
             let worst = role.flags.map(\.level).max { rank($0) < rank($1) }
             let element: ThemeElement = worst == .crit ? .crit : (worst == .warn ? .warn : .normal)
+            let stored = database[role.instance]
+            // Agreement in a word; the streams only where they differ from the configuration.
+            let positions = (stored?.positionStreams ?? []).filter { $0 != "caches" }
+            var databaseSide = positions.isEmpty ? [] : (Set(positions).isSubset(of: configuredWrites)
+                ? ["positions ok"] : positions)
+            if let locks = stored?.locks, !locks.isEmpty { databaseSide.append("\(locks.count) lock(s)") }
+            if stored?.federationSender == true { databaseSide.append("federation") }
+            let seenText: String? = seen.map { streams in
+                if streams.isEmpty { return "caches only" }
+                return role.configured != nil && Set(streams).isSubset(of: configuredWrites)
+                    ? "as configured" : streams.joined(separator: " ")
+            }
+            let shownFlags = role.flags.filter { $0.level != .info || $0.message.hasPrefix("only in") }
             return TableRow([
                 TableCell(role.instance),
                 TableCell(([app] + duties).joined(separator: ", ")),
                 TableCell(configuredWrites.joined(separator: " ")),
-                TableCell(seen.map { $0.joined(separator: " ") } ?? "not seen", seen == nil ? .muted : nil),
+                TableCell(seenText ?? "not seen", seenText == nil ? .muted : (seenText == "as configured" ? .ok : nil)),
                 TableCell(role.observed.map { age(state.now - $0.lastSeen) } ?? "-"),
-                TableCell(role.flags.filter { $0.level != .info }.map(\.message).joined(separator: "; "), element),
-            ], element: element == .crit ? .crit : .normal)
+                TableCell(stored == nil ? "-" : databaseSide.joined(separator: " "), stored == nil ? .muted : nil),
+                TableCell(shownFlags.map(\.message).joined(separator: "; "), element),
+            ], element: element == .crit ? .crit : .normal, tag: role.instance)
         }
     }
 

@@ -28,9 +28,6 @@ public final class ReplicationClient {
     private var stopped = false
     public private(set) var status: Status = .connecting(attempt: 1)
 
-    /// Delays between attempts, in seconds; the last one repeats.
-    static let backoff: [Double] = [0.5, 1, 2, 4, 8, 15, 30]
-
     public init(endpoint: RedisEndpoint, channels: [String], loop: EventLoop,
                 now: @escaping () -> Double,
                 onMessage: @escaping (String, [UInt8], Double) -> Void,
@@ -133,7 +130,7 @@ public final class ReplicationClient {
         let time = now()
         let since = failedSince ?? time
         failedSince = since
-        let delay = ReplicationClient.backoff[min(max(attempt - 1, 0), ReplicationClient.backoff.count - 1)]
+        let delay = ReconnectBackoff.delay(attempt: attempt)
         setStatus(.waiting(since: since, retryAt: time + delay, error: error))
         retryTimer = loop.schedule(after: Int(delay * 1000)) { [unowned self] in
             self.retryTimer = nil

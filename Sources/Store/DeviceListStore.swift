@@ -39,11 +39,39 @@ public enum DeviceListStore {
                 WHERE p.destination = $1 AND NOT p.sent ORDER BY p.stream_id LIMIT 1) AS oldest_pending_ts,
                (SELECT count(DISTINCT u.user_id) FROM (SELECT p.user_id FROM device_lists_outbound_pokes p
                                       WHERE p.destination = $1 AND NOT p.sent
-                                      ORDER BY p.stream_id DESC LIMIT $2) u) AS users
+                                      ORDER BY p.stream_id DESC LIMIT $2) u) AS users,
+               (SELECT max(r.ts) FROM (SELECT p.ts, p.sent FROM device_lists_outbound_pokes p
+                                      WHERE p.destination = $1
+                                      ORDER BY p.stream_id DESC LIMIT $2) r WHERE r.sent) AS newest_sent_ts
+        """
+
+    /// One destination's waiting pokes by user: the newest `cap` waiting pokes, grouped.
+    public static let destinationUsersSQL = """
+        SELECT w.user_id, count(*) AS pokes, min(w.ts) AS oldest_ts, max(w.stream_id) AS newest_stream_id
+        FROM (SELECT p.user_id, p.ts, p.stream_id FROM device_lists_outbound_pokes p
+              WHERE p.destination = $1 AND NOT p.sent
+              ORDER BY p.stream_id DESC LIMIT $2) w
+        GROUP BY w.user_id ORDER BY count(*) DESC, w.user_id LIMIT 500
+        """
+
+    /// A user's devices, hidden ones (cross-signing keys) left out.
+    public static let devicesSQL = """
+        SELECT device_id, display_name, last_seen FROM devices
+        WHERE user_id = $1 AND NOT hidden ORDER BY device_id LIMIT 500
+        """
+
+    /// A user's newest device-list changes. The index is on (user_id, device_id), so this
+    /// sorts the user's own rows, never the stream.
+    public static let userChangesSQL = """
+        SELECT stream_id, device_id, instance_name FROM device_lists_stream
+        WHERE user_id = $1 ORDER BY stream_id DESC LIMIT 100
         """
 
     /// How many destinations get their waiting pokes counted.
     public static let detailed = 50
+
+    /// How many of a destination's newest waiting pokes its drill-down groups by user.
+    public static let detailCap = 1000
 
     /// The destinations whose waiting pokes are worth counting: marked down, or with an unsent
     /// newest poke; those with the oldest pokes first.
@@ -82,6 +110,8 @@ public enum DeviceListStore {
         public var oldestPendingAt: Double?
         /// Distinct users among the newest `cap` waiting pokes.
         public var users: Int?
+        /// Unix seconds at which the newest poke already sent was made, among the newest `cap`.
+        public var newestSentAt: Double?
         public var retryIntervalMs: Int64?
         /// When the destination was marked down (unix seconds), while it is.
         public var downSince: Double?
@@ -100,12 +130,13 @@ public enum DeviceListStore {
     /// the oldest).
     /// `pending` holds the rows of `pendingSQL` for each candidate.
     public static func destinations(listed: PGRows, pending: [PGRows], cap: Int) -> [Destination] {
-        var waiting: [String: (Int, Double?, Int)] = [:]
+        var waiting: [String: (Int, Double?, Int, Double?)] = [:]
         for rows in pending where !rows.rows.isEmpty {
             guard let name = rows.value(0, "destination") else { continue }
             waiting[name] = (rows.value(0, "pending").flatMap { Int($0) } ?? 0,
                              rows.value(0, "oldest_pending_ts").flatMap { Double($0) }.map { $0 / 1000 },
-                             rows.value(0, "users").flatMap { Int($0) } ?? 0)
+                             rows.value(0, "users").flatMap { Int($0) } ?? 0,
+                             rows.value(0, "newest_sent_ts").flatMap { Double($0) }.map { $0 / 1000 })
         }
         let all = listed.rows.indices.map { index -> Destination in
             let name = listed.value(index, "destination") ?? ""
@@ -116,7 +147,7 @@ public enum DeviceListStore {
                 destination: name,
                 oldestAt: listed.value(index, "oldest_ts").flatMap { Double($0) }.map { $0 / 1000 },
                 pending: detail?.0, pendingCapped: (detail?.0 ?? 0) >= cap, oldestPendingAt: detail?.1,
-                users: detail?.2, retryIntervalMs: interval,
+                users: detail?.2, newestSentAt: detail?.3, retryIntervalMs: interval,
                 downSince: (interval ?? 0) > 0 ? failure.map { $0 / 1000 } : nil)
         }
         return all.filter { ($0.pending ?? 0) > 0 || $0.downSince != nil }.sorted {
@@ -130,5 +161,48 @@ public enum DeviceListStore {
                           roomId: position.rows.isEmpty ? nil : position.value(0, "room_id"),
                           instance: position.rows.isEmpty ? nil : position.value(0, "instance_name"),
                           unconverted: count, unconvertedCapped: count >= cap)
+    }
+
+    public struct UserPokes: Equatable, Sendable, Codable {
+        public var userId: String
+        public var pokes: Int
+        public var oldestAt: Double?
+        public var newestStreamId: Int64?
+    }
+
+    public static func destinationUsers(_ rows: PGRows) -> [UserPokes] {
+        rows.rows.indices.map { index in
+            UserPokes(userId: rows.value(index, "user_id") ?? "", pokes: rows.value(index, "pokes").flatMap { Int($0) } ?? 0,
+                      oldestAt: rows.value(index, "oldest_ts").flatMap { Double($0) }.map { $0 / 1000 },
+                      newestStreamId: rows.value(index, "newest_stream_id").flatMap { Int64($0) })
+        }
+    }
+
+    public struct Device: Equatable, Sendable, Codable {
+        public var deviceId: String
+        public var displayName: String?
+        /// Unix seconds of the device's last request.
+        public var lastSeen: Double?
+    }
+
+    public static func devices(_ rows: PGRows) -> [Device] {
+        rows.rows.indices.map { index in
+            Device(deviceId: rows.value(index, "device_id") ?? "", displayName: rows.value(index, "display_name"),
+                   lastSeen: rows.value(index, "last_seen").flatMap { Double($0) }.map { $0 / 1000 })
+        }
+    }
+
+    public struct DeviceChange: Equatable, Sendable, Codable {
+        public var streamId: Int64
+        public var deviceId: String
+        public var instance: String?
+    }
+
+    public static func userChanges(_ rows: PGRows) -> [DeviceChange] {
+        rows.rows.indices.compactMap { index in
+            guard let id = rows.value(index, "stream_id").flatMap({ Int64($0) }) else { return nil }
+            return DeviceChange(streamId: id, deviceId: rows.value(index, "device_id") ?? "",
+                                instance: rows.value(index, "instance_name"))
+        }
     }
 }

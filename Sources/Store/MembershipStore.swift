@@ -6,7 +6,9 @@ public enum MembershipStore {
     /// the sort covers the user's rows and nothing more.
     public static let historySQL = """
         SELECT p.event_stream_ordering, p.room_id, p.membership, p.sender, p.display_name,
-               e.origin_server_ts, j.json::jsonb -> 'content' ->> 'reason' AS reason, s.name AS room_name
+               e.origin_server_ts, j.json::jsonb -> 'content' ->> 'reason' AS reason, s.name AS room_name,
+               EXISTS (SELECT 1 FROM local_current_membership x
+                       WHERE x.room_id = p.room_id AND x.membership = 'join') AS server_in_room
         FROM (
             SELECT event_id, event_stream_ordering, room_id, membership, sender, display_name
             FROM room_memberships
@@ -50,6 +52,8 @@ public enum MembershipStore {
         public var sender: String
         public var reason: String?
         public var displayName: String?
+        /// False when no local user is joined any more: the server has left the room.
+        public var serverInRoom: Bool
     }
 
     public struct Current: Equatable, Sendable, Codable {
@@ -72,7 +76,8 @@ public enum MembershipStore {
                   change: "",
                   sender: rows.value(index, "sender") ?? "",
                   reason: rows.value(index, "reason"),
-                  displayName: rows.value(index, "display_name"))
+                  displayName: rows.value(index, "display_name"),
+                  serverInRoom: rows.value(index, "server_in_room") == "t")
         }
         // Read each room's events oldest first to know what each one changed.
         var previous: [String: String] = [:]

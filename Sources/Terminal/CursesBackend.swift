@@ -220,6 +220,7 @@ public final class CursesBackend {
         case "│": return "|"
         case "┌", "┐", "└", "┘": return "+"
         case "…": return "~"
+        case "▶": return ">"
         case "▲": return "^"
         case "▼": return "v"
         case "▁": return "_"

@@ -73,10 +73,13 @@ public struct TableRow: Sendable, Equatable {
     public var element: ThemeElement
     /// Text drawn across every column after the first, instead of cells there (a marker row).
     public var spanning: String?
+    /// What the row stands for, for whoever opens it (a user ID, a destination); not drawn.
+    public var tag: String?
 
-    public init(_ cells: [TableCell], element: ThemeElement = .normal) {
+    public init(_ cells: [TableCell], element: ThemeElement = .normal, tag: String? = nil) {
         self.cells = cells
         self.element = element
+        self.tag = tag
     }
 
     public init(first: TableCell, spanning: String, element: ThemeElement) {

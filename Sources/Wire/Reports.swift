@@ -6,6 +6,8 @@ public struct WireSourceReport: Codable, Equatable, Sendable {
     public var redis: String?
     public var serverName: String?
     public var listenedSeconds: Double?
+    /// When syntop published REPLICATE (--probe), asking every process for its positions.
+    public var probedAt: Double?
 
     public init(kind: String, file: String? = nil, redis: String? = nil, serverName: String? = nil,
                 listenedSeconds: Double? = nil) {

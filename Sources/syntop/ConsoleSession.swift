@@ -15,6 +15,13 @@ enum ConsoleWireInput {
     case replay(file: String, data: [UInt8], speed: ReplaySpeed)
 }
 
+/// The console's database: how to reach it and what to call it on screen.
+struct ConsoleDatabase {
+    var conninfo: String
+    var display: String
+    var statementTimeoutMS: Int
+}
+
 /// Runs the interactive console: one event loop over the terminal, the signal pipe and
 /// timers, the console state, and the curses backend that shows it.
 final class ConsoleSession {
@@ -24,7 +31,11 @@ final class ConsoleSession {
     private let noColor: String?
     private let wireInput: ConsoleWireInput
     private let config: SynapseConfig?
+    private let database: ConsoleDatabase?
+    private let thresholds: AlertThresholds
+    private let startNotice: Notice?
     private var client: ReplicationClient?
+    private var databaseFeed: DatabaseFeed?
     private var replayLines: [ArraySlice<UInt8>] = []
     private var replayTimer: EventLoop.TimerID?
 
@@ -37,9 +48,13 @@ final class ConsoleSession {
     private let frameInterval: UInt64 = 33_000_000
 
     init(catalog: ThemeCatalog, themeRequest: String?, forcedDepth: ColorDepth?, noColor: String?,
-         wireInput: ConsoleWireInput, config: SynapseConfig?) {
+         wireInput: ConsoleWireInput, config: SynapseConfig?, database: ConsoleDatabase?,
+         thresholds: AlertThresholds, startNotice: Notice?) {
         self.wireInput = wireInput
         self.config = config
+        self.database = database
+        self.thresholds = thresholds
+        self.startNotice = startNotice
         self.catalog = catalog
         self.themeRequest = themeRequest
         self.forcedDepth = forcedDepth
@@ -94,19 +109,26 @@ final class ConsoleSession {
         }
         state.utcOffset = ConsoleSession.utcOffset()
         state.config = config
+        state.thresholds = thresholds
+        state.database = DatabaseState(display: database?.display)
+        // The locale's and the theme's warnings matter more than where the config was found.
+        if let startNotice, state.notice == nil { state.notice = startNotice }
+        state.configSearch = startNotice?.text
         if let problems = config?.problems, let first = problems.first {
             state.notice = Notice("config: \(problems.count) problem(s); first: \(first)",
                                   problems.contains { $0.severity == .error } ? .crit : .warn)
         }
         startWire()
+        startDatabase()
         // Ages and "retry in" move with the clock even when nothing arrives; without a
-        // replication source nothing on screen ages, and the idle console stays asleep.
-        if case .none = wireInput {} else {
+        // source nothing on screen ages, and the idle console stays asleep.
+        if case .none = wireInput, database == nil {} else {
             loop.schedule(after: 1000, repeating: 1000) { [unowned self] in self.requestRedraw() }
         }
         draw()
         loop.run()
         client?.stop()
+        databaseFeed?.stop()
         backend.stop()
         return 0
     }
@@ -116,6 +138,22 @@ final class ConsoleSession {
         var local = tm()
         localtime_r(&now, &local)
         return local.tm_gmtoff
+    }
+
+    private func startDatabase() {
+        guard let database else { return }
+        let feed = DatabaseFeed(
+            conninfo: database.conninfo, timeoutMS: database.statementTimeoutMS, loop: loop, now: unixTime,
+            request: { [unowned self] in (DatabaseRequest.of(self.state), self.state.refreshSeconds) },
+            deliver: { [unowned self] update in
+                self.state.database.apply(update)
+                if case .session(let session) = update, let warning = session.warnings.first {
+                    self.state.notice = Notice("postgres: " + warning, .warn)
+                }
+                self.requestRedraw()
+            })
+        databaseFeed = feed
+        feed.start()
     }
 
     private func startWire() {
@@ -252,6 +290,7 @@ final class ConsoleSession {
             client.probe(serverName: serverName) { [unowned self] result in
                 switch result {
                 case .success(let receivers):
+                    self.state.probedAt = unixTime()
                     self.state.notice = Notice("REPLICATE published: \(receivers) receiver(s) answer with their positions")
                 case .failure(let error):
                     self.state.notice = Notice("REPLICATE failed: \(error)", .warn)
@@ -264,6 +303,8 @@ final class ConsoleSession {
             state.wireSource = .replay(file: file, cursor: cursor)
         case .quit:
             loop.stop()
+        case .refreshDatabase:
+            databaseFeed?.refresh()
         case .applyTheme(let request):
             var choice = catalog.choose(request)
             if backend?.depth == .mono && choice.theme.usesColour {
@@ -297,6 +338,8 @@ final class ConsoleSession {
         case .replay: state.now = state.wire.lastLineAt ?? 0
         case .live, .none: state.now = unixTime()
         }
+        let now = state.now
+        if state.notice != nil && state.notice?.shownAt == nil { state.notice?.shownAt = now }
         backend.draw(ConsoleView.render(state))
         lastDraw = loop.now
     }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Config
+import Console
 import EventLoop
 import Foundation
 import Glibc
@@ -125,4 +126,73 @@ struct HistoryCommand: ParsableCommand {
             throw failOnWire(error)
         }
     }
+}
+
+/// When findings become warnings or critical, for the console's alerts and `syntop check`.
+struct AlertOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Seconds a writer may stay silent while its stream moves on (database or other writers).",
+                               valueName: "s"))
+    var staleAfter: Double = 60
+
+    @Option(help: ArgumentHelp("Stream ids the other writers of a stream may get ahead of a silent writer.",
+                               valueName: "n"))
+    var behind: Int64 = 100
+
+    @Option(help: ArgumentHelp("Waiting pokes for one destination: warning, critical.", valueName: "n,n"))
+    var pokes = "1000,10000"
+
+    @Option(help: ArgumentHelp("Age of a destination's oldest waiting poke in seconds: warning, critical.", valueName: "s,s"))
+    var pokeAge = "3600,86400"
+
+    @Option(help: ArgumentHelp("Room device-list changes not yet turned into pokes: warning, critical.", valueName: "n,n"))
+    var unconverted = "1000,10000"
+
+    func validate() throws {
+        _ = try pair(pokes, "--pokes")
+        _ = try pair(pokeAge, "--poke-age")
+        _ = try pair(unconverted, "--unconverted")
+        guard staleAfter > 0 else { throw ValidationError("--stale-after takes seconds above 0") }
+        guard behind > 0 else { throw ValidationError("--behind takes a number above 0") }
+    }
+
+    private func pair(_ text: String, _ option: String) throws -> (Double, Double) {
+        let parts = text.split(separator: ",").compactMap { Double($0) }
+        guard parts.count == 2, parts[0] >= 0, parts[0] <= parts[1] else {
+            throw ValidationError("\(option) takes WARNING,CRITICAL with WARNING <= CRITICAL, e.g. 1000,10000")
+        }
+        return (parts[0], parts[1])
+    }
+
+    var thresholds: AlertThresholds {
+        var thresholds = AlertThresholds()
+        thresholds.staleAfter = staleAfter
+        thresholds.behindWarning = behind
+        if let (warning, critical) = try? pair(pokes, "") {
+            (thresholds.pendingWarning, thresholds.pendingCritical) = (Int(warning), Int(critical))
+        }
+        if let (warning, critical) = try? pair(pokeAge, "") {
+            (thresholds.oldestPendingWarning, thresholds.oldestPendingCritical) = (warning, critical)
+        }
+        if let (warning, critical) = try? pair(unconverted, "") {
+            (thresholds.unconvertedWarning, thresholds.unconvertedCritical) = (Int(warning), Int(critical))
+        }
+        return thresholds
+    }
+}
+
+/// The session and the waiting pokes per destination, as the Pokes screen reads them.
+func readPokes(_ conninfo: String, timeoutMS: Int, cap: Int) throws -> (SessionStore.Session, PokesData, [String]) {
+    let first = try runQueries(conninfo, timeoutMS: timeoutMS, [
+        (DeviceListStore.destinationsSQL, ["1000"]), (DeviceListStore.conversionSQL, []),
+        (SessionStore.sessionSQL, SessionStore.sessionParameters), (SessionStore.schemaSQL, []),
+    ])
+    let position = first[1].rows.isEmpty ? "0" : first[1].value(0, "stream_id") ?? "0"
+    let candidates = DeviceListStore.pendingCandidates(first[0])
+    let second = try runQueries(conninfo, timeoutMS: timeoutMS,
+        [(DeviceListStore.unconvertedSQL, [position, String(cap)])]
+            + candidates.map { (DeviceListStore.pendingSQL, [$0, String(cap)]) })
+    let pokes = PokesData(
+        destinations: DeviceListStore.destinations(listed: first[0], pending: candidates.indices.map { second[$0 + 1] }, cap: cap),
+        conversion: DeviceListStore.conversion(position: first[1], unconverted: second[0], cap: cap))
+    return (SessionStore.session(first[2], schema: first[3]), pokes, first.errors + second.errors)
 }

@@ -18,7 +18,7 @@ struct Syntop: ParsableCommand {
             """,
         version: Syntop.version,
         subcommands: [ConsoleCommand.self, PokesCommand.self, RolesCommand.self, PositionsCommand.self,
-                      HistoryCommand.self, RecordCommand.self,
+                      HistoryCommand.self, CheckCommand.self, RecordCommand.self,
                       ThemesCommand.self],
         defaultSubcommand: ConsoleCommand.self)
 
@@ -67,6 +67,8 @@ struct ConsoleCommand: ParsableCommand {
 
     @OptionGroup var display: DisplayOptions
     @OptionGroup var source: WireSourceOptions
+    @OptionGroup var database: DatabaseOptions
+    @OptionGroup var alerts: AlertOptions
 
     @Option(help: ArgumentHelp("Replay speed: a factor (1 = as recorded) or max.", valueName: "n|max"))
     var speed = "1"
@@ -84,15 +86,35 @@ struct ConsoleCommand: ParsableCommand {
                      userIP: source.userIp, probe: source.probe)
     }
 
+    /// Without -c, the config where Synapse's Debian package keeps it, and a sentence saying
+    /// what was tried.
+    func defaultConfig() -> (SynapseConfig?, Notice?) {
+        let environment = ProcessInfo.processInfo.environment
+        let named = source.redis != nil || source.replay != nil || database.db != nil
+            || environment["SYNTOP_REDIS"] != nil || environment["SYNTOP_DB"] != nil
+        guard source.configPaths.isEmpty, !named else { return (source.loadConfig(), nil) }
+        let candidates = ["/etc/matrix-synapse/homeserver.yaml", "/etc/matrix-synapse/conf.d", "/etc/matrix-synapse/workers"]
+        let found = candidates.filter { FileManager.default.fileExists(atPath: $0) }
+        guard found.first == candidates[0] else {
+            return (nil, Notice("no -c given and no /etc/matrix-synapse/homeserver.yaml (Debian's place): "
+                                + "give -c homeserver.yaml -c workers/, or --redis and --db", .warn))
+        }
+        return (ConfigLoader.load(paths: found), Notice("no -c given: read " + found.joined(separator: ", ")))
+    }
+
     func run() throws {
         let environment = ProcessInfo.processInfo.environment
-        let config = source.loadConfig()
+        let (config, notice) = defaultConfig()
+        let target = database.resolve(config)
         let session = ConsoleSession(
             catalog: themeCatalog(),
             themeRequest: display.theme ?? environment["SYNTOP_THEME"].flatMap { $0.isEmpty ? nil : $0 },
             forcedDepth: try display.forcedDepth(),
             noColor: environment["NO_COLOR"],
-            wireInput: try wireInput(config), config: config)
+            wireInput: try wireInput(config), config: config,
+            database: target.map { ConsoleDatabase(conninfo: $0.conninfo, display: $0.display,
+                                                   statementTimeoutMS: database.statementTimeout) },
+            thresholds: alerts.thresholds, startNotice: notice)
         let status = session.run()
         if status != 0 { throw ExitCode(status) }
     }

@@ -126,6 +126,7 @@ func collectWire(_ options: WireSourceOptions, config: SynapseConfig?, seconds: 
     var lastError: String?
     var subscribed = false
     var probed = false
+    var probedAt: Double?
     var client: ReplicationClient!
     client = ReplicationClient(
         endpoint: endpoint,
@@ -140,7 +141,10 @@ func collectWire(_ options: WireSourceOptions, config: SynapseConfig?, seconds: 
                 if options.probe && !probed {
                     probed = true
                     client.probe(serverName: serverName) { result in
-                        if case .failure(let error) = result { lastError = "REPLICATE probe: \(error)" }
+                        switch result {
+                        case .success: probedAt = unixTime()
+                        case .failure(let error): lastError = "REPLICATE probe: \(error)"
+                        }
                     }
                 }
             case .waiting(let since, _, let error):
@@ -157,8 +161,10 @@ func collectWire(_ options: WireSourceOptions, config: SynapseConfig?, seconds: 
     guard subscribed else {
         throw WireRunFailure(description: "Redis at \(endpoint): \(lastError ?? "no subscription within \(seconds) s")")
     }
-    return (state, WireSourceReport(kind: "redis", redis: endpoint.description, serverName: serverName,
-                                    listenedSeconds: seconds), unixTime())
+    var report = WireSourceReport(kind: "redis", redis: endpoint.description, serverName: serverName,
+                                  listenedSeconds: seconds)
+    report.probedAt = probedAt
+    return (state, report, unixTime())
 }
 
 func printJSON<T: Encodable>(_ value: T) throws {
@@ -305,21 +311,10 @@ struct PokesCommand: ParsableCommand {
                 merged.wire = PokesReport(state, source: report, now: now, limit: limit)
             }
             if let target = sources.database {
-                let first = try runQueries(target.conninfo, timeoutMS: database.statementTimeout, [
-                    (DeviceListStore.destinationsSQL, ["1000"]), (DeviceListStore.conversionSQL, []),
-                    (SessionStore.sessionSQL, SessionStore.sessionParameters), (SessionStore.schemaSQL, []),
-                ])
-                let position = first[1].rows.isEmpty ? "0" : first[1].value(0, "stream_id") ?? "0"
-                let candidates = DeviceListStore.pendingCandidates(first[0])
-                let second = try runQueries(target.conninfo, timeoutMS: database.statementTimeout,
-                    [(DeviceListStore.unconvertedSQL, [position, String(cap)])]
-                        + candidates.map { (DeviceListStore.pendingSQL, [$0, String(cap)]) })
+                let (session, pokes, errors) = try readPokes(target.conninfo, timeoutMS: database.statementTimeout, cap: cap)
                 merged.database = PokesDatabaseSide(
-                    database: target.display, session: SessionStore.session(first[2], schema: first[3]),
-                    destinations: DeviceListStore.destinations(
-                        listed: first[0], pending: candidates.indices.map { second[$0 + 1] }, cap: cap),
-                    conversion: DeviceListStore.conversion(position: first[1], unconverted: second[0], cap: cap),
-                    errors: first.errors + second.errors)
+                    database: target.display, session: session, destinations: pokes.destinations,
+                    conversion: pokes.conversion, errors: errors)
             }
             try printJSON(merged)
         } catch {

@@ -57,6 +57,7 @@ func stackConfig() -> SynapseConfig {
         let text = ConsoleView.render(state).text()
         expectSnapshot(text, named: "roles-replay-config-120x40")
         #expect(text.contains("stream_writer1"))
-        #expect(text.contains("receipts to_device typing"))
+        state.size = Size(width: 200, height: 40)
+        #expect(ConsoleView.render(state).text().contains("receipts to_device typing"))
     }
 }

@@ -12,7 +12,7 @@ func replayedState(_ name: String, size: Size) throws -> ConsoleState {
     var state = ConsoleState(size: size)
     let data = Array(try Data(contentsOf: consoleFixtures.appendingPathComponent(name)))
     state.wire.ingest(recording: data)
-    var cursor = ReplayCursor(times: Array(repeating: 0, count: 1235), speed: .max)
+    var cursor = ReplayCursor(times: Array(repeating: 0, count: state.wire.lines), speed: .max)
     while !cursor.finished { _ = cursor.due(at: 0) }
     state.wireSource = .replay(file: "Tests/Fixtures/recordings/\(name)", cursor: cursor)
     state.now = state.wire.lastLineAt ?? 0

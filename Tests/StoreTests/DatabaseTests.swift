@@ -78,6 +78,10 @@ struct DatabaseTests {
         ("destinations", DeviceListStore.destinationsSQL, ["1000"]),
         ("pending", DeviceListStore.pendingSQL, ["a.example", "1000"]),
         ("unconverted", DeviceListStore.unconvertedSQL, ["0", "10000"]),
+        ("destination users", DeviceListStore.destinationUsersSQL, ["a.example", "1000"]),
+        ("devices", DeviceListStore.devicesSQL, ["@a:x"]),
+        ("user changes", DeviceListStore.userChangesSQL, ["@a:x"]),
+        ("roles: locks", RoleStore.locksSQL, []),
         ("user search", UserStore.searchSQL, UserStore.searchParameters(prefix: "@ali", limit: 20)),
         ("session", SessionStore.sessionSQL, SessionStore.sessionParameters),
         ("schema", SessionStore.schemaSQL, []),
@@ -89,7 +93,7 @@ struct DatabaseTests {
             return
         }
         let lines = plan.rows.compactMap { $0.first ?? nil }
-        let big = ["room_memberships", "events", "event_json", "local_current_membership", "device_lists_stream",
+        let big = ["room_memberships", "events", "event_json", "local_current_membership", "device_lists_stream", "devices",
                    "device_lists_outbound_pokes", "device_lists_changes_in_room", "user_signature_stream",
                    "device_inbox", "receipts_linearized", "presence_stream", "account_data", "room_account_data"]
         for line in lines where line.contains("Seq Scan") {

@@ -674,8 +674,9 @@ def command_traffic(arguments):
     if require_state() is None:
         return 1
     script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "traffic.py")
-    # The traffic generator signs cross-signing keys with Synapse's own dependencies.
-    return subprocess.call([PYTHON, script, "--state", STATE_FILE, *arguments])
+    # The traffic generator signs cross-signing keys with Synapse's own dependencies. It
+    # replaces this process, so a signal sent to `synapse-stack traffic` stops the traffic.
+    os.execv(PYTHON, [PYTHON, script, "--state", STATE_FILE, *arguments])
 
 
 def command_record(args):

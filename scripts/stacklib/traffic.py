@@ -413,6 +413,8 @@ def main():
     started = time.monotonic()
     try:
         traffic.setup()
+        # Scripts wait for this line before they break something on purpose.
+        print("traffic: setup done", flush=True)
         if args.hs2_outage:
             traffic.outage(args.hs2_outage)
         number = 0

@@ -1,0 +1,191 @@
+import Config
+import Store
+import Wire
+
+/// When a writer, a stream or a backlog becomes an alert. `syntop check` takes them as options.
+public struct AlertThresholds: Equatable, Sendable {
+    /// Seconds a writer may stay silent on the wire while its stream moves on elsewhere.
+    public var staleAfter: Double = 60
+    /// How far (in stream ids) the other writers of its stream may get ahead of a silent writer.
+    public var behindWarning: Int64 = 100
+    public var pendingWarning = 1000
+    public var pendingCritical = 10000
+    /// Seconds the oldest waiting poke of a destination may wait.
+    public var oldestPendingWarning: Double = 3600
+    public var oldestPendingCritical: Double = 86400
+    public var unconvertedWarning = 1000
+    public var unconvertedCritical = 10000
+
+    public init() {}
+}
+
+/// One finding: what is wrong, where, and how bad.
+public struct Alert: Equatable, Sendable, Codable {
+    public enum Level: String, Sendable, Codable, Comparable {
+        case warning, critical
+
+        public static func < (a: Level, b: Level) -> Bool { a == .warning && b == .critical }
+    }
+
+    public var level: Level
+    /// What it is about: a stream and writer, a destination, a process, a connection.
+    public var subject: String
+    public var message: String
+
+    public init(_ level: Level, _ subject: String, _ message: String) {
+        self.level = level
+        self.subject = subject
+        self.message = message
+    }
+}
+
+/// The alerts of the status line and of `syntop check`, from what the wire, the database and
+/// the configuration say. A pure function: the same inputs give the same findings.
+public enum Alerts {
+    public static func evaluate(_ state: ConsoleState) -> [Alert] {
+        let listened: Bool
+        if case .none = state.wireSource { listened = false } else { listened = true }
+        return evaluate(wire: state.displayedWire, listened: listened, database: state.database,
+                        config: state.config, now: state.now, thresholds: state.thresholds, probedAt: state.probedAt)
+    }
+
+    public static func evaluate(wire: WireState, listened: Bool, database: DatabaseState, config: SynapseConfig?,
+                                now: Double, thresholds: AlertThresholds, probedAt: Double? = nil) -> [Alert] {
+        var alerts: [Alert] = []
+        if let probedAt, let config {
+            alerts += unanswered(config: config, wire: wire, probedAt: probedAt, now: now)
+        }
+        if let since = wire.disconnectedSince {
+            alerts.append(Alert(.critical, "redis", "replication connection lost \(WireRows.age(now - since)) ago"))
+        }
+        alerts += writerAlerts(wire: wire, database: database, now: now, thresholds: thresholds)
+        let malformed = wire.malformed.values.reduce(0, +)
+        if malformed > 0 {
+            alerts.append(Alert(.warning, "wire", "\(malformed) malformed replication line(s)"))
+        }
+        if case .waiting(let since, _, let error) = database.status {
+            alerts.append(Alert(.critical, "postgres", "unreachable for \(WireRows.age(now - since)): \(error)"))
+        }
+        if let pokes = database.pokes?.value {
+            alerts += pokeAlerts(pokes, now: now, thresholds: thresholds)
+        }
+        for warning in database.session?.warnings ?? [] {
+            alerts.append(Alert(.warning, "postgres", warning))
+        }
+        for problem in config?.problems ?? [] where problem.severity == .error {
+            alerts.append(Alert(.warning, "config", problem.description))
+        }
+        for role in RoleComparison.compare(config: config, wire: wire, listened: listened) {
+            for flag in role.flags where flag.level == .crit {
+                alerts.append(Alert(.critical, role.instance, flag.message))
+            }
+        }
+        return alerts.sorted { $0.level > $1.level }
+    }
+
+    /// Restarts, stalled streams (the database moved on while the wire stayed silent: the
+    /// failure nothing else shows) and writers silent while their stream moves on elsewhere
+    /// (a stopped event persister, for one).
+    static func writerAlerts(wire: WireState, database: DatabaseState, now: Double,
+                             thresholds: AlertThresholds) -> [Alert] {
+        var alerts: [Alert] = []
+        let listenedFor = wire.firstLineAt.map { now - $0 } ?? 0
+        let stored = database.positions.map { storedPositions($0.value) } ?? [:]
+        for (key, writer) in wire.positions.sorted(by: { $0.key < $1.key }) {
+            let subject = "\(key.stream)/\(key.instance)"
+            if writer.restarts > 0 {
+                alerts.append(Alert(.warning, subject, "restarted ×\(writer.restarts): its token went backwards"))
+            }
+            let silent = now - writer.lastSeen
+            guard silent > thresholds.staleAfter, listenedFor > thresholds.staleAfter else { continue }
+            if let position = stored[key], position > writer.token {
+                alerts.append(Alert(.critical, subject,
+                    "stalled: database at \(position), wire at \(writer.token), nothing heard for \(WireRows.age(silent))"))
+                continue
+            }
+            // The stream moved on without it: other writers took `behindWarning` ids or more
+            // since it last spoke. Rooms are spread over event persisters, so a writer that
+            // is merely idle falls behind by little; and the alert stays until it speaks.
+            // Every process writes its own cache invalidations: no stream to fall behind on.
+            guard key.stream != "caches" else { continue }
+            let others = wire.positions.filter { $0.key.stream == key.stream && $0.key.instance != key.instance }
+            if let ahead = others.max(by: { $0.value.token < $1.value.token }),
+               ahead.value.token - writer.token >= thresholds.behindWarning {
+                alerts.append(Alert(.warning, subject,
+                    "silent for \(WireRows.age(silent)) while \(ahead.key.instance) writes "
+                        + "(\(max(0, ahead.value.token - writer.token)) behind it)"))
+            }
+        }
+        return alerts
+    }
+
+    /// How long every process has to answer REPLICATE.
+    public static let probeGrace = 5.0
+
+    /// Configured processes that did not answer REPLICATE: every running process connected to
+    /// Redis answers with the positions of what it writes (at least its caches). Critical for
+    /// a process that writes streams: nothing is written to them while it is gone.
+    static func unanswered(config: SynapseConfig, wire: WireState, probedAt: Double, now: Double) -> [Alert] {
+        guard now - probedAt >= probeGrace else { return [] }
+        return config.processes.filter { $0.app != "?" }.compactMap { process in
+            if let seen = wire.instances[InstanceName(rawValue: process.instance)], seen.lastSeen >= probedAt - 1 {
+                return nil
+            }
+            let writes = process.writes.filter { $0 != "caches" }
+            return Alert(writes.isEmpty ? .warning : .critical, process.instance,
+                         "did not answer REPLICATE: not running, or not on this Redis"
+                             + (writes.isEmpty ? "" : " (writes \(writes.joined(separator: ", ")))"))
+        }
+    }
+
+    /// `syntop check`'s stall test over one listening window: writers whose database position
+    /// moved while they published nothing on the wire (Synapse announces every advance it
+    /// persists), so the stream stopped replicating.
+    public static func stalled(before: [WriterKey: Int64], after: [WriterKey: Int64], wire: WireState,
+                               listenedSince: Double) -> [Alert] {
+        after.sorted { $0.key < $1.key }.compactMap { key, position in
+            guard let old = before[key], position > old else { return nil }
+            if let heard = wire.positions[key], heard.lastSeen >= listenedSince { return nil }
+            return Alert(.critical, "\(key.stream)/\(key.instance)",
+                         "stalled: the database moved \(old) -> \(position) while the wire said nothing of it")
+        }
+    }
+
+    public static func storedPositions(_ streams: [StreamPositionStore.Stream]) -> [WriterKey: Int64] {
+        var positions: [WriterKey: Int64] = [:]
+        for stream in streams {
+            for writer in stream.writers {
+                positions[WriterKey(StreamName(rawValue: stream.stream), InstanceName(rawValue: writer.instance))] = writer.streamId
+            }
+        }
+        return positions
+    }
+
+    static func pokeAlerts(_ pokes: PokesData, now: Double, thresholds: AlertThresholds) -> [Alert] {
+        var alerts: [Alert] = []
+        for destination in pokes.destinations {
+            guard let pending = destination.pending, pending > 0 else { continue }
+            let age = destination.oldestPendingAt.map { now - $0 } ?? 0
+            let level: Alert.Level?
+            if pending >= thresholds.pendingCritical || age >= thresholds.oldestPendingCritical {
+                level = .critical
+            } else if pending >= thresholds.pendingWarning || age >= thresholds.oldestPendingWarning {
+                level = .warning
+            } else {
+                level = nil
+            }
+            guard let level else { continue }
+            let count = destination.pendingCapped ? "\(pending)+" : "\(pending)"
+            let down = destination.downSince.map { ", down for \(WireRows.age(now - $0))" } ?? ""
+            alerts.append(Alert(level, destination.destination,
+                                "\(count) device-list pokes waiting, oldest \(WireRows.age(age))\(down)"))
+        }
+        let unconverted = pokes.conversion.unconverted
+        if unconverted >= thresholds.unconvertedWarning {
+            let count = pokes.conversion.unconvertedCapped ? "\(unconverted)+" : "\(unconverted)"
+            alerts.append(Alert(unconverted >= thresholds.unconvertedCritical ? .critical : .warning, "device_lists",
+                                "\(count) room device-list changes not yet turned into pokes"))
+        }
+        return alerts
+    }
+}

@@ -1,0 +1,201 @@
+import Config
+import Store
+import Terminal
+import Wire
+
+/// The drill-downs Enter opens: a destination's waiting pokes, a user's devices, a process's
+/// streams and locks, a stream's writers and recent rows.
+enum DetailContent {
+    static func add(_ detail: Detail, _ state: ConsoleState, _ add: PanelAdder) {
+        switch detail {
+        case .destination(let destination): addDestination(destination, state, add)
+        case .user(let user): addUser(user, state, add)
+        case .process(let instance): addProcess(instance, state, add)
+        case .stream(let stream): addStream(stream, state, add)
+        }
+    }
+
+    static func fetched(_ detail: Detail, _ state: ConsoleState) -> Fetched<DetailData>? {
+        state.database.detail.flatMap { $0.value.detail == detail ? $0 : nil }
+    }
+
+    static func addDestination(_ destination: String, _ state: ConsoleState, _ add: PanelAdder) {
+        let data = fetched(.destination(destination), state)
+        var title = "Waiting pokes for \(destination) by user (newest \(DeviceListStore.detailCap))"
+        if let row = state.database.pokes?.value.destinations.first(where: { $0.destination == destination }),
+           let since = row.downSince {
+            title += " · down since " + WireRows.dateTime(since, utcOffset: state.utcOffset)
+        }
+        title += ScreenContent.age(state, data?.at) + " · Esc back"
+        add(title, [
+            TableColumn("User", .flexible(min: 16, weight: 3)),
+            TableColumn("Pokes", .fixed(6), .right),
+            TableColumn("Oldest", .fixed(6), .right),
+            TableColumn("Newest id", .fixed(10), .right),
+        ], (data?.value.destinationUsers ?? []).map { user in
+            TableRow([
+                TableCell(user.userId),
+                TableCell(String(user.pokes)),
+                TableCell(user.oldestAt.map { WireRows.age(state.now - $0) } ?? "-"),
+                TableCell(user.newestStreamId.map(String.init) ?? "-"),
+            ], tag: user.userId)
+        }, [ScreenContent.databaseMessage(state, data.map { ($0.errors, $0.value.destinationUsers.isEmpty) },
+                                          empty: "Nothing waiting for \(destination).")], .user)
+    }
+
+    static func addUser(_ user: String, _ state: ConsoleState, _ add: PanelAdder) {
+        let data = fetched(.user(user), state)
+        add("Devices of \(user)" + ScreenContent.age(state, data?.at) + " · Esc back", [
+            TableColumn("Device", .flexible(min: 10, weight: 2)),
+            TableColumn("Name", .flexible(min: 10, weight: 3)),
+            TableColumn("Last seen", .fixed(16)),
+        ], (data?.value.devices ?? []).map { device in
+            TableRow([
+                TableCell(device.deviceId),
+                TableCell(device.displayName ?? ""),
+                TableCell(device.lastSeen.map { WireRows.dateTime($0, utcOffset: state.utcOffset) } ?? "-"),
+            ])
+        }, [ScreenContent.databaseMessage(state, data.map { ($0.errors, $0.value.devices.isEmpty) },
+                                          empty: "No devices: \(user) is remote, or has none.")], nil)
+        // The database's changes, with the time they crossed the wire when syntop saw them.
+        var seen: [Int64: DeviceListChange] = [:]
+        for entry in state.displayedWire.deviceLists.elements {
+            if case .row(let change) = entry, change.userID == user { seen[change.token] = change }
+        }
+        var rows: [(Int64, TableRow)] = (data?.value.changes ?? []).map { change in
+            let wire = seen.removeValue(forKey: change.streamId)
+            return (change.streamId, TableRow([
+                TableCell(String(change.streamId)),
+                TableCell(change.deviceId),
+                TableCell(change.instance ?? "-"),
+                TableCell(wire.map { WireRows.clock($0.time, utcOffset: state.utcOffset) } ?? "-"),
+            ]))
+        }
+        for change in seen.values {
+            rows.append((change.token, TableRow([
+                TableCell(String(change.token)),
+                TableCell(change.isSignature ? "(signature)" : "(on the wire)", .muted),
+                TableCell(change.instance.rawValue),
+                TableCell(WireRows.clock(change.time, utcOffset: state.utcOffset)),
+            ])))
+        }
+        add("Recent device-list changes of \(user) (database, and when seen on the wire)", [
+            TableColumn("Stream id", .fixed(10), .right),
+            TableColumn("Device", .flexible(min: 10, weight: 2)),
+            TableColumn("Writer", .flexible(min: 8, weight: 2)),
+            TableColumn("On wire", .fixed(8)),
+        ], rows.sorted { $0.0 > $1.0 }.map(\.1), ["No device-list changes recorded."], nil)
+    }
+
+    static func addProcess(_ instance: String, _ state: ConsoleState, _ add: PanelAdder) {
+        let configured = state.config?.processes.first { $0.instance == instance }
+        let stored = state.database.roles?.value.first { $0.instance == instance }
+        let wire = state.displayedWire
+        var streams = Set(configured?.writes ?? [])
+        streams.formUnion(wire.positions.keys.filter { $0.instance.rawValue == instance }.map(\.stream.rawValue))
+        streams.formUnion(stored?.positionStreams ?? [])
+        let positions = DatabaseRows.stored(state)
+        var title = "Streams of \(instance)"
+        if let configured { title += " (\(configured.app)\(configured.file.map { ", \($0)" } ?? ""))" }
+        add(title + " · Esc back", [
+            TableColumn("Stream", .flexible(min: 10, weight: 2)),
+            TableColumn("Configured", .fixed(10)),
+            TableColumn("Wire", .fixed(9), .right),
+            TableColumn("Age", .fixed(5), .right),
+            TableColumn("Database", .fixed(9), .right),
+        ], streams.sorted().map { stream in
+            let position = wire.positions[WriterKey(StreamName(rawValue: stream), InstanceName(rawValue: instance))]
+            let isConfigured = configured?.writes.contains(stream) ?? false
+            return TableRow([
+                TableCell(stream),
+                TableCell(configured == nil ? "-" : (isConfigured ? "writer" : "no"), isConfigured ? nil : .warn),
+                TableCell(position.map { String($0.token) } ?? "-"),
+                TableCell(position.map { WireRows.age(state.now - $0.lastSeen) } ?? "-"),
+                TableCell(positions[stream]?[instance].map(String.init) ?? "-"),
+            ], tag: stream)
+        }, ["\(instance) writes no stream."], nil)
+        add("Locks held by \(instance)", [
+            TableColumn("Lock", .flexible(min: 10, weight: 2)),
+            TableColumn("Key", .flexible(min: 10, weight: 3)),
+            TableColumn("Kind", .fixed(10)),
+            TableColumn("Renewed", .fixed(8), .right),
+        ], (stored?.locks ?? []).map { lock in
+            TableRow([
+                TableCell(lock.name), TableCell(lock.key), TableCell(lock.readWrite ? "read/write" : "exclusive"),
+                TableCell(lock.renewedAt.map { WireRows.age(state.now - $0) + " ago" } ?? "-"),
+            ])
+        }, [ScreenContent.databaseMessage(state, state.database.roles.map { ($0.errors, stored?.locks.isEmpty ?? true) },
+                                          empty: "No locks held.")], nil)
+    }
+
+    static func addStream(_ stream: String, _ state: ConsoleState, _ add: PanelAdder) {
+        let wire = state.displayedWire
+        let positions = DatabaseRows.stored(state)[stream] ?? [:]
+        var writers = Set(positions.keys)
+        writers.formUnion(wire.positions.keys.filter { $0.stream.rawValue == stream }.map(\.instance.rawValue))
+        let maximum = DatabaseRows.maxima(state)[stream]
+        add("Writers of \(stream)" + (maximum.map { " · max over its tables and sequence \($0)" } ?? "") + " · Esc back", [
+            TableColumn("Writer", .flexible(min: 10, weight: 2)),
+            TableColumn("Wire", .fixed(9), .right),
+            TableColumn("Age", .fixed(5), .right),
+            TableColumn("Database", .fixed(9), .right),
+            TableColumn("Rows", .fixed(7), .right),
+            TableColumn("POSITIONs", .fixed(9), .right),
+            TableColumn("Restarts", .fixed(8), .right),
+            TableColumn("Gaps", .fixed(5), .right),
+        ], writers.sorted().map { instance in
+            let position = wire.positions[WriterKey(StreamName(rawValue: stream), InstanceName(rawValue: instance))]
+            return TableRow([
+                TableCell(instance),
+                TableCell(position.map { String($0.token) } ?? "-"),
+                TableCell(position.map { WireRows.age(state.now - $0.lastSeen) } ?? "-"),
+                TableCell(positions[instance].map(String.init) ?? "-"),
+                TableCell(position.map { String($0.rows) } ?? "-"),
+                TableCell(position.map { String($0.positionLines) } ?? "-"),
+                TableCell(position.map { String($0.restarts) } ?? "-", (position?.restarts ?? 0) > 0 ? .crit : nil),
+                TableCell(position.map { String($0.gaps) } ?? "-", (position?.gaps ?? 0) > 0 ? .warn : nil),
+            ], tag: instance)
+        }, ["No writer of \(stream) seen."], .process)
+        if stream == "caches" {
+            add("Cache invalidations per cache function (which caches churn, and from which writer)", [
+                TableColumn("Cache function", .flexible(min: 16, weight: 3)),
+                TableColumn("Count", .fixed(7), .right),
+                TableColumn("Whole", .fixed(6), .right),
+                TableColumn("Last", .fixed(8)),
+                TableColumn("By writer", .flexible(min: 10, weight: 3)),
+            ], wire.caches.sorted { ($0.value.invalidations, $1.key) > ($1.value.invalidations, $0.key) }.map { function, stats in
+                TableRow([
+                    TableCell(function),
+                    TableCell(String(stats.invalidations)),
+                    TableCell(String(stats.wholeCache)),
+                    TableCell(WireRows.clock(stats.lastSeen, utcOffset: state.utcOffset)),
+                    TableCell(stats.byInstance.sorted { $0.key < $1.key }.map { "\($0.key)×\($0.value)" }
+                        .joined(separator: " ")),
+                ])
+            }, ["No cache invalidation seen yet."], nil)
+            return
+        }
+        let rows = wire.streamRows.elements.reversed().compactMap { entry -> TableRow? in
+            switch entry {
+            case .row(let row) where row.stream.rawValue == stream:
+                return TableRow([
+                    TableCell(WireRows.clock(row.time, utcOffset: state.utcOffset)),
+                    TableCell(row.instance.rawValue),
+                    TableCell(String(row.token)),
+                    TableCell(StreamRowText.describe(row.row)),
+                ])
+            case .gap(let since, let reason):
+                return TableRow(first: TableCell(WireRows.clock(since, utcOffset: state.utcOffset)),
+                                spanning: "— connection lost: \(reason) —", element: .crit)
+            default:
+                return nil
+            }
+        }
+        add("Recent rows of \(stream) on the wire", [
+            TableColumn("Time", .fixed(8)),
+            TableColumn("Writer", .flexible(min: 8, weight: 1)),
+            TableColumn("Token", .fixed(8), .right),
+            TableColumn("Row", .flexible(min: 20, weight: 5)),
+        ], rows, ["No \(stream) rows seen yet."], nil)
+    }
+}

@@ -1,0 +1,100 @@
+import ArgumentParser
+import Config
+import Console
+import Foundation
+import Replication
+import Store
+import Wire
+
+/// `syntop check`: the console's alerts, evaluated once, as a monitoring plugin reports them.
+struct CheckCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "Evaluate the alerts once and exit 0 (ok), 1 (warning) or 2 (critical), as Nagios and Icinga expect.",
+        discussion: """
+            Reads the database, listens to the replication channels for --listen seconds, reads the database \
+            again, and prints one summary line with performance data, then one line per finding. A stream \
+            whose database position moved while its writer said nothing on the wire is critical: replication \
+            of that stream has stopped. With --probe, every configured process must answer REPLICATE. \
+            Exit 3 (unknown) when there is nothing to check.
+            """)
+
+    @OptionGroup var source: WireSourceOptions
+    @OptionGroup var database: DatabaseOptions
+    @OptionGroup var alerts: AlertOptions
+
+    @Option(help: "Seconds to listen to Redis.")
+    var listen: Double = 10
+
+    func run() throws {
+        let config = source.loadConfig()
+        let target = database.resolve(config)
+        let hasWire = source.replay != nil || source.hasRedis(config)
+        guard hasWire || target != nil else {
+            print("SYNTOP UNKNOWN - nothing to check: give -c homeserver.yaml, --redis and/or --db")
+            throw ExitCode(3)
+        }
+        let thresholds = alerts.thresholds
+        var findings: [Alert] = []
+        var databaseState = DatabaseState(display: target?.display)
+        var before: [WriterKey: Int64] = [:]
+        if let target {
+            do {
+                let rows = try runQueries(target.conninfo, timeoutMS: database.statementTimeout,
+                                          [(StreamPositionStore.writersSQL, []), (StreamPositionStore.maximaSQL, [])])
+                before = Alerts.storedPositions(StreamPositionStore.streams(writers: rows[0], maxima: rows[1]))
+            } catch {
+                findings.append(Alert(.critical, "postgres", "\(error)"))
+            }
+        }
+        var wire = WireState()
+        var listened = false
+        var now = unixTime()
+        var probedAt: Double?
+        if hasWire {
+            do {
+                let report: WireSourceReport
+                (wire, report, now) = try collectWire(source, config: config, seconds: listen)
+                probedAt = report.probedAt
+                listened = true
+            } catch {
+                findings.append(Alert(.critical, "redis", "\(error)"))
+            }
+        }
+        if let target, findings.allSatisfy({ $0.subject != "postgres" }) {
+            do {
+                let rows = try runQueries(target.conninfo, timeoutMS: database.statementTimeout,
+                                          [(StreamPositionStore.writersSQL, []), (StreamPositionStore.maximaSQL, [])])
+                let streams = StreamPositionStore.streams(writers: rows[0], maxima: rows[1])
+                databaseState.positions = Fetched(streams, at: now, errors: rows.errors)
+                let (session, pokes, errors) = try readPokes(target.conninfo, timeoutMS: database.statementTimeout,
+                                                             cap: max(thresholds.pendingCritical, 1))
+                databaseState.session = session
+                databaseState.pokes = Fetched(pokes, at: now, errors: errors)
+                if listened && source.replay == nil {
+                    findings += Alerts.stalled(before: before, after: Alerts.storedPositions(streams), wire: wire,
+                                                     listenedSince: now - listen)
+                }
+                findings += errors.map { Alert(.warning, "postgres", $0) }
+            } catch {
+                findings.append(Alert(.critical, "postgres", "\(error)"))
+            }
+        }
+        findings += Alerts.evaluate(wire: wire, listened: listened, database: databaseState, config: config,
+                                    now: now, thresholds: thresholds, probedAt: probedAt)
+        let critical = findings.filter { $0.level == .critical }.count
+        let warning = findings.count - critical
+        let status = critical > 0 ? "CRITICAL" : (warning > 0 ? "WARNING" : "OK")
+        let summary = findings.isEmpty
+            ? "no findings (\(listened ? "wire \(Int(listen)) s" : "no wire"), \(target == nil ? "no database" : "database read"))"
+            : "\(critical) critical, \(warning) warning"
+        print("SYNTOP \(status) - \(summary) | critical=\(critical) warning=\(warning) "
+              + "writers=\(wire.positions.count) lines=\(wire.lines)")
+        for finding in findings.sorted(by: { $0.level > $1.level }) {
+            print("\(finding.level == .critical ? "CRITICAL" : "WARNING") \(finding.subject): \(finding.message)")
+        }
+        if critical > 0 { throw ExitCode(2) }
+        if warning > 0 { throw ExitCode(1) }
+    }
+
+}

@@ -1,0 +1,180 @@
+import Config
+import Foundation
+@testable import Store
+import Terminal
+import Testing
+import Wire
+@testable import Console
+
+/// What `syntop ... --json` printed against the real stack (Tests/Fixtures/database), read
+/// back into the console's database state. The fixtures were taken during an outage of hs2,
+/// right after `hs1-beside-database.rec` was recorded.
+let databaseFixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+    .appendingPathComponent("../Fixtures/database").standardizedFileURL
+
+func fixture<T: Decodable>(_ name: String, _ type: T.Type) throws -> T {
+    let decoder = JSONDecoder()
+    decoder.keyDecodingStrategy = .convertFromSnakeCase
+    return try decoder.decode(T.self, from: Data(contentsOf: databaseFixtures.appendingPathComponent(name)))
+}
+
+struct PokesFixture: Decodable {
+    struct Side: Decodable {
+        var destinations: [DeviceListStore.Destination]
+        var conversion: DeviceListStore.Conversion
+        var session: SessionStore.Session
+    }
+    var database: Side
+}
+
+struct PositionsFixture: Decodable {
+    struct Side: Decodable { var streams: [StreamPositionStore.Stream] }
+    var database: Side
+}
+
+struct RolesFixture: Decodable {
+    struct Side: Decodable { var instances: [RoleStore.Instance] }
+    var database: Side
+}
+
+struct HistoryFixture: Decodable {
+    var user: String
+    var history: [MembershipStore.Event]
+    var current: [MembershipStore.Current]
+}
+
+/// The recording beside the database as it was, at the recording's last moment.
+func stackState(size: Size = Size(width: 120, height: 40)) throws -> ConsoleState {
+    var state = try replayedState("hs1-beside-database.rec", size: size)
+    state.config = stackConfig()
+    let at = state.now
+    state.database = DatabaseState(display: "--db")
+    state.database.status = .ready(since: at - 60)
+    let pokes = try fixture("pokes.json", PokesFixture.self).database
+    state.database.session = pokes.session
+    state.database.pokes = Fetched(PokesData(destinations: pokes.destinations, conversion: pokes.conversion), at: at)
+    state.database.positions = Fetched(try fixture("positions.json", PositionsFixture.self).database.streams, at: at)
+    state.database.roles = Fetched(try fixture("roles.json", RolesFixture.self).database.instances, at: at)
+    return state
+}
+
+func withHistory(_ state: inout ConsoleState, _ file: String) throws {
+    let history = try fixture(file, HistoryFixture.self)
+    state.screen = .history
+    state.historyUser = history.user
+    state.database.history = Fetched(HistoryPage(user: history.user, before: nil, events: history.history,
+                                                 current: history.current, nextBefore: 1), at: state.now)
+}
+
+@Suite struct DatabaseScreenTests {
+    @Test func pokesShowTheDestinationThatIsDown() throws {
+        let state = try stackState()
+        let text = ConsoleView.render(state).text()
+        expectSnapshot(text, named: "pokes-database-120x40")
+        let row = try #require(text.split(separator: "\n").first { $0.contains("127.0.0.1:52695") })
+        #expect(row.contains(" 55 "))
+        #expect(row.contains("down since 2026-11-27"))
+        #expect(text.contains("postgres: syntop_reader read-only, data 0s"))
+        #expect(text.contains("0 room change(s) not yet converted"))
+    }
+
+    @Test func positionsPutTheDatabaseBesideTheWire() throws {
+        var state = try stackState()
+        state.screen = .positions
+        let text = ConsoleView.render(state).text()
+        expectSnapshot(text, named: "positions-database-120x40")
+        let account = try #require(text.split(separator: "\n").first { $0.contains("account_data") && $0.contains("master") })
+        let numbers = account.split(separator: " ").compactMap { Int64($0) }
+        #expect(numbers.count >= 3, "\(account)")
+    }
+
+    @Test func rolesShowWhatTheDatabaseHolds() throws {
+        var state = try stackState(size: Size(width: 200, height: 40))
+        state.screen = .roles
+        let text = ConsoleView.render(state).text()
+        let sender = try #require(text.split(separator: "\n").first { $0.contains("federation_sender1") })
+        #expect(sender.contains("federation"))
+        #expect(!text.contains("only in the database"))
+    }
+
+    @Test func historyShowsTheBanAndTheRejoin() throws {
+        var state = try stackState()
+        try withHistory(&state, "history-kicked.json")
+        let text = ConsoleView.render(state).text()
+        expectSnapshot(text, named: "history-kicked-120x40")
+        let changes = text.split(separator: "\n").filter { $0.contains("general") && $0.contains("2026-") }
+        // Newest first: join, the invite before it, the unban, the ban with its reason.
+        let ban = try #require(changes.firstIndex { $0.contains(" ban ") && $0.contains("traffic ban") })
+        #expect(ban == 3)
+        #expect(changes[2].contains("unban") && changes[1].contains("invite") && changes[0].contains("join"))
+        #expect(changes[0].contains("self") && changes[2].contains("@alice:test.local:46669"))
+        #expect(text.contains("(] older)"))
+    }
+
+    @Test func historyMarksRoomsTheServerLeft() throws {
+        var state = try stackState()
+        try withHistory(&state, "history-leaver.json")
+        let text = ConsoleView.render(state).text()
+        expectSnapshot(text, named: "history-leaver-120x40")
+        let leave = try #require(text.split(separator: "\n").first { $0.contains("hs2 lounge") && $0.contains("2026-") })
+        #expect(leave.contains(" left ") && leave.contains("leave"))
+        #expect(text.contains("left the room"))
+    }
+
+    @Test func enterOpensADestinationAndEscComesBack() throws {
+        var state = try stackState()
+        _ = ConsoleReducer.reduce(&state, .switchPanel)
+        _ = ConsoleReducer.reduce(&state, .moveSelection(1))
+        #expect(ConsoleReducer.reduce(&state, .drillDown) == [.refreshDatabase])
+        #expect(state.details[.pokes] == .destination("127.0.0.1:52695"))
+        #expect(DatabaseRequest.of(state).reads == [.positions, .pokes, .detail(.destination("127.0.0.1:52695"))])
+        var data = DetailData(detail: .destination("127.0.0.1:52695"))
+        data.destinationUsers = [DeviceListStore.UserPokes(userId: "@carol:test.local:46669", pokes: 20,
+                                                           oldestAt: state.now - 90, newestStreamId: 900)]
+        state.database.detail = Fetched(data, at: state.now)
+        let text = ConsoleView.render(state).text()
+        #expect(text.contains("Waiting pokes for 127.0.0.1:52695 by user"))
+        #expect(text.contains("@carol:test.local:46669"))
+        #expect(text.contains("down since"))
+        // Enter on the user goes one level further; Esc closes the drill-down.
+        _ = ConsoleReducer.reduce(&state, .moveSelection(1))
+        _ = ConsoleReducer.reduce(&state, .drillDown)
+        #expect(state.details[.pokes] == .user("@carol:test.local:46669"))
+        _ = ConsoleReducer.reduce(&state, .back)
+        #expect(state.details[.pokes] == nil)
+    }
+
+    @Test func theCachesStreamShowsInvalidationsPerFunction() throws {
+        var state = try stackState()
+        state.screen = .positions
+        state.details[.positions] = .stream("caches")
+        let text = ConsoleView.render(state).text()
+        #expect(text.contains("Cache invalidations per cache function"))
+        let stats = state.wire.caches.max { $0.value.invalidations < $1.value.invalidations }!
+        #expect(text.contains(stats.key))
+    }
+
+    @Test func theEventsStreamShowsRedactionsAsSuch() throws {
+        var state = ConsoleState(size: Size(width: 160, height: 30))
+        state.wire.ingest(Array(#"RDATA events event_persister1 10 ["ev",["$a","!r","m.room.redaction",null,"$t",null,null,false,false]]"#.utf8),
+                          channel: "hs", at: 100)
+        state.wire.ingest(Array(#"RDATA events event_persister1 11 ["ev",["$b","!r","m.room.redaction",null,null,null,null,false,false]]"#.utf8),
+                          channel: "hs", at: 101)
+        state.wireSource = .replay(file: "x", cursor: ReplayCursor(times: [0], speed: .max))
+        state.screen = .positions
+        state.details[.positions] = .stream("events")
+        state.now = 102
+        let text = ConsoleView.render(state).text()
+        #expect(text.contains("redacts $t"))
+        #expect(text.contains("redaction without a target"))
+    }
+
+    @Test func theProcessDetailListsItsStreamsAndLocks() throws {
+        var state = try stackState()
+        state.screen = .roles
+        state.details[.roles] = .process("stream_writer1")
+        let text = ConsoleView.render(state).text()
+        #expect(text.contains("Streams of stream_writer1"))
+        for stream in ["receipts", "to_device", "typing"] { #expect(text.contains("│\(stream) ")) }
+    }
+}

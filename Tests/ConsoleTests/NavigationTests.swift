@@ -1,0 +1,103 @@
+import Terminal
+import Testing
+@testable import Console
+@testable import Store
+
+/// Drill-downs, panels, History's user pick and paging: what the keys do and what they ask
+/// the database for.
+@Suite struct NavigationTests {
+    func state() -> ConsoleState {
+        var state = ConsoleState(size: Size(width: 120, height: 40))
+        state.database = DatabaseState(display: "--db")
+        state.database.status = .ready(since: 0)
+        return state
+    }
+
+    @Test func historyListsUsersUntilOneIsPicked() {
+        var s = state()
+        #expect(ConsoleReducer.reduce(&s, .showScreen(.history)) == [.refreshDatabase])
+        #expect(DatabaseRequest.of(s).reads == [.positions, .users(prefix: "@")])
+        _ = ConsoleReducer.reduce(&s, .beginInput(.filter))
+        #expect(ConsoleReducer.reduce(&s, .inputCharacter("k")) == [.refreshDatabase])
+        // The @ every user ID starts with may be left out.
+        #expect(DatabaseRequest.of(s).reads == [.positions, .users(prefix: "@k")])
+        _ = ConsoleReducer.reduce(&s, .submitInput)
+        s.database.users = Fetched(UserMatches(prefix: "@k", matches: [UserStore.Match(userId: "@kicked:hs", local: true)]), at: 0)
+        _ = ConsoleReducer.reduce(&s, .moveSelection(1))
+        #expect(ConsoleReducer.reduce(&s, .drillDown) == [.refreshDatabase])
+        #expect(s.historyUser == "@kicked:hs")
+        #expect(s.filter(.history) == "")
+        #expect(DatabaseRequest.of(s).reads == [.positions, .history(user: "@kicked:hs", before: nil)])
+        _ = ConsoleReducer.reduce(&s, .back)
+        #expect(s.historyUser == nil)
+    }
+
+    @Test func theUserCommandOpensAHistoryOrAPrefix() {
+        var s = state()
+        #expect(ConsoleReducer.runCommand(&s, "user @alice:example.com") == [.refreshDatabase])
+        #expect(s.screen == .history && s.historyUser == "@alice:example.com")
+        _ = ConsoleReducer.runCommand(&s, "user ali")
+        #expect(s.historyUser == nil && s.historyPrefix == "@ali")
+        _ = ConsoleReducer.runCommand(&s, "user")
+        #expect(s.notice?.level == .warn)
+    }
+
+    @Test func pagesGoOlderAndBackNewer() {
+        var s = state()
+        _ = ConsoleReducer.runCommand(&s, "user @a:hs")
+        #expect(ConsoleReducer.reduce(&s, .olderPage).isEmpty)
+        #expect(s.notice?.text == "no older membership events")
+        s.database.history = Fetched(HistoryPage(user: "@a:hs", before: nil, events: [], current: [], nextBefore: 500), at: 0)
+        #expect(ConsoleReducer.reduce(&s, .olderPage) == [.refreshDatabase])
+        #expect(DatabaseRequest.of(s).reads.last == .history(user: "@a:hs", before: 500))
+        // The page on hand is for another `before`: no second jump until the new page is read.
+        #expect(ConsoleReducer.reduce(&s, .olderPage).isEmpty)
+        #expect(ConsoleReducer.reduce(&s, .newerPage) == [.refreshDatabase])
+        #expect(s.historyPages.isEmpty)
+        #expect(ConsoleReducer.reduce(&s, .newerPage).isEmpty)
+    }
+
+    @Test func wMovesBetweenPanelsAndEachKeepsItsSelection() throws {
+        var s = try stackState()
+        _ = ConsoleReducer.reduce(&s, .moveSelection(1))
+        _ = ConsoleReducer.reduce(&s, .moveSelection(2))
+        _ = ConsoleReducer.reduce(&s, .switchPanel)
+        #expect(s.focusedKey == TableKey(.pokes, panel: 1))
+        _ = ConsoleReducer.reduce(&s, .moveSelection(1))
+        #expect(s.table(TableKey(.pokes, panel: 1)).selection == 0)
+        #expect(s.table(TableKey(.pokes)).selection == 2)
+        _ = ConsoleReducer.reduce(&s, .switchPanel)
+        #expect(s.focusedKey == TableKey(.pokes))
+        s.screen = .positions
+        _ = ConsoleReducer.reduce(&s, .switchPanel)
+        #expect(s.notice?.text == "this screen has one panel")
+    }
+
+    @Test func clickingTheLowerPanelFocusesIt() throws {
+        var s = try stackState()
+        let area = ConsoleView.tableArea(s, panel: 1)
+        _ = ConsoleReducer.reduce(&s, .click(x: area.x + 2, y: area.y + 1))
+        #expect(s.focusedKey.panel == 1)
+        #expect(s.table(TableKey(.pokes, panel: 1)).selection == 0)
+    }
+
+    @Test func enterOnAStreamOpensItsDetailAndEscClosesIt() throws {
+        var s = try stackState()
+        s.screen = .positions
+        _ = ConsoleReducer.reduce(&s, .moveSelection(1))
+        _ = ConsoleReducer.reduce(&s, .drillDown)
+        #expect(s.details[.positions] == .stream("account_data"))
+        #expect(DatabaseRequest.of(s).reads == [.positions])
+        _ = ConsoleReducer.reduce(&s, .back)
+        #expect(s.details[.positions] == nil)
+    }
+
+    @Test func dateTimesInTheLocalZone() {
+        #expect(WireRows.dateTime(0, utcOffset: 0) == "1970-01-01 00:00")
+        #expect(WireRows.dateTime(1_795_819_942, utcOffset: 0) == "2026-11-27 22:52")
+        #expect(WireRows.dateTime(1_795_819_942, utcOffset: 3600) == "2026-11-27 23:52")
+        #expect(WireRows.dateTime(951_782_400, utcOffset: 0) == "2000-02-29 00:00")
+        #expect(WireRows.dateTime(-1, utcOffset: 0) == "1969-12-31 23:59")
+        #expect(WireRows.dateTime(.nan, utcOffset: 0) == "----------")
+    }
+}
