@@ -225,14 +225,15 @@ public enum ConsoleReducer {
         return [.refreshDatabase]
     }
 
-    private static func openHistory(_ state: inout ConsoleState, user: String) {
+    /// Shows the History screen afresh: a user's first page, or the users starting with `prefix`.
+    private static func openHistory(_ state: inout ConsoleState, user: String?, prefix: String? = nil) {
         state.screen = .history
         state.details[.history] = nil
         state.historyUser = user
         state.historyPages = []
         state.focus[.history] = nil
         state.tables[TableKey(.history)] = nil
-        state.filters[TableKey(.history)] = nil
+        state.filters[TableKey(.history)] = prefix
     }
 
     private static func visibleRows(_ state: ConsoleState) -> Int {
@@ -317,13 +318,7 @@ public enum ConsoleReducer {
             if argument.hasPrefix("@"), argument.dropFirst().contains(":") {
                 openHistory(&state, user: argument)
             } else {
-                state.screen = .history
-                state.details[.history] = nil
-                state.historyUser = nil
-                state.historyPages = []
-                state.focus[.history] = nil
-                state.filters[TableKey(.history)] = argument
-                state.tables[TableKey(.history)] = nil
+                openHistory(&state, user: nil, prefix: argument)
             }
             return [.refreshDatabase]
         case "filter":

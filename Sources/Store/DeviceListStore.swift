@@ -73,17 +73,55 @@ public enum DeviceListStore {
     /// How many of a destination's newest waiting pokes its drill-down groups by user.
     public static let detailCap = 1000
 
+    /// Destinations Synapse marked down, longest down first, wherever their name sorts: the
+    /// listing above stops after its first names. `destinations` holds one row per remote
+    /// server and has no index on the retry state, so this reads that table whole; it is the
+    /// number of servers ever contacted, not of pokes.
+    public static let downSQL = """
+        SELECT destination, retry_interval, failure_ts FROM destinations
+        WHERE retry_interval > 0 ORDER BY failure_ts NULLS LAST, destination LIMIT $1
+        """
+
+    /// How many destinations the listing walks, by name.
+    public static let listed = 200
+
     /// The destinations whose waiting pokes are worth counting: marked down, or with an unsent
-    /// newest poke; those with the oldest pokes first.
-    public static func pendingCandidates(_ listed: PGRows) -> [String] {
+    /// newest poke; the longest down, then those with the oldest pokes, first.
+    public static func pendingCandidates(_ listed: PGRows, down: PGRows = PGRows(columns: [], rows: [])) -> [String] {
+        let marked = down.rows.indices.compactMap { down.value($0, "destination") }
         let chosen = listed.rows.indices.filter {
             (listed.value($0, "retry_interval").flatMap { Int64($0) } ?? 0) > 0 || listed.value($0, "newest_sent") == "f"
         }
         let ranked = chosen.sorted {
             (listed.value($0, "oldest_ts").flatMap { Double($0) } ?? .infinity)
                 < (listed.value($1, "oldest_ts").flatMap { Double($0) } ?? .infinity)
+        }.compactMap { listed.value($0, "destination") }
+        var seen = Set<String>()
+        return (marked + ranked).filter { seen.insert($0).inserted }.prefix(detailed).map { $0 }
+    }
+
+    /// The Pokes panel's reads in two rounds: the first lists destinations and the conversion
+    /// position; the second, chosen from the first's rows, counts what waits.
+    public struct Read: Sendable {
+        public static let first: [(String, [String?])] = [
+            (destinationsSQL, [String(listed)]), (downSQL, [String(detailed)]), (conversionSQL, []),
+        ]
+
+        public let candidates: [String]
+        public let second: [(String, [String?])]
+        private let cap: Int
+
+        public init(first: [PGRows], cap: Int) {
+            self.cap = cap
+            candidates = DeviceListStore.pendingCandidates(first[0], down: first[1])
+            let position = first[2].rows.isEmpty ? "0" : first[2].value(0, "stream_id") ?? "0"
+            second = [(unconvertedSQL, [position, String(cap)])] + candidates.map { (pendingSQL, [$0, String(cap)]) }
         }
-        return ranked.prefix(detailed).compactMap { listed.value($0, "destination") }
+
+        public func result(first: [PGRows], second rows: [PGRows]) -> ([Destination], Conversion) {
+            (DeviceListStore.destinations(listed: first[0], down: first[1], pending: Array(rows.dropFirst()), cap: cap),
+             DeviceListStore.conversion(position: first[2], unconverted: rows[0], cap: cap))
+        }
     }
 
 
@@ -129,7 +167,8 @@ public enum DeviceListStore {
     /// Destinations with something waiting or marked down, worst first (most waiting, then
     /// the oldest).
     /// `pending` holds the rows of `pendingSQL` for each candidate.
-    public static func destinations(listed: PGRows, pending: [PGRows], cap: Int) -> [Destination] {
+    public static func destinations(listed: PGRows, down: PGRows = PGRows(columns: [], rows: []), pending: [PGRows],
+                                    cap: Int) -> [Destination] {
         var waiting: [String: (Int, Double?, Int, Double?)] = [:]
         for rows in pending where !rows.rows.isEmpty {
             guard let name = rows.value(0, "destination") else { continue }
@@ -138,14 +177,24 @@ public enum DeviceListStore {
                              rows.value(0, "users").flatMap { Int($0) } ?? 0,
                              rows.value(0, "newest_sent_ts").flatMap { Double($0) }.map { $0 / 1000 })
         }
-        let all = listed.rows.indices.map { index -> Destination in
-            let name = listed.value(index, "destination") ?? ""
-            let interval = listed.value(index, "retry_interval").flatMap { Int64($0) }
-            let failure = listed.value(index, "failure_ts").flatMap { Double($0) }
+        // Destinations marked down but beyond the listing, with what `destinations` says.
+        let listedNames = Set(listed.rows.indices.compactMap { listed.value($0, "destination") })
+        let extra = down.rows.filter { ($0.first ?? nil).map { !listedNames.contains($0) } ?? false }
+        let rows = PGRows(columns: ["destination", "retry_interval", "failure_ts"],
+                          rows: listed.rows.indices.map { index in
+                              ["destination", "retry_interval", "failure_ts"].map { listed.value(index, $0) }
+                          } + extra)
+        let oldest = Dictionary(listed.rows.indices.compactMap { index in
+            listed.value(index, "destination").map { ($0, listed.value(index, "oldest_ts")) }
+        }, uniquingKeysWith: { a, _ in a })
+        let all = rows.rows.indices.map { index -> Destination in
+            let name = rows.value(index, "destination") ?? ""
+            let interval = rows.value(index, "retry_interval").flatMap { Int64($0) }
+            let failure = rows.value(index, "failure_ts").flatMap { Double($0) }
             let detail = waiting[name]
             return Destination(
                 destination: name,
-                oldestAt: listed.value(index, "oldest_ts").flatMap { Double($0) }.map { $0 / 1000 },
+                oldestAt: (oldest[name] ?? nil).flatMap { Double($0) }.map { $0 / 1000 } ?? detail?.1,
                 pending: detail?.0, pendingCapped: (detail?.0 ?? 0) >= cap, oldestPendingAt: detail?.1,
                 users: detail?.2, newestSentAt: detail?.3, retryIntervalMs: interval,
                 downSince: (interval ?? 0) > 0 ? failure.map { $0 / 1000 } : nil)

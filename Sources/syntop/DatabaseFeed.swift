@@ -127,17 +127,12 @@ final class DatabaseFeed {
                 done()
             }
         case .pokes:
-            let cap = String(DeviceListStore.detailCap)
-            run([(DeviceListStore.destinationsSQL, ["1000"]), (DeviceListStore.conversionSQL, [])]) { [unowned self] first in
-                let position = first[1].rows.isEmpty ? "0" : first[1].value(0, "stream_id") ?? "0"
-                let candidates = DeviceListStore.pendingCandidates(first[0])
-                self.run([(DeviceListStore.unconvertedSQL, [position, cap])]
-                            + candidates.map { (DeviceListStore.pendingSQL, [$0, cap]) }) { second in
-                    let data = PokesData(
-                        destinations: DeviceListStore.destinations(
-                            listed: first[0], pending: candidates.indices.map { second[$0 + 1] }, cap: DeviceListStore.detailCap),
-                        conversion: DeviceListStore.conversion(position: first[1], unconverted: second[0], cap: DeviceListStore.detailCap))
-                    self.deliver(.pokes(Fetched(data, at: self.now(), errors: first.errors + second.errors)))
+            run(DeviceListStore.Read.first) { [unowned self] first in
+                let read = DeviceListStore.Read(first: first.rows, cap: DeviceListStore.detailCap)
+                self.run(read.second) { second in
+                    let (destinations, conversion) = read.result(first: first.rows, second: second.rows)
+                    self.deliver(.pokes(Fetched(PokesData(destinations: destinations, conversion: conversion),
+                                                at: self.now(), errors: first.errors + second.errors)))
                     done()
                 }
             }

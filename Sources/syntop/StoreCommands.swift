@@ -36,6 +36,9 @@ struct QueryResults {
         (try? results[index].get()) ?? PGRows(columns: [], rows: [])
     }
 
+    /// Every query's rows, a failed one's empty.
+    var rows: [PGRows] { results.indices.map { self[$0] } }
+
     /// What failed, for the report: a missing grant empties one part, not the whole answer.
     var errors: [String] {
         results.compactMap { if case .failure(let error) = $0 { return error.description } else { return nil } }
@@ -182,17 +185,12 @@ struct AlertOptions: ParsableArguments {
 
 /// The session and the waiting pokes per destination, as the Pokes screen reads them.
 func readPokes(_ conninfo: String, timeoutMS: Int, cap: Int) throws -> (SessionStore.Session, PokesData, [String]) {
-    let first = try runQueries(conninfo, timeoutMS: timeoutMS, [
-        (DeviceListStore.destinationsSQL, ["1000"]), (DeviceListStore.conversionSQL, []),
-        (SessionStore.sessionSQL, SessionStore.sessionParameters), (SessionStore.schemaSQL, []),
-    ])
-    let position = first[1].rows.isEmpty ? "0" : first[1].value(0, "stream_id") ?? "0"
-    let candidates = DeviceListStore.pendingCandidates(first[0])
-    let second = try runQueries(conninfo, timeoutMS: timeoutMS,
-        [(DeviceListStore.unconvertedSQL, [position, String(cap)])]
-            + candidates.map { (DeviceListStore.pendingSQL, [$0, String(cap)]) })
-    let pokes = PokesData(
-        destinations: DeviceListStore.destinations(listed: first[0], pending: candidates.indices.map { second[$0 + 1] }, cap: cap),
-        conversion: DeviceListStore.conversion(position: first[1], unconverted: second[0], cap: cap))
-    return (SessionStore.session(first[2], schema: first[3]), pokes, first.errors + second.errors)
+    let first = try runQueries(conninfo, timeoutMS: timeoutMS, DeviceListStore.Read.first
+        + [(SessionStore.sessionSQL, SessionStore.sessionParameters), (SessionStore.schemaSQL, [])])
+    let read = DeviceListStore.Read(first: first.rows, cap: cap)
+    let second = try runQueries(conninfo, timeoutMS: timeoutMS, read.second)
+    let (destinations, conversion) = read.result(first: first.rows, second: second.rows)
+    let count = DeviceListStore.Read.first.count
+    return (SessionStore.session(first[count], schema: first[count + 1]),
+            PokesData(destinations: destinations, conversion: conversion), first.errors + second.errors)
 }

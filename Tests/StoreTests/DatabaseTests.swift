@@ -79,6 +79,7 @@ struct DatabaseTests {
         ("pending", DeviceListStore.pendingSQL, ["a.example", "1000"]),
         ("unconverted", DeviceListStore.unconvertedSQL, ["0", "10000"]),
         ("destination users", DeviceListStore.destinationUsersSQL, ["a.example", "1000"]),
+        ("down destinations", DeviceListStore.downSQL, ["50"]),
         ("devices", DeviceListStore.devicesSQL, ["@a:x"]),
         ("user changes", DeviceListStore.userChangesSQL, ["@a:x"]),
         ("roles: locks", RoleStore.locksSQL, []),

@@ -64,6 +64,20 @@ import Testing
         #expect(destinations[1].downSince == nil)
     }
 
+    @Test func aDestinationDownBeyondTheListingIsCountedToo() {
+        let listed = PGRows(columns: ["destination", "newest_sent", "oldest_ts", "retry_interval", "failure_ts"], rows: [
+            ["a.example", "f", "5000", "0", nil],
+        ])
+        let down = PGRows(columns: ["destination", "retry_interval", "failure_ts"], rows: [["zz.example", "600000", "3000"]])
+        #expect(DeviceListStore.pendingCandidates(listed, down: down) == ["zz.example", "a.example"])
+        let columns = ["destination", "pending", "oldest_pending_ts", "users"]
+        let pending = [["zz.example", "7", "2500", "1"], ["a.example", "3", "5000", "1"]]
+            .map { PGRows(columns: columns, rows: [$0]) }
+        let destinations = DeviceListStore.destinations(listed: listed, down: down, pending: pending, cap: 1000)
+        #expect(destinations.map(\.destination) == ["zz.example", "a.example"])
+        #expect(destinations[0].downSince == 3 && destinations[0].oldestAt == 2.5 && destinations[0].pending == 7)
+    }
+
     @Test func conversionProgress() {
         let position = PGRows(columns: ["stream_id", "room_id", "instance_name"], rows: [["433", "", "master"]])
         let conversion = DeviceListStore.conversion(position: position, unconverted: PGRows(columns: ["unconverted"], rows: [["12"]]), cap: 10)
