@@ -48,7 +48,8 @@ enum HistoryContent {
         }, [ScreenContent.databaseMessage(state, page.map { ($0.errors, $0.value.events.isEmpty) },
                                           empty: "No membership events for \(user) (Esc: pick another user).")], nil)
         let current = page?.value.current ?? []
-        add("Current memberships (local users; kept after the server leaves a room)", [
+        let newest = current.count >= MembershipStore.currentLimit ? ", newest \(MembershipStore.currentLimit)" : ""
+        add("Current memberships (local users; kept after the server leaves a room\(newest))", [
             TableColumn("Room", .flexible(min: 12, weight: 3)),
             TableColumn("Membership", .fixed(10)),
             TableColumn("Server", .fixed(13)),

@@ -32,7 +32,15 @@ public enum MembershipStore {
         LEFT JOIN room_stats_state s ON s.room_id = l.room_id
         WHERE l.user_id = $1
         ORDER BY l.event_stream_ordering DESC NULLS LAST
+        LIMIT $2
         """
+
+    /// The most current memberships read: a bot can be in tens of thousands of rooms.
+    public static let currentLimit = 500
+
+    public static func currentParameters(user: String) -> [String?] {
+        [user, String(currentLimit)]
+    }
 
     public static func historyParameters(user: String, before: Int64?, limit: Int) -> [String?] {
         [user, before.map(String.init), String(limit)]

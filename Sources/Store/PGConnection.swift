@@ -93,10 +93,11 @@ public final class PGConnection {
         conn = nil
     }
 
+    /// libpq's messages end in a newline and may hold several lines (a hint on the next one,
+    /// after a tab): one line for a screen, a status line or a JSON field.
     static func clean(_ message: String) -> String {
-        var text = Substring(message)
-        while let last = text.last, last == " " || last == "\n" { text = text.dropLast() }
-        return String(text)
+        message.split(whereSeparator: { $0 == "\n" || $0 == "\t" || $0 == "\r" || $0 == " " })
+            .joined(separator: " ")
     }
 
     private func fail(_ error: PGError) {

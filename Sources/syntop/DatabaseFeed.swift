@@ -66,8 +66,9 @@ final class DatabaseFeed {
                 break
             }
         }
+        // A connection that failed at once has already reported it, and the retry is scheduled.
+        if case .failed = connection.state { return }
         self.connection = connection
-        if case .failed(let error) = connection.state { lost(error) }
     }
 
     private func lost(_ error: PGError) {
@@ -153,7 +154,7 @@ final class DatabaseFeed {
         case .history(let user, let before):
             let limit = HistoryPage.pageSize
             run([(MembershipStore.historySQL, MembershipStore.historyParameters(user: user, before: before, limit: limit)),
-                 (MembershipStore.currentSQL, [user])]) { [unowned self] rows in
+                 (MembershipStore.currentSQL, MembershipStore.currentParameters(user: user))]) { [unowned self] rows in
                 let events = MembershipStore.history(rows[0], user: user)
                 let page = HistoryPage(user: user, before: before, events: events, current: MembershipStore.current(rows[1]),
                                        nextBefore: events.count == limit ? events.last?.streamOrdering : nil)

@@ -115,7 +115,7 @@ struct HistoryCommand: ParsableCommand {
             let rows = try runQueries(target.conninfo, timeoutMS: database.statementTimeout, [
                 (SessionStore.sessionSQL, SessionStore.sessionParameters), (SessionStore.schemaSQL, []),
                 (MembershipStore.historySQL, MembershipStore.historyParameters(user: user, before: before, limit: limit)),
-                (MembershipStore.currentSQL, [user]),
+                (MembershipStore.currentSQL, MembershipStore.currentParameters(user: user)),
                 (UserStore.searchSQL, UserStore.searchParameters(prefix: user, limit: 20)),
             ])
             let history = MembershipStore.history(rows[2], user: user)

@@ -73,7 +73,7 @@ struct DatabaseTests {
     /// With sequential scans priced out, a Seq Scan left in a plan means no index serves it.
     @Test(arguments: [
         ("history", MembershipStore.historySQL, MembershipStore.historyParameters(user: "@a:x", before: 1000, limit: 100)),
-        ("current", MembershipStore.currentSQL, ["@a:x"]),
+        ("current", MembershipStore.currentSQL, MembershipStore.currentParameters(user: "@a:x")),
         ("maxima", StreamPositionStore.maximaSQL, []),
         ("destinations", DeviceListStore.destinationsSQL, ["1000"]),
         ("pending", DeviceListStore.pendingSQL, ["a.example", "1000"]),

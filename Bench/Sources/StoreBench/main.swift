@@ -19,7 +19,7 @@ let cases: [(String, String, [String?])] = [
      MembershipStore.historyParameters(user: "@u0:bench.local", before: 1_000_000, limit: 100)),
     ("history, typical user", MembershipStore.historySQL,
      MembershipStore.historyParameters(user: "@u54321:bench.local", before: nil, limit: 100)),
-    ("current memberships", MembershipStore.currentSQL, ["@u54321:bench.local"]),
+    ("current memberships", MembershipStore.currentSQL, MembershipStore.currentParameters(user: "@u54321:bench.local")),
     ("user search by prefix", UserStore.searchSQL, UserStore.searchParameters(prefix: "@u1234", limit: 20)),
     ("destinations with poke rows", DeviceListStore.destinationsSQL, [String(DeviceListStore.listed)]),
     ("destinations marked down", DeviceListStore.downSQL, ["50"]),
