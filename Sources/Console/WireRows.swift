@@ -112,6 +112,18 @@ enum WireRows {
             roles.append(ProcessRole(instance: instance, configured: nil, observed: nil, flags: state.config == nil ? [] : [
                 RoleFlag(level: .info, message: "only in the database (a process renamed or removed?)")]))
         }
+        // Processes that did not answer the last REPLICATE, flagged on their own row.
+        var unanswered: [String: Alert] = [:]
+        if let config = state.config, let probedAt = state.probedAt {
+            for alert in Alerts.unanswered(config: config, wire: state.displayedWire, probedAt: probedAt, now: state.now) {
+                unanswered[alert.subject] = alert
+            }
+        }
+        for index in roles.indices {
+            if let alert = unanswered[roles[index].instance] {
+                roles[index].flags.insert(RoleFlag(level: alert.level == .critical ? .crit : .warn, message: alert.message), at: 0)
+            }
+        }
         return roles.map { role in
             let app = role.configured.map { $0.app.replacingOccurrences(of: "synapse.app.", with: "") } ?? "-"
             let duties = role.configured?.duties ?? []
@@ -131,7 +143,9 @@ enum WireRows {
                 return role.configured != nil && Set(streams).isSubset(of: configuredWrites)
                     ? "as configured" : streams.joined(separator: " ")
             }
-            let shownFlags = role.flags.filter { $0.level != .info || $0.message.hasPrefix("only in") }
+            // Information (not seen while idle, only in the database) too: it is what an
+            // operator checks a configuration against.
+            let shownFlags = role.flags
             return TableRow([
                 TableCell(role.instance),
                 TableCell(([app] + duties).joined(separator: ", ")),
