@@ -121,6 +121,8 @@ public struct DatabaseRequest: Equatable, Sendable {
 
     /// Positions are read whatever the screen, for the alerts in the status line.
     public static func of(_ state: ConsoleState) -> DatabaseRequest {
+        // An unknown schema gives no figures rather than wrong ones.
+        if state.database.session?.schemaKnown == false { return DatabaseRequest(reads: []) }
         var reads: [Read] = [.positions]
         switch state.screen {
         case .pokes: reads.append(.pokes)

@@ -142,6 +142,10 @@ public enum ScreenContent {
         case .waiting(_, _, let error) where fetched == nil:
             return "Database unreachable: \(error)"
         default:
+            if let session = state.database.session, !session.schemaKnown {
+                return "Synapse schema \(session.schemaVersion ?? 0) is one syntop does not know "
+                    + "(\(SessionStore.supportedSchemas.lowerBound)-\(SessionStore.supportedSchemas.upperBound)): no figures shown."
+            }
             guard let fetched else { return "Reading the database…" }
             if let error = fetched.0.first { return "database: \(error)" }
             return empty

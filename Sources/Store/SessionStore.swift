@@ -47,6 +47,12 @@ public enum SessionStore {
         public var missingTables: [String]
         /// Sentences for the operator: what is wrong, or what to keep in mind.
         public var warnings: [String]
+
+        /// False for a schema version syntop does not know: its tables may not mean what the
+        /// queries assume, so the console shows no figures from it.
+        public var schemaKnown: Bool {
+            schemaVersion.map { supportedSchemas.contains($0) } ?? true
+        }
     }
 
     /// `schema` is empty when the role may not read Synapse's schema tables.

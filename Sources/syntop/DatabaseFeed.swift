@@ -59,7 +59,6 @@ final class DatabaseFeed {
                 self.failedSince = nil
                 self.deliver(.status(.ready(since: self.now())))
                 self.readSession()
-                self.refresh()
             case .failed(let error):
                 self.lost(error)
             case .connecting:
@@ -88,12 +87,18 @@ final class DatabaseFeed {
     private func readSession() {
         run([(SessionStore.sessionSQL, SessionStore.sessionParameters), (SessionStore.schemaSQL, [])]) { [unowned self] rows in
             self.deliver(.session(SessionStore.session(rows[0], schema: rows[1])))
+            // The first round waits for the session: an unknown schema is read no further.
+            self.refresh()
         }
     }
 
     /// One round: every read the screen needs, then the next round after the refresh interval.
     private func runRound() {
         let (wanted, interval) = request()
+        guard !wanted.reads.isEmpty else {
+            scheduleNext(interval)
+            return
+        }
         roundRunning = true
         var remaining = wanted.reads.count
         let finish = { [unowned self] in

@@ -177,4 +177,13 @@ func withHistory(_ state: inout ConsoleState, _ file: String) throws {
         #expect(text.contains("Streams of stream_writer1"))
         for stream in ["receipts", "to_device", "typing"] { #expect(text.contains("│\(stream) ")) }
     }
+
+    @Test func anUnknownSchemaShowsNoFigures() throws {
+        var state = try stackState()
+        state.database.session?.schemaVersion = 120
+        state.screen = .history
+        #expect(DatabaseRequest.of(state).reads.isEmpty)
+        let text = ConsoleView.render(state).text()
+        #expect(text.contains("Synapse schema 120 is one syntop does not know (84-94): no figures shown."))
+    }
 }
