@@ -2,7 +2,8 @@
 /// turned into pokes. Every query is bounded: counts stop at `cap`.
 public enum DeviceListStore {
     /// Destinations that have poke rows, found one index probe at a time (a loose index scan
-    /// over (destination, stream_id)) instead of a GROUP BY over the whole table. For each, two
+    /// over (destination, stream_id)) instead of a GROUP BY over the whole table. The limit
+    /// sits before the join: after it, a hash join would pull the whole walk first. For each, two
     /// single-row probes of the same index: whether its newest poke is still unsent (Synapse
     /// deletes pokes once acknowledged, oldest first, so an unsent newest poke means a backlog is
     /// building) and when its oldest kept poke was made; and its retry state.
@@ -20,9 +21,8 @@ public enum DeviceListStore {
                (SELECT p.ts FROM device_lists_outbound_pokes p
                 WHERE p.destination = d.destination ORDER BY p.stream_id LIMIT 1) AS oldest_ts,
                t.retry_interval, t.failure_ts
-        FROM d LEFT JOIN destinations t ON t.destination = d.destination
-        WHERE d.destination IS NOT NULL
-        LIMIT $1
+        FROM (SELECT destination FROM d WHERE destination IS NOT NULL LIMIT $1) d
+        LEFT JOIN destinations t ON t.destination = d.destination
         """
 
     /// Waiting (not yet sent) pokes of chosen destinations: `sent` is not in any index, so this
