@@ -13,8 +13,9 @@ public enum ConsoleView {
         renderHeader(state, layout, into: &buffer)
         TabBar(titles: ScreenID.allCases.map(\.title), active: state.screen.rawValue)
             .render(into: &buffer, area: layout.tabs)
-        renderScreen(state, layout, into: &buffer)
-        renderStatus(state, layout, into: &buffer)
+        let alerts = Alerts.evaluate(state)
+        renderScreen(state, layout, alerts: alerts, into: &buffer)
+        renderStatus(state, layout, alerts: alerts, into: &buffer)
         if let input = state.input {
             InputLine(prompt: input.mode == .filter ? "/" : ":", text: input.text)
                 .render(into: &buffer, area: layout.footer)
@@ -122,9 +123,9 @@ public enum ConsoleView {
         }
     }
 
-    static func renderScreen(_ state: ConsoleState, _ layout: ConsoleLayout,
+    static func renderScreen(_ state: ConsoleState, _ layout: ConsoleLayout, alerts: [Alert],
                              into buffer: inout ScreenBuffer) {
-        let panels = ScreenContent.panels(in: state)
+        let panels = ScreenContent.panels(in: state, alerts: alerts)
         let frames = layout.panels(count: panels.count)
         let focused = state.focusedKey.panel
         for (index, panel) in panels.enumerated() where index < frames.count {
@@ -139,9 +140,8 @@ public enum ConsoleView {
         }
     }
 
-    static func renderStatus(_ state: ConsoleState, _ layout: ConsoleLayout,
+    static func renderStatus(_ state: ConsoleState, _ layout: ConsoleLayout, alerts: [Alert],
                              into buffer: inout ScreenBuffer) {
-        let alerts = Alerts.evaluate(state)
         let worst: ThemeElement = alerts.first.map { $0.level == .critical ? .crit : .warn } ?? .status
         let text: String
         let element: ThemeElement

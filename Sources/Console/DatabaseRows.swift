@@ -1,5 +1,6 @@
 import Store
 import Terminal
+import Wire
 
 /// Rows of the panels that come from the database.
 enum DatabaseRows {
@@ -42,12 +43,8 @@ enum DatabaseRows {
     }
 
     /// Stream positions the database holds, by wire stream and writer.
-    static func stored(_ state: ConsoleState) -> [String: [String: Int64]] {
-        var result: [String: [String: Int64]] = [:]
-        for stream in state.database.positions?.value ?? [] {
-            for writer in stream.writers { result[stream.stream, default: [:]][writer.instance] = writer.streamId }
-        }
-        return result
+    static func stored(_ state: ConsoleState) -> [WriterKey: Int64] {
+        Alerts.storedPositions(state.database.positions?.value ?? [])
     }
 
     static func maxima(_ state: ConsoleState) -> [String: Int64] {

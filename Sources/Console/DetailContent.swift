@@ -111,7 +111,8 @@ enum DetailContent {
                 TableCell(configured == nil ? "-" : (isConfigured ? "writer" : "no"), isConfigured ? nil : .warn),
                 TableCell(position.map { String($0.token) } ?? "-"),
                 TableCell(position.map { WireRows.age(state.now - $0.lastSeen) } ?? "-"),
-                TableCell(positions[stream]?[instance].map(String.init) ?? "-"),
+                TableCell(positions[WriterKey(StreamName(rawValue: stream), InstanceName(rawValue: instance))]
+                    .map(String.init) ?? "-"),
             ], tag: stream)
         }, ["\(instance) writes no stream."], nil)
         add("Locks held by \(instance)", [
@@ -130,7 +131,10 @@ enum DetailContent {
 
     static func addStream(_ stream: String, _ state: ConsoleState, _ add: PanelAdder) {
         let wire = state.displayedWire
-        let positions = DatabaseRows.stored(state)[stream] ?? [:]
+        var positions: [String: Int64] = [:]
+        for (key, position) in DatabaseRows.stored(state) where key.stream.rawValue == stream {
+            positions[key.instance.rawValue] = position
+        }
         var writers = Set(positions.keys)
         writers.formUnion(wire.positions.keys.filter { $0.stream.rawValue == stream }.map(\.instance.rawValue))
         let maximum = DatabaseRows.maxima(state)[stream]

@@ -20,7 +20,8 @@ public struct Panel: Sendable {
 /// What each screen shows, derived from the state: the screen's panels, or those of the
 /// drill-down open on it.
 public enum ScreenContent {
-    public static func panels(in state: ConsoleState) -> [Panel] {
+    /// `alerts` are the state's (`Alerts.evaluate`), passed in so a frame evaluates them once.
+    public static func panels(in state: ConsoleState, alerts: [Alert]? = nil) -> [Panel] {
         let screen = state.screen
         let detail = state.details[screen]
         var panels: [Panel] = []
@@ -89,7 +90,7 @@ public enum ScreenContent {
                 TableColumn("Max", .fixed(8), .right),
                 TableColumn("Flags", .flexible(min: 6, weight: 3)),
                 TableColumn("Rows/s 10s", .fixed(10)),
-            ], WireRows.positionRows(state),
+            ], WireRows.positionRows(state, alerts: alerts ?? Alerts.evaluate(state)),
                 empty: [noWire, databaseMessage(state, state.database.positions.map { ($0.errors, $0.value.isEmpty) },
                                                 empty: "The database has no stream positions.")],
                 drill: .stream)

@@ -67,19 +67,16 @@ enum WireRows {
 
     /// One row per stream and writer, from the wire and the database together; flags from the
     /// alerts, so the row and the status line never disagree.
-    static func positionRows(_ state: ConsoleState) -> [TableRow] {
+    static func positionRows(_ state: ConsoleState, alerts all: [Alert]) -> [TableRow] {
         let wire = state.displayedWire
         let stored = DatabaseRows.stored(state)
         let maxima = DatabaseRows.maxima(state)
-        var keys = Set(wire.positions.keys)
-        for (stream, writers) in stored {
-            for instance in writers.keys { keys.insert(WriterKey(StreamName(rawValue: stream), InstanceName(rawValue: instance))) }
-        }
+        let keys = Set(wire.positions.keys).union(stored.keys)
         var alerts: [String: [Alert]] = [:]
-        for alert in Alerts.evaluate(state) { alerts[alert.subject, default: []].append(alert) }
+        for alert in all { alerts[alert.subject, default: []].append(alert) }
         return keys.sorted().map { key in
             let writer = wire.positions[key]
-            let position = stored[key.stream.rawValue]?[key.instance.rawValue]
+            let position = stored[key]
             var flags = (alerts["\(key.stream)/\(key.instance)"] ?? []).map { $0.message }
             if let writer, writer.gaps > 0 { flags.append("gaps ×\(writer.gaps)") }
             if writer == nil { flags.append("not seen on the wire") }
