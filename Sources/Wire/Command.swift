@@ -5,8 +5,12 @@ public enum ReplicationCommand: Hashable, Sendable {
     case position(stream: StreamName, instance: InstanceName, previous: Int64, new: Int64)
     /// Every process answers with its positions; carries no identity.
     case replicate
-    /// `processID` is a random id per process start, never an instance name.
-    case userSync(processID: String, userID: String, deviceID: String?, started: Bool, lastSyncMS: Int64)
+    /// `processID` is a random id per process start, never an instance name. `presenceState`
+    /// comes only in the newer six-field form (Synapse pull request 19946).
+    case userSync(processID: String, userID: String, deviceID: String?, started: Bool,
+                  presenceState: String?, lastSyncMS: Int64)
+    /// A process whose users are still syncing says so every minute (newer form only).
+    case userSyncKeepalive(processID: String)
     case clearUserSync(processID: String)
     /// The access token Synapse sends first is dropped when the line is parsed.
     case userIP(userID: String, ip: String, userAgent: String, deviceID: String?, lastSeenMS: Int64)
@@ -27,6 +31,7 @@ public enum ReplicationCommand: Hashable, Sendable {
         case .position: "POSITION"
         case .replicate: "REPLICATE"
         case .userSync: "USER_SYNC"
+        case .userSyncKeepalive: "USER_SYNC_KEEPALIVE"
         case .clearUserSync: "CLEAR_USER_SYNC"
         case .userIP: "USER_IP"
         case .federationAck: "FEDERATION_ACK"
@@ -127,8 +132,10 @@ public enum ReplicationLine {
         }
 
         /// Splits [start, end) at the first `count - 1` spaces, as Python's
-        /// `split(" ", count - 1)` does, and requires exactly `count` parts: (start, end) pairs.
-        func split(_ start: Int, into count: Int, _ command: String) throws(MalformedLine) -> [(Int, Int)] {
+        /// `split(" ", count - 1)` does, and requires exactly `count` parts (or `fewer`, when a
+        /// command has a shorter form too): (start, end) pairs.
+        func split(_ start: Int, into count: Int, _ command: String,
+                   orFewer fewer: Int? = nil) throws(MalformedLine) -> [(Int, Int)] {
             var parts: [(Int, Int)] = []
             parts.reserveCapacity(count)
             var from = start
@@ -137,8 +144,9 @@ public enum ReplicationLine {
                 from = space + 1
             }
             parts.append((from, bytes.count))
-            guard parts.count == count else {
-                throw fail(.arity, "\(command): expected \(count) arguments, got \(parts.count)")
+            guard parts.count == count || parts.count == fewer else {
+                let expected = fewer.map { "\($0) or \(count)" } ?? String(count)
+                throw fail(.arity, "\(command): expected \(expected) arguments, got \(parts.count)")
             }
             return parts
         }
@@ -206,7 +214,11 @@ public enum ReplicationLine {
         case "REPLICATE":
             return .replicate
         case "USER_SYNC":
-            let parts = try line.split(start, into: 5, name)
+            // `<process> <user> <device|None> start|end [<presence state>] <last_sync_ms>`:
+            // five fields before pull request 19946, six after; no field holds a space.
+            var parts = try line.split(start, into: 6, name, orFewer: 5)
+            let presence = parts.count == 6 ? line.string(parts[4].0, parts[4].1) : nil
+            if parts.count == 6 { parts.remove(at: 4) }
             let state = line.string(parts[3].0, parts[3].1)
             guard state == "start" || state == "end" else {
                 throw fail(.arity, "USER_SYNC: state must be start or end")
@@ -215,7 +227,10 @@ public enum ReplicationLine {
             return .userSync(processID: line.string(parts[0].0, parts[0].1),
                              userID: line.string(parts[1].0, parts[1].1),
                              deviceID: device == "None" ? nil : device, started: state == "start",
+                             presenceState: presence,
                              lastSyncMS: try line.integer(parts[4], "USER_SYNC last_sync_ms"))
+        case "USER_SYNC_KEEPALIVE":
+            return .userSyncKeepalive(processID: line.string(start, end))
         case "CLEAR_USER_SYNC":
             return .clearUserSync(processID: line.string(start, end))
         case "USER_IP":
@@ -247,12 +262,14 @@ public enum ReplicationLine {
             return .newActiveTask(taskID: line.string(start, end))
         case "CANCEL_TASK":
             return .cancelTask(taskID: line.string(start, end))
+        // Free text from outside: nothing token-shaped is kept.
         case "ERROR":
-            return .error(message: line.string(start, end))
+            return .error(message: Secrets.redactTokenShapes(line.string(start, end)))
         case "NAME", "SERVER", "PING":
-            return .legacy(name: name, argument: line.string(start, end))
+            return .legacy(name: name, argument: Secrets.redactTokenShapes(line.string(start, end)))
         default:
-            return .unknown(name: String(name.prefix(64)), argument: line.string(start, min(end, start + 200)))
+            return .unknown(name: String(name.prefix(64)),
+                            argument: Secrets.redactTokenShapes(line.string(start, min(end, start + 200))))
         }
     }
 }

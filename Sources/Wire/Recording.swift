@@ -12,8 +12,8 @@ public enum RecordingLine: Equatable, Sendable {
 }
 
 /// The recording format: one message per line, `<unix seconds>\t<channel>\t<message exactly as
-/// published>`; lines starting with `#` are comments. Access tokens of USER_IP lines are
-/// replaced by `<token>` before a line is written.
+/// published>`; lines starting with `#` are comments. Access tokens (of USER_IP lines and of
+/// token-keyed cache invalidations, see `Secrets`) are replaced by `<token>` before a line is written.
 public enum Recording {
     static let tab = UInt8(ascii: "\t")
 
@@ -65,7 +65,7 @@ public enum Recording {
         line.append(tab)
         line += Array(channel.utf8)
         line.append(tab)
-        line += scrubAccessToken(payload)
+        line += Secrets.scrub(payload)
         line.append(UInt8(ascii: "\n"))
         return line
     }
@@ -74,28 +74,6 @@ public enum Recording {
         let micros = Int64((time * 1_000_000).rounded())
         let fraction = String(micros % 1_000_000)
         return "\(micros / 1_000_000)." + String(repeating: "0", count: 6 - fraction.count) + fraction
-    }
-
-    /// `USER_IP <user> ["<token>",...]`: the first JSON string is the user's access token.
-    public static func scrubAccessToken(_ payload: [UInt8]) -> [UInt8] {
-        let prefix = Array("USER_IP ".utf8)
-        guard payload.starts(with: prefix),
-              let space = payload[prefix.count...].firstIndex(of: UInt8(ascii: " ")),
-              space + 2 < payload.count, payload[space + 1] == UInt8(ascii: "["),
-              payload[space + 2] == UInt8(ascii: "\"") else { return payload }
-        var index = space + 3
-        while index < payload.count {
-            if payload[index] == UInt8(ascii: "\\") {
-                index += 2
-                continue
-            }
-            if payload[index] == UInt8(ascii: "\"") {
-                return Array(payload[...(space + 1)]) + Array("\"<token>\"".utf8) + Array(payload[(index + 1)...])
-            }
-            index += 1
-        }
-        // An unterminated token: keep nothing of it.
-        return Array(payload[...(space + 1)]) + Array("\"<token>\"".utf8)
     }
 }
 

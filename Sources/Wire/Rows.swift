@@ -59,7 +59,7 @@ public enum RowDecoder {
     ]
 
     public static func decode(stream: StreamName, json: JSONValue) throws(RowError) -> StreamRow {
-        var fields = Fields(json, stream: stream)
+        let fields = Fields(json, stream: stream)
         switch stream.rawValue {
         case "events": return try events(json)
         case "backfill":
@@ -111,7 +111,10 @@ public enum RowDecoder {
             guard keys.isNull || keys.array != nil else {
                 throw RowError(message: "caches: keys must be a list or null")
             }
-            return .cacheInvalidation(cacheFunction: try fields.string(0), keys: keys,
+            let function = try fields.string(0)
+            // A token-keyed cache's keys are access tokens: dropped here, before anything keeps them.
+            return .cacheInvalidation(cacheFunction: function,
+                                      keys: Secrets.isTokenCache(function) ? Secrets.scrubbedKeys(keys) : keys,
                                       invalidationTS: fields.items.count > 2 ? try fields.optionalInteger(2) : nil)
         case "device_lists":
             try fields.arity(3)
@@ -153,7 +156,7 @@ public enum RowDecoder {
         guard let outer = json.array, outer.count == 2, let kind = outer[0].string else {
             throw RowError(message: "events: expected [type, data]")
         }
-        var fields = Fields(outer[1], stream: "events")
+        let fields = Fields(outer[1], stream: "events")
         switch kind {
         case "ev":
             try fields.arity(5...9)

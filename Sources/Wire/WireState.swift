@@ -184,7 +184,8 @@ public struct WireState: Sendable {
         case .failure(let failure):
             malformed[failure.reason, default: 0] += 1
             malformedSamples.append(MalformedSample(
-                time: time, channel: channel, reason: failure.reason, detail: failure.detail,
+                time: time, channel: channel, reason: failure.reason,
+                detail: Secrets.redactTokenShapes(failure.detail),
                 excerpt: WireState.excerpt(message)))
         }
     }
@@ -209,9 +210,11 @@ public struct WireState: Sendable {
         }
     }
 
+    /// The start of a bad line, without any token it may carry.
     static func excerpt<Bytes: Collection>(_ message: Bytes) -> String where Bytes.Element == UInt8 {
-        let text = String(decoding: message.prefix(120), as: UTF8.self)
-        return String(text.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7F ? "?" : Character($0) })
+        let text = String(decoding: Secrets.scrub(Array(message.prefix(4096))).prefix(120), as: UTF8.self)
+        return Secrets.redactTokenShapes(
+            String(text.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7F ? "?" : Character($0) }))
     }
 
     private mutating func count(command name: String) {
@@ -271,13 +274,16 @@ public struct WireState: Sendable {
         case .position(let stream, let instance, let previous, let new):
             observe(instance, at: time, in: "POSITION", stream: stream)
             position(WriterKey(stream, instance), previous: previous, new: new, at: time)
-        case .userSync(let processID, _, _, _, _):
+        case .userSync(let processID, _, _, _, _, _):
             guard syncProcesses[processID] != nil || syncProcesses.count < limits.names else {
                 overflow += 1
                 return
             }
             syncProcesses[processID, default: SyncProcess(firstSeen: time, lastSeen: time)].lastSeen = time
             syncProcesses[processID]?.syncs += 1
+        case .userSyncKeepalive(let processID):
+            // Only a process already known: a keepalive alone says nothing of its syncs.
+            syncProcesses[processID]?.lastSeen = time
         case .clearUserSync(let processID):
             syncProcesses[processID]?.cleared = true
         case .federationAck(let instance, _):

@@ -329,7 +329,8 @@ struct RecordCommand: ParsableCommand {
         abstract: "Record the replication channels to a file, one message per line.",
         discussion: """
             Format: <unix seconds>\\t<channel>\\t<message exactly as published>; lines starting with # \
-            are comments. The access token of USER_IP lines is replaced by <token>. Stops after \
+            are comments. Access tokens (of USER_IP lines, and the keys of get_user_by_access_token \
+            invalidations on the caches stream) are replaced by <token>. Stops after \
             --duration seconds, or on Ctrl-C.
             """)
 

@@ -102,9 +102,18 @@ func failure(_ line: String) -> MalformedReason? {
         #expect(parsed("REPLICATE") == .replicate)
         #expect(parsed("USER_SYNC xvyYL @alice:test.local FDPRBJZNHT start 1795703095864")
                 == .userSync(processID: "xvyYL", userID: "@alice:test.local", deviceID: "FDPRBJZNHT",
-                             started: true, lastSyncMS: 1_795_703_095_864))
+                             started: true, presenceState: nil, lastSyncMS: 1_795_703_095_864))
         #expect(parsed("USER_SYNC xvyYL @alice:test.local None end 5")
-                == .userSync(processID: "xvyYL", userID: "@alice:test.local", deviceID: nil, started: false, lastSyncMS: 5))
+                == .userSync(processID: "xvyYL", userID: "@alice:test.local", deviceID: nil, started: false,
+                             presenceState: nil, lastSyncMS: 5))
+        // The form of Synapse pull request 19946: a presence state before last_sync_ms.
+        #expect(parsed("USER_SYNC xvyYL @alice:test.local FDPRBJZNHT start unavailable 1795703095864")
+                == .userSync(processID: "xvyYL", userID: "@alice:test.local", deviceID: "FDPRBJZNHT",
+                             started: true, presenceState: "unavailable", lastSyncMS: 1_795_703_095_864))
+        #expect(parsed("USER_SYNC xvyYL @alice:test.local None end offline 5")
+                == .userSync(processID: "xvyYL", userID: "@alice:test.local", deviceID: nil, started: false,
+                             presenceState: "offline", lastSyncMS: 5))
+        #expect(parsed("USER_SYNC_KEEPALIVE xvyYL") == .userSyncKeepalive(processID: "xvyYL"))
         #expect(parsed("CLEAR_USER_SYNC xvyYL") == .clearUserSync(processID: "xvyYL"))
         #expect(parsed("FEDERATION_ACK federation_sender1 42") == .federationAck(instance: "federation_sender1", token: 42))
         #expect(parsed("REMOTE_SERVER_UP 127.0.0.1:58448") == .remoteServerUp(server: "127.0.0.1:58448"))
@@ -138,6 +147,9 @@ func failure(_ line: String) -> MalformedReason? {
         #expect(failure("POSITION events ep1 1 x") == .badToken)
         #expect(failure("POSITION events ep1 1 2 3") == .badToken)
         #expect(failure("USER_SYNC a b c middle 5") == .arity)
+        #expect(failure("USER_SYNC a b c middle online 5") == .arity)
+        #expect(failure("USER_SYNC a b c start") == .arity)
+        #expect(failure("USER_SYNC a b c start online 5 6") == .badToken)
         #expect(failure(#"USER_IP @a:x ["t","ip"]"#) == .badRow)
         #expect(failure(#"RDATA events ep1 3 ["nope",[]]"#) == .badRow)
         if case .failure(let bad) = ReplicationLine.parse([0x52, 0x44, 0xff, 0xfe]) {

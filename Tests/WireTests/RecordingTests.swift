@@ -38,9 +38,23 @@ func fixture(_ name: String) throws -> [UInt8] {
         #expect(String(decoding: line, as: UTF8.self)
                 == "12.500000\ths/USER_IP\tUSER_IP @b:x [\"<token>\",\"1.2.3.4\",\"ua\",null,5]\n")
         let other = Array("RDATA typing w 8 [\"!r\",[]]".utf8)
-        #expect(Recording.scrubAccessToken(other) == other)
-        #expect(Recording.scrubAccessToken(Array(#"USER_IP @b:x ["unterminated"#.utf8))
+        #expect(Secrets.scrub(other) == other)
+        #expect(Secrets.scrub(Array(#"USER_IP @b:x ["unterminated"#.utf8))
                 == Array(#"USER_IP @b:x ["<token>""#.utf8))
+    }
+
+    /// The recordings kept as fixtures hold no token: no cache invalidation keyed by one, and
+    /// nothing shaped like one anywhere.
+    @Test(arguments: ["hs1-with-hs2.rec", "hs1-without-hs2.rec", "hs1-beside-database.rec"])
+    func fixturesHoldNoToken(name: String) throws {
+        let text = String(decoding: try fixture(name), as: UTF8.self)
+        #expect(!text.contains("syt_") && !text.contains("syr_") && !text.contains("MDAx"))
+        for line in text.split(separator: "\n") where line.contains("get_user_by_access_token") {
+            #expect(line.contains(#"["get_user_by_access_token",["<token>"]"#), "\(line)")
+        }
+        for line in text.split(separator: "\n") where line.contains("USER_IP @") {
+            #expect(line.contains(#"["<token>","#), "\(line)")
+        }
     }
 
     @Test(arguments: ["hs1-with-hs2.rec", "hs1-without-hs2.rec"])

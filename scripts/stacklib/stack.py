@@ -680,11 +680,19 @@ def command_traffic(arguments):
 
 
 def command_record(args):
-    import record
+    """Records with syntop's own `record`, so a recording goes through the one scrubber of tokens
+    that every recording syntop writes goes through."""
     state = require_state()
     if state is None:
         return 1
-    return record.record(state, args.output, args.seconds)
+    binary = os.environ.get("SYNTOP_BIN", os.path.join(ROOT, ".build", "debug", "syntop"))
+    if not os.access(binary, os.X_OK):
+        print(f"synapse-stack: no syntop binary at {binary}: run 'swift build' (or set SYNTOP_BIN)",
+              file=sys.stderr)
+        return 1
+    os.execv(binary, [binary, "record", "-o", args.output, "--duration", str(args.seconds),
+                      "--user-ip", "--redis", f"redis://127.0.0.1:{state['ports']['redis']}",
+                      "--server-name", state["hs1_server_name"]])
 
 
 def main(argv):

@@ -9,7 +9,14 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
     _ = ReplicationLine.parse(bytes)
     _ = try? JSONReader.parse(bytes)
     _ = Recording.parse(bytes)
-    _ = Recording.scrubAccessToken(Array(bytes))
+    // Whatever the bytes, a scrubbed message keeps no token of a USER_IP or token cache line.
+    let scrubbed = Secrets.scrub(Array(bytes))
+    if case .success(.rdata(_, _, _, .cacheInvalidation(let name, let keys, _))) = ReplicationLine.parse(scrubbed),
+       Secrets.isTokenCache(name), let items = keys.array,
+       items.contains(where: { $0 != .string(Secrets.placeholder) }) {
+        fatalError("a token cache's key survived scrubbing")
+    }
+    _ = Secrets.redactTokenShapes(String(decoding: bytes, as: UTF8.self))
     var limits = WireState.Limits()
     limits.feed = 8
     limits.duplicateWindow = 8
