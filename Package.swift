@@ -27,14 +27,15 @@ let package = Package(
 
         .target(name: "Terminal", dependencies: ["CNCursesW", "CTermSupport"]),
         .target(name: "EventLoop", dependencies: ["CTermSupport"]),
-        .target(name: "Console", dependencies: ["Terminal", "Wire", "Config", "Store"]),
+        .target(name: "Console", dependencies: ["Terminal", "Wire", "Config", "Store", "NaturalOrder"]),
         .systemLibrary(
             name: "CHiredis", pkgConfig: "hiredis",
             providers: [.apt(["libhiredis-dev"])]),
-        .target(name: "Wire"),
+        .target(name: "NaturalOrder"),
+        .target(name: "Wire", dependencies: ["NaturalOrder"]),
         .target(name: "Replication", dependencies: ["CHiredis", "EventLoop", "Wire"]),
-        .target(name: "Config", dependencies: [.product(name: "Yams", package: "Yams")]),
-        .target(name: "Store", dependencies: ["CLibPQ", "EventLoop"]),
+        .target(name: "Config", dependencies: ["NaturalOrder", .product(name: "Yams", package: "Yams")]),
+        .target(name: "Store", dependencies: ["CLibPQ", "EventLoop", "NaturalOrder"]),
         .executableTarget(
             name: "syntop",
             dependencies: [
@@ -44,6 +45,7 @@ let package = Package(
 
         .testTarget(name: "TerminalTests", dependencies: ["Terminal"]),
         .testTarget(name: "EventLoopTests", dependencies: ["EventLoop"]),
+        .testTarget(name: "NaturalOrderTests", dependencies: ["NaturalOrder"]),
         .testTarget(name: "WireTests", dependencies: ["Wire"]),
         .testTarget(name: "ConfigTests", dependencies: ["Config"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "EventLoop"]),

@@ -1,3 +1,4 @@
+import NaturalOrder
 /// One process as the configuration describes it.
 public struct ConfiguredProcess: Equatable, Sendable, Codable {
     /// `master` for main, else the worker's name.
@@ -13,6 +14,14 @@ public struct ConfiguredProcess: Equatable, Sendable, Codable {
 }
 
 extension SynapseConfig {
+    /// Every (wire stream, writer) the configuration names, in the processes' order. `caches`
+    /// is left out: every process may write it, so naming it says nothing about a role.
+    public var configuredWriters: [(stream: String, instance: String)] {
+        processes.flatMap { process in
+            process.writes.filter { $0 != "caches" }.map { (stream: $0, instance: process.instance) }
+        }
+    }
+
     /// Every process the configuration names: main, each worker file, and any instance named
     /// in a writer or duty list without a file of its own.
     public var processes: [ConfiguredProcess] {
@@ -53,7 +62,8 @@ extension SynapseConfig {
             // Main announces the federation stream when it is not a sender itself.
             byName["master"]!.writes.append("federation")
         }
-        return order.map { name in
+        // Main first, then every other process in natural order (client_reader2 before client_reader10).
+        return (["master"] + order.dropFirst().sorted(by: NaturalOrder.less)).map { name in
             var process = byName[name]!
             process.writes = Array(Set(process.writes)).sorted()
             return process

@@ -1,3 +1,4 @@
+import NaturalOrder
 import Config
 import Store
 import Terminal
@@ -147,7 +148,7 @@ enum DetailContent {
             TableColumn("POSITIONs", .fixed(9), .right),
             TableColumn("Restarts", .fixed(8), .right),
             TableColumn("Gaps", .fixed(5), .right),
-        ], writers.sorted().map { instance in
+        ], writers.sorted(by: NaturalOrder.less).map { instance in
             let position = wire.positions[WriterKey(StreamName(rawValue: stream), InstanceName(rawValue: instance))]
             return TableRow([
                 TableCell(instance),

@@ -1,3 +1,4 @@
+import NaturalOrder
 import Config
 import Terminal
 import Wire
@@ -71,7 +72,11 @@ enum WireRows {
         let wire = state.displayedWire
         let stored = DatabaseRows.stored(state)
         let maxima = DatabaseRows.maxima(state)
-        let keys = Set(wire.positions.keys).union(stored.keys)
+        // Every writer the configuration names is a row from the start, seen or not.
+        let configured = Set((state.config?.configuredWriters ?? []).map {
+            WriterKey(StreamName(rawValue: $0.stream), InstanceName(rawValue: $0.instance))
+        })
+        let keys = Set(wire.positions.keys).union(stored.keys).union(configured)
         var alerts: [String: [Alert]] = [:]
         for alert in all { alerts[alert.subject, default: []].append(alert) }
         return keys.sorted().map { key in
@@ -79,7 +84,7 @@ enum WireRows {
             let position = stored[key]
             var flags = (alerts["\(key.stream)/\(key.instance)"] ?? []).map { $0.message }
             if let writer, writer.gaps > 0 { flags.append("gaps ×\(writer.gaps)") }
-            if writer == nil { flags.append("not seen on the wire") }
+            if writer == nil { flags.append(position == nil ? "nothing seen yet" : "not seen on the wire") }
             let worst = alerts["\(key.stream)/\(key.instance)"]?.map(\.level).max()
             let element: ThemeElement = worst == .critical ? .crit : (worst == .warning || (writer?.gaps ?? 0) > 0 ? .warn : .normal)
             var difference = "-"
@@ -105,7 +110,7 @@ enum WireRows {
         let database = Dictionary((state.database.roles?.value ?? []).map { ($0.instance, $0) }, uniquingKeysWith: { a, _ in a })
         var roles = RoleComparison.compare(config: state.config, wire: state.displayedWire, listened: listened)
         let named = Set(roles.map(\.instance))
-        for instance in database.keys.sorted() where !named.contains(instance) {
+        for instance in database.keys.sorted(by: NaturalOrder.less) where !named.contains(instance) {
             roles.append(ProcessRole(instance: instance, configured: nil, observed: nil, flags: state.config == nil ? [] : [
                 RoleFlag(level: .info, message: "only in the database (a process renamed or removed?)")]))
         }
@@ -193,7 +198,7 @@ enum WireRows {
         return rows.sorted { a, b in
             let (x, y) = (key(a), key(b))
             let ordered: Bool
-            if let nx = Double(x), let ny = Double(y) { ordered = nx < ny } else { ordered = x < y }
+            if let nx = Double(x), let ny = Double(y) { ordered = nx < ny } else { ordered = NaturalOrder.less(x, y) }
             return sort.ascending ? ordered : (x != y && !ordered)
         }
     }

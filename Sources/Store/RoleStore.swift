@@ -1,3 +1,4 @@
+import NaturalOrder
 /// What the database says about roles: stream writers with a persisted position, federation
 /// senders, lock holders and the instance names ever used in stream tokens.
 public enum RoleStore {
@@ -59,7 +60,7 @@ public enum RoleStore {
             touch(name)
             byName[name]!.tokenId = instanceMap.value(index, "instance_id").flatMap { Int($0) }
         }
-        return byName.values.sorted { $0.instance < $1.instance }.map { instance in
+        return byName.values.sorted { NaturalOrder.less($0.instance, $1.instance) }.map { instance in
             var sorted = instance
             sorted.positionStreams.sort()
             return sorted

@@ -1,3 +1,4 @@
+import NaturalOrder
 /// Stream positions as the database keeps them: per writer in `stream_positions`, the largest
 /// id written to a stream's tables, and the largest id its sequence handed out.
 public enum StreamPositionStore {
@@ -66,6 +67,6 @@ public enum StreamPositionStore {
             byName[name, default: Stream(stream: name, writers: [])].maxId = maxima.value(index, "max_id").flatMap { Int64($0) }
             byName[name]!.sequence = maxima.value(index, "sequence").flatMap { Int64($0) }
         }
-        return byName.values.sorted { $0.stream < $1.stream }
+        return byName.values.sorted { NaturalOrder.less($0.stream, $1.stream) }
     }
 }

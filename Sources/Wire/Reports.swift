@@ -74,11 +74,15 @@ public struct PositionsReport: Codable, Equatable, Sendable {
         public var writers: [Writer]
     }
 
+    /// A writer seen on the wire, or one the configuration names that has published nothing
+    /// yet (`token`, `last_seen` and `age_seconds` null).
     public struct Writer: Codable, Equatable, Sendable {
         public var instance: String
-        public var token: Int64
-        public var lastSeen: Double
-        public var ageSeconds: Double
+        /// Whether the configuration names this process as a writer of the stream.
+        public var configured: Bool
+        public var token: Int64?
+        public var lastSeen: Double?
+        public var ageSeconds: Double?
         public var lastRowAt: Double?
         public var rows: Int
         public var positionLines: Int
@@ -105,18 +109,24 @@ public struct PositionsReport: Codable, Equatable, Sendable {
     }
 
     /// `now`: the time ages are measured from (the last line of a replay, the clock when live).
-    public init(_ state: WireState, source: WireSourceReport, now: Double) {
+    /// `configured`: the writers the configuration names, listed whether seen or not.
+    public init(_ state: WireState, source: WireSourceReport, now: Double, configured: Set<WriterKey> = []) {
         self.source = source
         counts = LineCounts(state)
-        let grouped = Dictionary(grouping: state.positions, by: { $0.key.stream })
+        let grouped = Dictionary(grouping: configured.union(state.positions.keys), by: \.stream)
         streams = grouped.keys.sorted().map { stream in
-            Stream(stream: stream.rawValue, writers: grouped[stream]!.sorted { $0.key < $1.key }.map { key, writer in
-                Writer(instance: key.instance.rawValue, token: writer.token, lastSeen: writer.lastSeen,
-                       ageSeconds: max(0, now - writer.lastSeen), lastRowAt: writer.lastRowAt,
-                       rows: writer.rows, positionLines: writer.positionLines,
-                       advancesWithoutRows: writer.advancesWithoutRows, gaps: writer.gaps,
-                       restarts: writer.restarts,
-                       rowsLastMinute: writer.rate.values(until: now).reduce(0, +))
+            Stream(stream: stream.rawValue, writers: grouped[stream]!.sorted().map { key in
+                let isConfigured = configured.contains(key)
+                guard let writer = state.positions[key] else {
+                    return Writer(instance: key.instance.rawValue, configured: isConfigured, rows: 0, positionLines: 0,
+                                  advancesWithoutRows: 0, gaps: 0, restarts: 0, rowsLastMinute: 0)
+                }
+                return Writer(instance: key.instance.rawValue, configured: isConfigured, token: writer.token,
+                              lastSeen: writer.lastSeen, ageSeconds: max(0, now - writer.lastSeen),
+                              lastRowAt: writer.lastRowAt, rows: writer.rows, positionLines: writer.positionLines,
+                              advancesWithoutRows: writer.advancesWithoutRows, gaps: writer.gaps,
+                              restarts: writer.restarts,
+                              rowsLastMinute: writer.rate.values(until: now).reduce(0, +))
             })
         }
         instances = state.instances.sorted { $0.key < $1.key }.map { name, instance in

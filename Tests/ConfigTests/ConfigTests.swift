@@ -46,6 +46,17 @@ func parse(_ files: [(String, String)]) -> SynapseConfig {
         #expect(processes["master"]?.duties.contains("pusher") == true)
     }
 
+    @Test func processesAreInNaturalOrderWithMainFirst() {
+        var files = [("hs.yaml", "server_name: x\ndatabase: {name: psycopg2, args: {dbname: s}}\nredis: {enabled: true}\n"
+                      + "instance_map: {main: {host: h, port: 1}}\n"
+                      + "stream_writers: {events: [persister10, persister2]}\n")]
+        for name in ["client_reader10", "client_reader2", "client_reader1"] {
+            files.append(("\(name).yaml", "worker_app: synapse.app.generic_worker\nworker_name: \(name)\n"))
+        }
+        #expect(parse(files).processes.map(\.instance) == [
+            "master", "client_reader1", "client_reader2", "client_reader10", "persister2", "persister10"])
+    }
+
     @Test func aWorkerFileIsKnownByWorkerNameOrWorkerApp() {
         let config = parse([
             ("hs.yaml", "server_name: x\ndatabase: {name: psycopg2, args: {dbname: s}}\nredis: {enabled: true}\n"

@@ -22,6 +22,42 @@ func stackConfig() -> SynapseConfig {
         #expect(roles.allSatisfy { role in !role.flags.contains { $0.level != .info } }, "\(roles.map(\.flags))")
     }
 
+    @Test func namesSortByTheirNumbers() {
+        var state = ConsoleState(size: Size(width: 120, height: 40))
+        for name in ["client_reader10", "client_reader2", "client_reader1"] {
+            state.wire.ingest(Array("POSITION caches \(name) 1 2".utf8), channel: "hs", at: 1)
+        }
+        state.wireSource = .replay(file: "x", cursor: ReplayCursor(times: [], speed: .max))
+        let positions = WireRows.positionRows(state, alerts: []).map { $0.cells[1].text }
+        #expect(positions == ["client_reader1", "client_reader2", "client_reader10"])
+        let roles = WireRows.roleRows(state).map { $0.cells[0].text }
+        #expect(roles == ["client_reader1", "client_reader2", "client_reader10"])
+        // Sorting a column by name keeps that order.
+        let rows = positions.map { TableRow([TableCell($0)]) }.reversed()
+        #expect(WireRows.sorted(Array(rows), by: SortOrder(column: 0, ascending: true)).map { $0.cells[0].text }
+                == ["client_reader1", "client_reader2", "client_reader10"])
+    }
+
+    /// A configured writer is a row before it publishes anything: typing had no traffic yet.
+    @Test func configuredWritersArePositionRowsFromTheStart() {
+        var state = ConsoleState(size: Size(width: 120, height: 40))
+        state.config = stackConfig()
+        let rows = WireRows.positionRows(state, alerts: []).map { ($0.cells[0].text, $0.cells[1].text, $0.cells[7].text) }
+        #expect(rows.contains { $0 == ("typing", "stream_writer1", "nothing seen yet") }, "\(rows)")
+        #expect(rows.contains { $0 == ("events", "event_persister2", "nothing seen yet") })
+        #expect(!rows.contains { $0.0 == "caches" })
+        state.wire.ingest(Array("POSITION typing stream_writer1 3 3".utf8), channel: "hs", at: 1)
+        let seen = WireRows.positionRows(state, alerts: []).first { $0.cells[0].text == "typing" }
+        #expect(seen?.cells[2].text == "3")
+        #expect(seen?.cells[7].text == "")
+        // The same rows in positions --json.
+        let configured = Set(stackConfig().configuredWriters.map { WriterKey(StreamName(rawValue: $0.stream), InstanceName(rawValue: $0.instance)) })
+        let report = PositionsReport(WireState(), source: WireSourceReport(kind: "replay"), now: 0, configured: configured)
+        let typing = report.streams.first { $0.stream == "typing" }?.writers
+        #expect(typing?.map(\.instance) == ["stream_writer1"])
+        #expect(typing?.first?.token == nil && typing?.first?.configured == true)
+    }
+
     @Test func disagreementsAreFlagged() {
         var wire = WireState()
         for line in [#"RDATA typing client1 5 ["!r",[]]"#, "POSITION events rogue 1 2"] {
