@@ -47,6 +47,8 @@ public enum Effect: Equatable, Sendable {
     case probe
     /// Feed one recorded message.
     case replayStep
+    /// Feed a paused replay again, as recorded, from where it stopped.
+    case resumeReplay
     /// Read what the screen now shows from the database, without waiting for the next refresh.
     case refreshDatabase
 }

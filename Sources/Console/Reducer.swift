@@ -120,13 +120,7 @@ public enum ConsoleReducer {
                 return runCommand(&state, input.text)
             }
         case .togglePause:
-            state.paused.toggle()
-            state.frozenWire = state.paused ? state.wire : nil
-            if case .replay = state.wireSource {
-                state.notice = Notice(state.paused ? "replay paused (. steps, Space resumes)" : "replay resumed")
-            } else {
-                state.notice = Notice(state.paused ? "live feed paused (Space resumes)" : "live feed resumed")
-            }
+            return setPaused(&state, !state.paused)
         case .probe:
             guard case .live = state.wireSource else {
                 state.notice = Notice("REPLICATE needs a live Redis connection", .warn)
@@ -165,7 +159,7 @@ public enum ConsoleReducer {
                 state.tables[state.focusedKey] = table
             }
         case .click(let x, let y):
-            click(&state, x: x, y: y)
+            return click(&state, x: x, y: y)
         case .scroll(let delta):
             moveSelection(&state, by: delta)
         case .resize(let size):
@@ -222,6 +216,7 @@ public enum ConsoleReducer {
         case .stream: state.details[state.screen] = .stream(tag)
         }
         state.focus[state.screen] = nil
+        selectFirstRow(&state, TableKey(state.screen, detail: state.details[state.screen]))
         return [.refreshDatabase]
     }
 
@@ -234,6 +229,13 @@ public enum ConsoleReducer {
         state.focus[.history] = nil
         state.tables[TableKey(.history)] = nil
         state.filters[TableKey(.history)] = prefix
+        if user != nil { selectFirstRow(&state, TableKey(.history)) }
+    }
+
+    /// A list opens with its first row selected, so Enter acts on it at once; the rows may
+    /// arrive later, from the database.
+    private static func selectFirstRow(_ state: inout ConsoleState, _ key: TableKey) {
+        state.tables[key] = TableState(selection: 0)
     }
 
     private static func visibleRows(_ state: ConsoleState) -> Int {
@@ -275,12 +277,32 @@ public enum ConsoleReducer {
         state.tables[state.focusedKey] = table
     }
 
-    private static func click(_ state: inout ConsoleState, x: Int, y: Int) {
+    /// Space, `:pause` and `:resume`: the screens freeze on the wire as it is, and a replay stops
+    /// feeding; resuming a replay asks the loop to feed it again.
+    private static func setPaused(_ state: inout ConsoleState, _ paused: Bool) -> [Effect] {
+        let replay: Bool
+        if case .replay = state.wireSource { replay = true } else { replay = false }
+        let what = replay ? "replay" : "live feed"
+        guard paused != state.paused else {
+            state.notice = Notice("the \(what) is already \(paused ? "paused" : "running")")
+            return []
+        }
+        state.paused = paused
+        state.frozenWire = paused ? state.wire : nil
+        if paused {
+            state.notice = Notice(replay ? "replay paused (. steps, Space resumes)" : "live feed paused (Space resumes)")
+            return []
+        }
+        state.notice = Notice("\(what) resumed")
+        return replay ? [.resumeReplay] : []
+    }
+
+    /// A click on a tab does what its number key does; a click on a row selects it.
+    private static func click(_ state: inout ConsoleState, x: Int, y: Int) -> [Effect] {
         let layout = ConsoleLayout(size: state.size)
-        if layout.isTooSmall { return }
+        if layout.isTooSmall { return [] }
         if let tab = layout.tabAreas().firstIndex(where: { $0.contains(x: x, y: y) }) {
-            state.screen = ScreenID(rawValue: tab)!
-            return
+            return show(&state, ScreenID(rawValue: tab)!)
         }
         for panel in 0..<ScreenContent.panelCount(state) {
             let area = ConsoleView.tableArea(state, panel: panel)
@@ -291,8 +313,9 @@ public enum ConsoleReducer {
             if row < focusedRowCount(state) {
                 moveSelection(&state, to: row)
             }
-            return
+            return []
         }
+        return []
     }
 
     static func runCommand(_ state: inout ConsoleState, _ line: String) -> [Effect] {
@@ -324,9 +347,9 @@ public enum ConsoleReducer {
         case "filter":
             return setFilter(&state, argument)
         case "pause":
-            state.paused = true
+            return setPaused(&state, true)
         case "resume":
-            state.paused = false
+            return setPaused(&state, false)
         case "refresh":
             guard let seconds = Double(argument),
                   let step = RefreshInterval.steps.firstIndex(of: seconds) else {

@@ -279,7 +279,6 @@ final class ConsoleSession {
         for effect in ConsoleReducer.reduce(&state, action) {
             perform(effect)
         }
-        if action == .togglePause { scheduleReplay() }
         requestRedraw()
     }
 
@@ -297,6 +296,8 @@ final class ConsoleSession {
                 }
                 self.requestRedraw()
             }
+        case .resumeReplay:
+            scheduleReplay()
         case .replayStep:
             guard case .replay(let file, var cursor) = state.wireSource else { return }
             feedReplay(cursor.step())

@@ -136,9 +136,10 @@ func withHistory(_ state: inout ConsoleState, _ file: String) throws {
         #expect(text.contains("Waiting pokes for 127.0.0.1:52695 by user"))
         #expect(text.contains("@carol:test.local:46669"))
         #expect(text.contains("down since"))
-        // Enter on the user goes one level further; Esc closes the drill-down.
-        _ = ConsoleReducer.reduce(&state, .moveSelection(1))
-        _ = ConsoleReducer.reduce(&state, .drillDown)
+        // The list opened with its first row selected: a second Enter goes one level further,
+        // with no arrow key between. Esc closes the drill-down.
+        #expect(ScreenContent.focusedPanel(state)?.table.selection == 0)
+        #expect(ConsoleReducer.reduce(&state, .drillDown) == [.refreshDatabase])
         #expect(state.details[.pokes] == .user("@carol:test.local:46669"))
         _ = ConsoleReducer.reduce(&state, .back)
         #expect(state.details[.pokes] == nil)

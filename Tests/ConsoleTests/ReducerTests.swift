@@ -25,6 +25,39 @@ import Terminal
         #expect(s.screen == .history)
     }
 
+    /// Space, `:pause` and `:resume` are one action: the screens freeze, and a paused replay
+    /// is fed again only when resumed.
+    @Test func pauseAndResumeHoweverTheyAreAsked() {
+        var s = state()
+        s.wireSource = .replay(file: "r.rec", cursor: ReplayCursor(times: [1, 2], speed: .max))
+        s.wire.ingest(Array("POSITION typing w 1 1".utf8), channel: "hs", at: 1)
+        #expect(ConsoleReducer.runCommand(&s, "pause").isEmpty)
+        #expect(s.paused && s.frozenWire != nil)
+        s.wire.ingest(Array("POSITION typing w 1 2".utf8), channel: "hs", at: 2)
+        #expect(s.displayedWire.positions.first?.value.token == 1)
+        #expect(ConsoleReducer.runCommand(&s, "pause").isEmpty)
+        #expect(s.notice?.text == "the replay is already paused")
+        #expect(ConsoleReducer.runCommand(&s, "resume") == [.resumeReplay])
+        #expect(!s.paused && s.frozenWire == nil)
+        #expect(s.displayedWire.positions.first?.value.token == 2)
+        #expect(press([.character(" ")], in: &s).isEmpty)
+        #expect(s.paused)
+        #expect(press([.character(" ")], in: &s) == [.resumeReplay])
+        // A live feed has nothing to schedule.
+        s.wireSource = .live(endpoint: "e", serverName: "hs", status: .connecting(attempt: 1))
+        #expect(ConsoleReducer.runCommand(&s, "pause").isEmpty && s.frozenWire != nil)
+        #expect(ConsoleReducer.runCommand(&s, "resume").isEmpty && s.frozenWire == nil)
+    }
+
+    /// A click on a tab is the number key: the new screen's database panels are read at once.
+    @Test func aClickOnATabRefreshesLikeTheNumberKey() {
+        var s = state()
+        let tabs = ConsoleLayout(size: s.size).tabAreas()
+        #expect(ConsoleReducer.reduce(&s, .click(x: tabs[2].x, y: tabs[2].y)) == [.refreshDatabase])
+        #expect(s.screen == .positions)
+        #expect(ConsoleReducer.reduce(&s, .click(x: tabs[2].x, y: tabs[2].y)).isEmpty)
+    }
+
     @Test func qQuitsButClosesTheHelpFirst() {
         var s = state()
         #expect(press([.character("?")], in: &s).isEmpty)
