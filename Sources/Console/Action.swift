@@ -36,6 +36,8 @@ public enum Action: Equatable, Sendable {
     case probe
     /// Feed the next recorded message (replay, paused).
     case replayStep
+    /// `y`: the selected row's ID (event, room, user, destination, process) to the clipboard.
+    case copySelection
 }
 
 /// What the event loop must do after a state change; the reducer performs no I/O itself.
@@ -49,6 +51,8 @@ public enum Effect: Equatable, Sendable {
     case replayStep
     /// Feed a paused replay again, as recorded, from where it stopped.
     case resumeReplay
+    /// Put this text on the terminal's clipboard.
+    case copyToClipboard(String)
     /// Read what the screen now shows from the database, without waiting for the next refresh.
     case refreshDatabase
 }

@@ -19,6 +19,8 @@ public enum Detail: Hashable, Sendable {
     case process(String)
     /// A stream's writers and recent rows.
     case stream(String)
+    /// One membership event of the History timeline, by event ID: all its fields.
+    case membership(String)
 }
 
 /// A value read from the database, with when it was read and what failed while reading it.
@@ -139,7 +141,7 @@ public struct DatabaseRequest: Equatable, Sendable {
             switch detail {
             case .destination, .user: reads.append(.detail(detail))
             case .process: if !reads.contains(.roles) { reads.append(.roles) }
-            case .stream: break
+            case .stream, .membership: break
             }
         }
         return DatabaseRequest(reads: reads)

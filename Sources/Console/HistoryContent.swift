@@ -30,13 +30,7 @@ enum HistoryContent {
             TableColumn("Reason", .flexible(min: 6, weight: 2)),
         ], events.map { event in
             let room = (event.roomName.map { "\($0) " } ?? "") + event.roomId
-            let element: ThemeElement
-            switch event.change {
-            case "kick", "ban": element = .crit
-            case "leave", "invite rejected", "invite withdrawn": element = .warn
-            case "join": element = .ok
-            default: element = .normal
-            }
+            let element = element(event.change)
             return TableRow([
                 TableCell(event.time.map { WireRows.dateTime($0, utcOffset: state.utcOffset) } ?? "-"),
                 TableCell(room),
@@ -44,9 +38,10 @@ enum HistoryContent {
                 TableCell(event.change, element),
                 TableCell(event.sender == user ? "self" : event.sender, event.sender == user ? .muted : nil),
                 TableCell(event.reason ?? ""),
-            ], tag: event.roomId)
+            ], tag: event.eventId)
         }, [ScreenContent.databaseMessage(state, page.map { ($0.errors, $0.value.events.isEmpty) },
-                                          empty: "No membership events for \(user) (Esc: pick another user).")], nil)
+                                          empty: "No membership events for \(user) (Esc: pick another user).")],
+            .membership)
         let current = page?.value.current ?? []
         let newest = current.count >= MembershipStore.currentLimit ? ", newest \(MembershipStore.currentLimit)" : ""
         add("Current memberships (local users; kept after the server leaves a room\(newest))", [
@@ -61,6 +56,15 @@ enum HistoryContent {
                           membership.serverInRoom ? .ok : .warn),
             ], tag: membership.roomId)
         }, [page == nil ? "" : "None: \(user) is not a local user, or has no memberships."], nil)
+    }
+
+    static func element(_ change: String) -> ThemeElement {
+        switch change {
+        case "kick", "ban": .crit
+        case "leave", "invite rejected", "invite withdrawn": .warn
+        case "join": .ok
+        default: .normal
+        }
     }
 
     static func addMatches(_ state: ConsoleState, _ add: PanelAdder) {

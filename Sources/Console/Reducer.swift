@@ -61,6 +61,18 @@ public enum ConsoleReducer {
             moveSelection(&state, to: Int.max)
         case .drillDown:
             return drillDown(&state)
+        case .copySelection:
+            guard let panel = ScreenContent.focusedPanel(state), let selection = panel.table.selection,
+                  selection < panel.table.rows.count else {
+                state.notice = Notice("nothing selected to copy")
+                break
+            }
+            guard let id = panel.table.rows[selection].tag else {
+                state.notice = Notice("this row has no ID to copy")
+                break
+            }
+            state.notice = Notice("copied \(id) (to the terminal's clipboard)")
+            return [.copyToClipboard(id)]
         case .switchPanel:
             let count = ScreenContent.panelCount(state)
             guard count > 1 else {
@@ -214,6 +226,7 @@ public enum ConsoleReducer {
         case .user: state.details[state.screen] = .user(tag)
         case .process: state.details[state.screen] = .process(tag)
         case .stream: state.details[state.screen] = .stream(tag)
+        case .membership: state.details[state.screen] = .membership(tag)
         }
         state.focus[state.screen] = nil
         selectFirstRow(&state, TableKey(state.screen, detail: state.details[state.screen]))

@@ -5,6 +5,8 @@ import Wire
 /// What Enter opens on a row of a panel; the row's tag says which one.
 public enum DrillKind: Sendable {
     case destination, user, process, stream
+    /// On History's timeline: one membership event's fields.
+    case membership
     /// On History: show this user's history.
     case historyUser
 }
@@ -103,7 +105,7 @@ public enum ScreenContent {
     /// How many panels the current view has, without building any row.
     public static func panelCount(_ state: ConsoleState) -> Int {
         switch state.details[state.screen] {
-        case .destination: return 1
+        case .destination, .membership: return 1
         case .user, .process, .stream: return 2
         case nil: return state.screen == .pokes || state.screen == .history ? 2 : 1
         }

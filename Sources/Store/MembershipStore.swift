@@ -5,12 +5,13 @@ public enum MembershipStore {
     /// first and only its rows are joined: there is no index on (user_id, stream ordering), so
     /// the sort covers the user's rows and nothing more.
     public static let historySQL = """
-        SELECT p.event_stream_ordering, p.room_id, p.membership, p.sender, p.display_name,
-               e.origin_server_ts, j.json::jsonb -> 'content' ->> 'reason' AS reason, s.name AS room_name,
+        SELECT p.event_id, p.event_stream_ordering, p.room_id, p.membership, p.sender, p.display_name,
+               p.avatar_url, e.state_key, e.origin_server_ts, j.json::jsonb -> 'content' ->> 'reason' AS reason,
+               s.name AS room_name, r.room_version,
                EXISTS (SELECT 1 FROM local_current_membership x
                        WHERE x.room_id = p.room_id AND x.membership = 'join') AS server_in_room
         FROM (
-            SELECT event_id, event_stream_ordering, room_id, membership, sender, display_name
+            SELECT event_id, event_stream_ordering, room_id, membership, sender, display_name, avatar_url
             FROM room_memberships
             WHERE user_id = $1 AND ($2::bigint IS NULL OR event_stream_ordering < $2)
             ORDER BY event_stream_ordering DESC NULLS LAST
@@ -19,6 +20,7 @@ public enum MembershipStore {
         LEFT JOIN events e ON e.event_id = p.event_id
         LEFT JOIN event_json j ON j.event_id = p.event_id
         LEFT JOIN room_stats_state s ON s.room_id = p.room_id
+        LEFT JOIN rooms r ON r.room_id = p.room_id
         ORDER BY p.event_stream_ordering DESC NULLS LAST
         """
 
@@ -62,6 +64,18 @@ public enum MembershipStore {
         public var displayName: String?
         /// False when no local user is joined any more: the server has left the room.
         public var serverInRoom: Bool
+        /// What an operator takes to the Admin API, the logs or the room's timeline.
+        public var eventId: String?
+        /// The user the event is about (for a membership event, always the user).
+        public var stateKey: String?
+        public var avatarUrl: String?
+        /// The room's version, from `rooms`; nil for a room the server only heard of.
+        public var roomVersion: String?
+        /// The membership before this event in the same room, when this page holds it.
+        public var previousMembership: String?
+        /// For a join after a join: what the user changed in their profile (`display name`,
+        /// `avatar`, both, or `nothing`). Nil for a change of membership.
+        public var profileChange: String?
     }
 
     public struct Current: Equatable, Sendable, Codable {
@@ -85,17 +99,38 @@ public enum MembershipStore {
                   sender: rows.value(index, "sender") ?? "",
                   reason: rows.value(index, "reason"),
                   displayName: rows.value(index, "display_name"),
-                  serverInRoom: rows.value(index, "server_in_room") == "t")
+                  serverInRoom: rows.value(index, "server_in_room") == "t",
+                  eventId: rows.value(index, "event_id"),
+                  stateKey: rows.value(index, "state_key"),
+                  avatarUrl: rows.value(index, "avatar_url"),
+                  roomVersion: rows.value(index, "room_version"))
         }
         // Read each room's events oldest first to know what each one changed.
-        var previous: [String: String] = [:]
+        var previous: [String: Event] = [:]
         for index in events.indices.reversed() {
             let event = events[index]
-            events[index].change = change(event.membership, before: previous[event.roomId],
+            let before = previous[event.roomId]
+            events[index].change = change(event.membership, before: before?.membership,
                                           byTheUser: event.sender == user)
-            previous[event.roomId] = event.membership
+            events[index].previousMembership = before?.membership
+            if let before, before.membership == "join", event.membership == "join" {
+                events[index].profileChange = profileChange(from: before, to: event)
+            }
+            previous[event.roomId] = event
         }
         return events
+    }
+
+    /// A join after a join changes no membership: it is the user's display name or avatar.
+    static func profileChange(from before: Event, to after: Event) -> String {
+        let name = before.displayName != after.displayName
+        let avatar = before.avatarUrl != after.avatarUrl
+        switch (name, avatar) {
+        case (true, true): return "display name and avatar"
+        case (true, false): return "display name"
+        case (false, true): return "avatar"
+        case (false, false): return "nothing"
+        }
     }
 
     static func change(_ membership: String, before: String?, byTheUser: Bool) -> String {

@@ -14,6 +14,7 @@ public final class CursesBackend {
     /// True when the locale's character set is not UTF-8: only ASCII is written then.
     public let asciiOnly: Bool
     private let screen: OpaquePointer
+    private let output: UnsafeMutablePointer<FILE>
     private var theme: Theme
     private var previous: ScreenBuffer?
     private var styleCache: [ThemeElement: (attr_t, Int32)] = [:]
@@ -40,6 +41,7 @@ public final class CursesBackend {
             throw TerminalStartError(description: "cannot use the terminal type TERM=\(term)")
         }
         self.screen = screen
+        self.output = output
         ts_set_curses_active(1)
         cbreak()
         noecho()
@@ -211,6 +213,13 @@ public final class CursesBackend {
         wnoutrefresh(window)
         doupdate()
         previous = buffer
+    }
+
+    /// Puts text on the terminal's clipboard (OSC 52), after the frame curses has written.
+    public func copyToClipboard(_ text: String) {
+        guard active else { return }
+        fputs(Clipboard.osc52(text), output)
+        fflush(output)
     }
 
     /// The ASCII stand-in of a cell for terminals whose locale is not UTF-8.

@@ -298,6 +298,10 @@ final class ConsoleSession {
             }
         case .resumeReplay:
             scheduleReplay()
+        case .copyToClipboard(let text):
+            // After the frame that says so, so the sequence does not land inside curses' output.
+            draw()
+            backend?.copyToClipboard(text)
         case .replayStep:
             guard case .replay(let file, var cursor) = state.wireSource else { return }
             feedReplay(cursor.step())

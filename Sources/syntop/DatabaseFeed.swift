@@ -182,7 +182,7 @@ final class DatabaseFeed {
                     self.deliver(.detail(Fetched(data, at: self.now(), errors: rows.errors)))
                     done()
                 }
-            case .process, .stream:
+            case .process, .stream, .membership:
                 done()
             }
         }

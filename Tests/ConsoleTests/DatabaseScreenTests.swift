@@ -145,6 +145,38 @@ func withHistory(_ state: inout ConsoleState, _ file: String) throws {
         #expect(state.details[.pokes] == nil)
     }
 
+    /// Enter on a membership opens all its fields; `y` copies the selected one, the event ID first.
+    @Test func aMembershipOpensWithItsEventID() throws {
+        var state = try stackState()
+        try withHistory(&state, "history-kicked.json")
+        var page = try #require(state.database.history?.value)
+        for index in page.events.indices {
+            page.events[index].eventId = "$event\(index):test.local"
+            page.events[index].roomVersion = "10"
+        }
+        state.database.history = Fetched(page, at: state.now)
+        let ban = try #require(page.events.firstIndex { $0.change == "ban" })
+        _ = ConsoleReducer.reduce(&state, .moveToTop)
+        _ = ConsoleReducer.reduce(&state, .moveSelection(ban))
+        #expect(ConsoleReducer.reduce(&state, .copySelection) == [.copyToClipboard("$event\(ban):test.local")])
+        #expect(ConsoleReducer.reduce(&state, .drillDown) == [.refreshDatabase])
+        #expect(state.details[.history] == .membership("$event\(ban):test.local"))
+        let text = ConsoleView.render(state).text()
+        let lines = text.split(separator: "\n")
+        #expect(lines.contains { $0.contains("Event ID") && $0.contains("$event\(ban):test.local") })
+        #expect(lines.contains { $0.contains("Kind") && $0.contains("membership change: ban") })
+        #expect(lines.contains { $0.contains("Reason") && $0.contains("traffic ban") })
+        #expect(lines.contains { $0.contains("Room version") && $0.contains("10") })
+        #expect(lines.contains { $0.contains("Sender") && $0.contains("@alice:") })
+        // The first row (the event ID) is selected on opening: `y` copies it at once.
+        #expect(ConsoleReducer.reduce(&state, .copySelection) == [.copyToClipboard("$event\(ban):test.local")])
+        _ = ConsoleReducer.reduce(&state, .moveSelection(1))
+        #expect(ConsoleReducer.reduce(&state, .copySelection).isEmpty)
+        #expect(state.notice?.text == "this row has no ID to copy")
+        _ = ConsoleReducer.reduce(&state, .back)
+        #expect(state.details[.history] == nil && state.historyUser != nil)
+    }
+
     @Test func theCachesStreamShowsInvalidationsPerFunction() throws {
         var state = try stackState()
         state.screen = .positions

@@ -23,6 +23,21 @@ import Testing
         #expect(history[6].time == nil)
     }
 
+    @Test func aJoinAfterAJoinIsAProfileChange() {
+        let rows = PGRows(columns: ["event_id", "event_stream_ordering", "room_id", "membership", "sender", "display_name",
+                                    "avatar_url", "state_key", "room_version"], rows: [
+            ["$4", "4", "!a", "join", "@u:x", "U2", "mxc://x/b", "@u:x", "12"],
+            ["$3", "3", "!a", "join", "@u:x", "U2", "mxc://x/a", "@u:x", "12"],
+            ["$2", "2", "!a", "join", "@u:x", "U", "mxc://x/a", "@u:x", "12"],
+            ["$1", "1", "!a", "invite", "@mod:x", nil, nil, "@u:x", "12"],
+        ])
+        let history = MembershipStore.history(rows, user: "@u:x")
+        #expect(history.map(\.eventId) == ["$4", "$3", "$2", "$1"])
+        #expect(history.map(\.profileChange) == ["avatar", "display name", nil, nil])
+        #expect(history.map(\.previousMembership) == ["join", "join", "invite", nil])
+        #expect(history[0].stateKey == "@u:x" && history[0].roomVersion == "12" && history[0].avatarUrl == "mxc://x/b")
+    }
+
     @Test func currentMembershipsSayWhetherTheServerIsStillThere() {
         let rows = PGRows(columns: ["room_id", "membership", "event_stream_ordering", "room_name", "server_in_room"],
                           rows: [["!a", "leave", "12", "lounge", "f"], ["!b", "join", "9", nil, "t"]])

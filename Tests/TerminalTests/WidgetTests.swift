@@ -137,3 +137,14 @@ import Testing
         #expect(CursesBackend.ascii("x") == "x")
     }
 }
+
+@Suite struct ClipboardTests {
+    @Test func osc52CarriesTheTextInBase64() {
+        #expect(Clipboard.osc52("$ev:x") == "\u{1B}]52;c;JGV2Ong=\u{07}")
+        #expect(Clipboard.base64(Array("".utf8)) == "")
+        #expect(Clipboard.base64(Array("f".utf8)) == "Zg==")
+        #expect(Clipboard.base64(Array("fo".utf8)) == "Zm8=")
+        #expect(Clipboard.base64(Array("foo".utf8)) == "Zm9v")
+        #expect(Clipboard.base64(Array("!é🙂".utf8)) == "IcOp8J+Zgg==")
+    }
+}
