@@ -30,7 +30,7 @@ enum DetailContent {
         }
         title += ScreenContent.age(state, data?.at) + " · Esc back"
         add(title, [
-            TableColumn("User", .flexible(min: 16, weight: 3)),
+            TableColumn("User", .fill(min: 16, weight: 3)),
             TableColumn("Pokes", .fixed(6), .right),
             TableColumn("Oldest", .fixed(6), .right),
             TableColumn("Newest id", .fixed(10), .right),
@@ -49,7 +49,7 @@ enum DetailContent {
         let data = fetched(.user(user), state)
         add("Devices of \(user)" + ScreenContent.age(state, data?.at) + " · Esc back", [
             TableColumn("Device", .flexible(min: 10, weight: 2)),
-            TableColumn("Name", .flexible(min: 10, weight: 3)),
+            TableColumn("Name", .fill(min: 10, weight: 3)),
             TableColumn("Last seen", .fixed(16)),
         ], (data?.value.devices ?? []).map { device in
             TableRow([
@@ -124,7 +124,7 @@ enum DetailContent {
         }
         add("Membership event \(eventID) · y copies the selected value · Esc back", [
             TableColumn("Field", .fixed(16)),
-            TableColumn("Value", .flexible(min: 20, weight: 1)),
+            TableColumn("Value", .fill(min: 20, weight: 1)),
         ], rows, ["This event is not on the page shown any more (Esc: back to the history)."], nil)
     }
 
@@ -138,13 +138,14 @@ enum DetailContent {
         let positions = DatabaseRows.stored(state)
         var title = "Streams of \(instance)"
         if let configured { title += " (\(configured.app)\(configured.file.map { ", \($0)" } ?? ""))" }
-        add(title + " · Esc back", [
+        let columns = [
             TableColumn("Stream", .flexible(min: 10, weight: 2)),
             TableColumn("Configured", .fixed(10)),
             TableColumn("Wire", .fixed(9), .right),
             TableColumn("Age", .fixed(5), .right),
             TableColumn("Database", .fixed(9), .right),
-        ], streams.sorted().map { stream in
+        ]
+        let streamRows = streams.sorted().map { stream in
             let position = wire.positions[WriterKey(StreamName(rawValue: stream), InstanceName(rawValue: instance))]
             let isConfigured = configured?.writes.contains(stream) ?? false
             return TableRow([
@@ -155,10 +156,28 @@ enum DetailContent {
                 TableCell(positions[WriterKey(StreamName(rawValue: stream), InstanceName(rawValue: instance))]
                     .map(String.init) ?? "-"),
             ], tag: stream)
-        }, ["\(instance) writes no stream."], nil)
+        }
+        // What the Roles row may cut, whole above the streams: the role, and each flag, wrapped
+        // to the room right of the first column.
+        let area = ConsoleView.tableArea(state, panel: 0)
+        let first = Table.widths(columns, total: area.width,
+                                 content: Table(columns: columns, rows: streamRows).contentWidths())[0]
+        var lines: [TableRow] = []
+        func addLines(_ label: String, _ text: String, _ element: ThemeElement) {
+            for (index, line) in TextWidth.wrap(text, to: max(10, area.width - first - 1)).enumerated() {
+                lines.append(TableRow(first: TableCell(index == 0 ? label : "", element), spanning: line, element: element))
+            }
+        }
+        if let configured, !configured.duties.isEmpty {
+            addLines("role", ([configured.app] + configured.duties).joined(separator: ", "), .normal)
+        }
+        for flag in WireRows.processRoles(state).first(where: { $0.instance == instance })?.flags ?? [] {
+            addLines(flag.level.rawValue, flag.message, flag.level == .crit ? .crit : (flag.level == .warn ? .warn : .muted))
+        }
+        add(title + " · Esc back", columns, lines + streamRows, ["\(instance) writes no stream."], nil)
         add("Locks held by \(instance)", [
             TableColumn("Lock", .flexible(min: 10, weight: 2)),
-            TableColumn("Key", .flexible(min: 10, weight: 3)),
+            TableColumn("Key", .fill(min: 10, weight: 3)),
             TableColumn("Kind", .fixed(10)),
             TableColumn("Renewed", .fixed(8), .right),
         ], (stored?.locks ?? []).map { lock in
@@ -207,7 +226,7 @@ enum DetailContent {
                 TableColumn("Count", .fixed(7), .right),
                 TableColumn("Whole", .fixed(6), .right),
                 TableColumn("Last", .fixed(8)),
-                TableColumn("By writer", .flexible(min: 10, weight: 3)),
+                TableColumn("By writer", .fill(min: 10, weight: 3)),
             ], wire.caches.sorted { ($0.value.invalidations, $1.key) > ($1.value.invalidations, $0.key) }.map { function, stats in
                 TableRow([
                     TableCell(function),
@@ -240,7 +259,7 @@ enum DetailContent {
             TableColumn("Time", .fixed(8)),
             TableColumn("Writer", .flexible(min: 8, weight: 1)),
             TableColumn("Token", .fixed(8), .right),
-            TableColumn("Row", .flexible(min: 20, weight: 5)),
+            TableColumn("Row", .fill(min: 20, weight: 5)),
         ], rows, ["No \(stream) rows seen yet."], nil)
     }
 }

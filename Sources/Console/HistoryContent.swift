@@ -23,7 +23,7 @@ enum HistoryContent {
         let events = page?.value.events ?? []
         add(title, [
             TableColumn("Time", .fixed(16)),
-            TableColumn("Room", .flexible(min: 12, weight: 3)),
+            TableColumn("Room", .fill(min: 12, weight: 3)),
             TableColumn("Server", .fixed(6)),
             TableColumn("Change", .fixed(16)),
             TableColumn("By", .flexible(min: 10, weight: 2)),
@@ -45,7 +45,7 @@ enum HistoryContent {
         let current = page?.value.current ?? []
         let newest = current.count >= MembershipStore.currentLimit ? ", newest \(MembershipStore.currentLimit)" : ""
         add("Current memberships (local users; kept after the server leaves a room\(newest))", [
-            TableColumn("Room", .flexible(min: 12, weight: 3)),
+            TableColumn("Room", .fill(min: 12, weight: 3)),
             TableColumn("Membership", .fixed(10)),
             TableColumn("Server", .fixed(13)),
         ], current.map { membership in
@@ -71,7 +71,7 @@ enum HistoryContent {
         let prefix = state.historyPrefix
         let found = state.database.users.flatMap { $0.value.prefix == prefix ? $0 : nil }
         add("Users whose ID starts with \(prefix)" + ScreenContent.age(state, found?.at), [
-            TableColumn("User", .flexible(min: 20, weight: 3)),
+            TableColumn("User", .fill(min: 20, weight: 3)),
             TableColumn("Kind", .fixed(6)),
         ], (found?.value.matches ?? []).map { match in
             TableRow([TableCell(match.userId), TableCell(match.local ? "local" : "remote", match.local ? nil : .muted)],

@@ -52,12 +52,12 @@ public enum ScreenContent {
                 TableColumn("Time", .fixed(8)),
                 TableColumn("Writer", .flexible(min: 8, weight: 1)),
                 TableColumn("Token", .fixed(8), .right),
-                TableColumn("User", .flexible(min: 12, weight: 3)),
+                TableColumn("User", .fill(min: 12, weight: 3)),
                 TableColumn("Change", .fixed(9)),
                 TableColumn("Hosts", .fixed(5)),
             ], WireRows.deviceListRows(state), empty: [noWire], drill: .user)
             add(DatabaseRows.pokesTitle(state), [
-                TableColumn("Destination", .flexible(min: 12, weight: 2)),
+                TableColumn("Destination", .fill(min: 12, weight: 2)),
                 TableColumn("Waiting", .fixed(7), .right),
                 TableColumn("Oldest", .fixed(6), .right),
                 TableColumn("Users", .fixed(5), .right),
@@ -71,11 +71,11 @@ public enum ScreenContent {
             add("Processes and the streams they write" + age(state, state.database.roles?.at), [
                 TableColumn("Instance", .flexible(min: 18, weight: 1)),
                 TableColumn("Configured role", .flexible(min: 14, weight: 2)),
-                TableColumn("Writes (config)", .flexible(min: 10, weight: 4)),
+                TableColumn("Writes (config)", .flexible(min: 10, weight: 1)),
                 TableColumn("Seen writing", .flexible(min: 13, weight: 2)),
                 TableColumn("Last seen", .fixed(9), .right),
-                TableColumn("Database", .flexible(min: 13, weight: 2)),
-                TableColumn("Flags", .flexible(min: 5, weight: 3)),
+                TableColumn("Database", .flexible(min: 13, weight: 1)),
+                TableColumn("Flags", .fill(min: 5, weight: 6)),
             ], WireRows.roleRows(state),
                 empty: ["No configuration and no replication source: give -c homeserver.yaml -c workers/ for the",
                         "configured roles, and Redis (or --replay) for what the processes really do."]
@@ -90,7 +90,7 @@ public enum ScreenContent {
                 TableColumn("Database", .fixed(8), .right),
                 TableColumn("DB-wire", .fixed(7), .right),
                 TableColumn("Max", .fixed(8), .right),
-                TableColumn("Flags", .flexible(min: 6, weight: 3)),
+                TableColumn("Flags", .fill(min: 6, weight: 3)),
                 TableColumn("Rows/s 10s", .fixed(10)),
             ], WireRows.positionRows(state, alerts: alerts ?? Alerts.evaluate(state)),
                 empty: [noWire, databaseMessage(state, state.database.positions.map { ($0.errors, $0.value.isEmpty) },

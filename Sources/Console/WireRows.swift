@@ -104,7 +104,9 @@ enum WireRows {
         }
     }
 
-    static func roleRows(_ state: ConsoleState) -> [TableRow] {
+    /// Every process with its flags: configured beside seen, the database's own, and the
+    /// processes that did not answer the last REPLICATE.
+    static func processRoles(_ state: ConsoleState) -> [ProcessRole] {
         let listened: Bool
         if case .none = state.wireSource { listened = false } else { listened = true }
         let database = Dictionary((state.database.roles?.value ?? []).map { ($0.instance, $0) }, uniquingKeysWith: { a, _ in a })
@@ -126,7 +128,12 @@ enum WireRows {
                 roles[index].flags.insert(RoleFlag(level: alert.level == .critical ? .crit : .warn, message: alert.message), at: 0)
             }
         }
-        return roles.map { role in
+        return roles
+    }
+
+    static func roleRows(_ state: ConsoleState) -> [TableRow] {
+        let database = Dictionary((state.database.roles?.value ?? []).map { ($0.instance, $0) }, uniquingKeysWith: { a, _ in a })
+        return processRoles(state).map { role in
             let app = role.configured.map { $0.app.replacingOccurrences(of: "synapse.app.", with: "") } ?? "-"
             let duties = role.configured?.duties ?? []
             let configuredWrites = (role.configured?.writes ?? []).filter { $0 != "caches" }

@@ -28,6 +28,8 @@ public enum TextWidth {
     }
 
     public static func of<S: StringProtocol>(_ text: S) -> Int {
+        // Printable ASCII, nearly every cell syntop draws: one column a byte.
+        if text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) { return text.utf8.count }
         var total = 0
         for character in text { total += of(character) }
         return total
@@ -54,6 +56,42 @@ public enum TextWidth {
             used += w
         }
         return result + "…"
+    }
+
+    /// The text in lines of at most `width` cells, broken at spaces; a word longer than a line
+    /// is cut where the line ends.
+    public static func wrap(_ text: String, to width: Int) -> [String] {
+        guard width > 0 else { return [] }
+        var lines: [String] = []
+        var line = ""
+        var used = 0
+        for word in text.split(separator: " ", omittingEmptySubsequences: true) {
+            var rest = String(word)
+            var restWidth = of(rest)
+            if used > 0 && used + 1 + restWidth <= width {
+                line += " " + rest
+                used += 1 + restWidth
+                continue
+            }
+            if used > 0 { lines.append(line) }
+            while restWidth > width {
+                var head = ""
+                var headWidth = 0
+                for character in rest {
+                    let w = of(character)
+                    if headWidth + w > width { break }
+                    head.append(character)
+                    headWidth += w
+                }
+                lines.append(head)
+                rest = String(rest.dropFirst(head.count))
+                restWidth = of(rest)
+            }
+            line = rest
+            used = restWidth
+        }
+        if used > 0 || lines.isEmpty { lines.append(line) }
+        return lines
     }
 
     /// The text padded with spaces or cut to exactly `width` cells.

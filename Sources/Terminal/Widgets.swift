@@ -42,8 +42,12 @@ public struct Frame: Sendable {
 public struct TableColumn: Sendable, Equatable {
     public enum Width: Sendable, Equatable {
         case fixed(Int)
-        /// Shares the room left by fixed columns, by weight, never below `min`.
+        /// Takes what its content needs from the room left by fixed columns, never below `min`;
+        /// where the room is short, columns share it by weight, and short content is whole first.
         case flexible(min: Int, weight: Int)
+        /// As flexible, and also takes what is left once every column's content fits (flags,
+        /// users, rooms: the text an operator reads first).
+        case fill(min: Int, weight: Int)
     }
 
     public var title: String
@@ -119,9 +123,11 @@ public struct Table: Sendable {
         self.emptyMessage = emptyMessage
     }
 
-    /// Column widths for a total width: fixed ones first, then the rest by weight; columns that
-    /// do not fit get width 0. One space separates columns.
-    public static func widths(_ columns: [TableColumn], total: Int) -> [Int] {
+    /// Column widths for a total width: fixed ones first, then every flexible column's minimum;
+    /// columns that do not fit get width 0. One space separates columns. The room left goes to
+    /// flexible columns by weight, each up to what its `content` needs (without `content`, as
+    /// much as its weight gives it); what is still left goes to the fill columns.
+    public static func widths(_ columns: [TableColumn], total: Int, content: [Int]? = nil) -> [Int] {
         var widths = Array(repeating: 0, count: columns.count)
         var remaining = total
         for (i, column) in columns.enumerated() {
@@ -129,28 +135,74 @@ public struct Table: Sendable {
             let wanted: Int
             switch column.width {
             case .fixed(let n): wanted = n
-            case .flexible(let minimum, _): wanted = minimum
+            case .flexible(let minimum, _), .fill(let minimum, _):
+                // Content narrower than the minimum needs no more than itself.
+                wanted = content.map { i < $0.count ? min(minimum, $0[i]) : minimum } ?? minimum
             }
             if wanted + separator > remaining { break }
             widths[i] = wanted
             remaining -= wanted + separator
         }
-        let flexible = columns.indices.filter {
-            if case .flexible = columns[$0].width { return widths[$0] > 0 }
+        func weight(_ index: Int) -> Int {
+            switch columns[index].width {
+            case .fixed: 0
+            case .flexible(_, let weight), .fill(_, let weight): max(1, weight)
+            }
+        }
+        let flexible = columns.indices.filter { weight($0) > 0 && widths[$0] > 0 }
+        let need = columns.indices.map { index -> Int in
+            guard let content else { return Int.max }
+            return max(widths[index], index < content.count ? content[index] : 0)
+        }
+        // Rounds of weighted shares, each capped by what the column needs, until the room or
+        // the needs run out: short content ends whole, long content shares what remains.
+        var wanting = flexible.filter { widths[$0] < need[$0] }
+        while remaining > 0 && !wanting.isEmpty {
+            remaining -= share(remaining, among: wanting, weight: weight, widths: &widths, cap: need)
+            wanting = wanting.filter { widths[$0] < need[$0] }
+        }
+        // Without content every column is wanting until the room runs out; with it, what is
+        // left goes to the fill columns, or stays blank on the right when there are none.
+        let fill = flexible.filter {
+            if case .fill = columns[$0].width { return true }
             return false
         }
-        let weights = flexible.map { index -> Int in
-            if case .flexible(_, let weight) = columns[index].width { return max(1, weight) }
-            return 1
+        if remaining > 0 {
+            _ = share(remaining, among: fill, weight: weight, widths: &widths,
+                      cap: Array(repeating: Int.max, count: columns.count))
         }
-        let totalWeight = weights.reduce(0, +)
-        if totalWeight > 0 && remaining > 0 {
-            var given = 0
-            for (k, index) in flexible.enumerated() {
-                let share = k == flexible.count - 1
-                    ? remaining - given : remaining * weights[k] / totalWeight
-                widths[index] += share
-                given += share
+        return widths
+    }
+
+    /// Gives `room` to `columns` by weight (the last one takes the rounding), each at most up to
+    /// its cap; returns what was given.
+    private static func share(_ room: Int, among columns: [Int], weight: (Int) -> Int, widths: inout [Int],
+                              cap: [Int]) -> Int {
+        guard !columns.isEmpty else { return 0 }
+        let totalWeight = columns.map(weight).reduce(0, +)
+        var given = 0
+        for (k, index) in columns.enumerated() {
+            let portion = k == columns.count - 1 ? room - given : room * weight(index) / totalWeight
+            let granted = min(portion, cap[index] - widths[index])
+            widths[index] += granted
+            given += granted
+        }
+        if given == 0, let heaviest = columns.max(by: { weight($0) < weight($1) }) {
+            // Shares rounded to nothing: one cell at a time, to the heaviest.
+            widths[heaviest] += 1
+            given = 1
+        }
+        return given
+    }
+
+    /// The width each column's heading and cells need (the sort mark included).
+    public func contentWidths() -> [Int] {
+        var widths = columns.enumerated().map { index, column in
+            TextWidth.of(column.title) + (sort?.column == index ? 1 : 0)
+        }
+        for row in rows where row.spanning == nil {
+            for (index, cell) in row.cells.enumerated() where index < widths.count {
+                widths[index] = max(widths[index], TextWidth.of(cell.text))
             }
         }
         return widths
@@ -173,7 +225,7 @@ public struct Table: Sendable {
 
     public func render(into buffer: inout ScreenBuffer, area: Rect) {
         guard !area.isEmpty else { return }
-        let widths = Table.widths(columns, total: area.width)
+        let widths = Table.widths(columns, total: area.width, content: contentWidths())
         var x = area.x
         for (i, column) in columns.enumerated() where widths[i] > 0 {
             var title = column.title

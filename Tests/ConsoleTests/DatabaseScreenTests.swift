@@ -88,6 +88,32 @@ func withHistory(_ state: inout ConsoleState, _ file: String) throws {
         #expect(numbers.count >= 3, "\(account)")
     }
 
+    /// At 140 columns the short columns are whole, and the flags (read first) get the most room.
+    @Test func rolesColumnsTakeWhatTheirContentNeeds() throws {
+        var state = try stackState(size: Size(width: 140, height: 40))
+        state.screen = .roles
+        let text = ConsoleView.render(state).text()
+        expectSnapshot(text, named: "roles-database-140x40")
+        let lines = text.split(separator: "\n")
+        let master = try #require(lines.first { $0.contains("│master ") })
+        #expect(master.contains("main, pusher, appservice"))
+        #expect(master.contains("as configured") && master.contains("positions ok"))
+        #expect(lines.contains { $0.contains("not seen on the wire (idle, or not runn") })
+        // Enter on master: the role and every flag, whole.
+        _ = ConsoleReducer.reduce(&state, .moveToTop)
+        _ = ConsoleReducer.reduce(&state, .drillDown)
+        #expect(state.details[.roles] == .process("master"))
+        // (No snapshot: the title names the config file by its absolute path.)
+        let detail = ConsoleView.render(state).text()
+        // Read as words, across wrapped lines and the frame.
+        let words = detail.split(whereSeparator: { " │\n".contains($0) }).joined(separator: " ")
+        let role = try #require(state.config?.processes.first { $0.instance == "master" })
+        #expect(words.contains((["main"] + role.duties).joined(separator: ", ")))
+        let flags = WireRows.processRoles(state).first { $0.instance == "master" }?.flags ?? []
+        #expect(!flags.isEmpty)
+        for flag in flags { #expect(words.contains(flag.message), "\(flag.message)") }
+    }
+
     @Test func rolesShowWhatTheDatabaseHolds() throws {
         var state = try stackState(size: Size(width: 200, height: 40))
         state.screen = .roles

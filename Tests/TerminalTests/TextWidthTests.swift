@@ -36,3 +36,13 @@ import Testing
         #expect(TextWidth.fit("ab", to: 6, alignment: .centre) == "  ab  ")
     }
 }
+
+@Suite struct WrapTests {
+    @Test func wrapsAtSpacesAndCutsLongWords() {
+        #expect(TextWidth.wrap("not seen writing a, b, c", to: 12) == ["not seen", "writing a,", "b, c"])
+        #expect(TextWidth.wrap("abcdefghij", to: 4) == ["abcd", "efgh", "ij"])
+        #expect(TextWidth.wrap("", to: 5) == [""])
+        #expect(TextWidth.wrap("x", to: 0) == [])
+        #expect(TextWidth.wrap("日本語 ok", to: 4) == ["日本", "語", "ok"])
+    }
+}

@@ -148,3 +148,36 @@ import Testing
         #expect(Clipboard.base64(Array("!é🙂".utf8)) == "IcOp8J+Zgg==")
     }
 }
+
+@Suite struct ColumnWidthTests {
+    let columns = [
+        TableColumn("Instance", .flexible(min: 10, weight: 1)),
+        TableColumn("Last", .fixed(4), .right),
+        TableColumn("Writes", .flexible(min: 6, weight: 1)),
+        TableColumn("Flags", .fill(min: 5, weight: 3)),
+    ]
+
+    @Test func shortContentIsWholeAndTheFillColumnTakesTheRest() {
+        // Everything fits: each column its content, the flags the rest.
+        #expect(Table.widths(columns, total: 60, content: [8, 4, 12, 10]) == [8, 4, 12, 33])
+        // Short: the short column stays whole, the long ones share by weight.
+        #expect(Table.widths(columns, total: 40, content: [8, 4, 30, 40]) == [8, 4, 9, 16])
+        // Narrower than its minimum: the difference goes to the others.
+        #expect(Table.widths(columns, total: 30, content: [3, 4, 6, 6]) == [3, 4, 6, 14])
+    }
+
+    @Test func withoutAFillColumnTheRightStaysBlank() {
+        let plain = [TableColumn("a", .flexible(min: 2, weight: 1)), TableColumn("b", .fixed(3))]
+        #expect(Table.widths(plain, total: 20, content: [5, 3]) == [5, 3])
+    }
+
+    @Test func everyWidthFitsTheTotal() {
+        for total in 0..<80 {
+            for long in [0, 5, 50, 500] {
+                let widths = Table.widths(columns, total: total, content: [long, 4, long / 2, long])
+                let shown = widths.filter { $0 > 0 }.count
+                #expect(widths.reduce(0, +) + max(0, shown - 1) <= total, "\(total) \(long) \(widths)")
+            }
+        }
+    }
+}
