@@ -46,12 +46,17 @@ public enum Alerts {
         let listened: Bool
         if case .none = state.wireSource { listened = false } else { listened = true }
         return evaluate(wire: state.displayedWire, listened: listened, database: state.database,
-                        config: state.config, now: state.now, thresholds: state.thresholds, probedAt: state.probedAt)
+                        config: state.config, now: state.now, thresholds: state.thresholds, probedAt: state.probedAt,
+                        clock: state.clock)
     }
 
+    /// `clock`: the wall clock, where it differs from the wire's `now` (a replay); the
+    /// database's ages are measured against it.
     public static func evaluate(wire: WireState, listened: Bool, database: DatabaseState, config: SynapseConfig?,
-                                now: Double, thresholds: AlertThresholds, probedAt: Double? = nil) -> [Alert] {
+                                now: Double, thresholds: AlertThresholds, probedAt: Double? = nil,
+                                clock: Double? = nil) -> [Alert] {
         var alerts: [Alert] = []
+        let databaseNow = clock ?? now
         if let probedAt, let config {
             alerts += unanswered(config: config, wire: wire, probedAt: probedAt, now: now)
         }
@@ -64,10 +69,10 @@ public enum Alerts {
             alerts.append(Alert(.warning, "wire", "\(malformed) malformed replication line(s)"))
         }
         if case .waiting(let since, _, let error) = database.status {
-            alerts.append(Alert(.critical, "postgres", "unreachable for \(WireRows.age(now - since)): \(error)"))
+            alerts.append(Alert(.critical, "postgres", "unreachable for \(WireRows.age(databaseNow - since)): \(error)"))
         }
         if let pokes = database.pokes?.value {
-            alerts += pokeAlerts(pokes, now: now, thresholds: thresholds)
+            alerts += pokeAlerts(pokes, now: databaseNow, thresholds: thresholds)
         }
         for warning in database.session?.warnings ?? [] {
             alerts.append(Alert(.warning, "postgres", warning))

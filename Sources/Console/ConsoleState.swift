@@ -113,6 +113,9 @@ public struct ConsoleState: Sendable {
     public var thresholds = AlertThresholds()
     /// Unix time of the frame, and the local time zone's offset, for ages and clock times.
     public var now: Double = 0
+    /// The wall clock of the frame, when it differs from `now` (a replay): what the database's
+    /// ages and retry times are measured against, since those are read live.
+    public var clock: Double?
     public var utcOffset = 0
     public var themeName = "default"
 
@@ -123,6 +126,9 @@ public struct ConsoleState: Sendable {
     public var refreshSeconds: Double { RefreshInterval.steps[refreshStep] }
 
     public var displayedWire: WireState { frozenWire ?? wire }
+
+    /// Now, for what was read from the database.
+    public var databaseNow: Double { clock ?? now }
 
     /// The notice, while it is fresh.
     public var currentNotice: Notice? {

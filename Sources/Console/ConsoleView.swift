@@ -92,11 +92,11 @@ public enum ConsoleView {
         case .ready:
             let role = database.session.map { "\($0.role)\($0.readOnly ? " read-only" : "")" } ?? "connected"
             let at = database.positions?.at
-            return "postgres: \(role)" + (at.map { ", data \(WireRows.age(state.now - $0))" } ?? "")
+            return "postgres: \(role)" + (at.map { ", data \(WireRows.age(state.databaseNow - $0))" } ?? "")
         case .waiting(let since, let retryAt, _):
             let at = database.positions?.at
             return "postgres: DOWN since \(WireRows.clock(since, utcOffset: state.utcOffset)), retry in "
-                + WireRows.age(retryAt - state.now) + (at.map { ", data \(WireRows.age(state.now - $0)) old" } ?? "")
+                + WireRows.age(retryAt - state.databaseNow) + (at.map { ", data \(WireRows.age(state.databaseNow - $0)) old" } ?? "")
         }
     }
 

@@ -19,7 +19,7 @@ enum DatabaseRows {
         guard let pokes = state.database.pokes else { return [] }
         return pokes.value.destinations.map { destination in
             let waiting = destination.pending.map { destination.pendingCapped ? "\($0)+" : "\($0)" } ?? "-"
-            let oldest = (destination.oldestPendingAt ?? destination.oldestAt).map { WireRows.age(state.now - $0) } ?? "-"
+            let oldest = (destination.oldestPendingAt ?? destination.oldestAt).map { WireRows.age(state.databaseNow - $0) } ?? "-"
             var retry = "ok"
             var element = ThemeElement.normal
             if let since = destination.downSince {
@@ -36,7 +36,7 @@ enum DatabaseRows {
                 TableCell(waiting),
                 TableCell(oldest),
                 TableCell(destination.users.map(String.init) ?? "-"),
-                TableCell(destination.newestSentAt.map { WireRows.age(state.now - $0) } ?? "-"),
+                TableCell(destination.newestSentAt.map { WireRows.age(state.databaseNow - $0) } ?? "-"),
                 TableCell(retry, element == .crit ? .crit : nil),
             ], element: element, tag: destination.destination)
         }

@@ -38,7 +38,7 @@ enum DetailContent {
             TableRow([
                 TableCell(user.userId),
                 TableCell(String(user.pokes)),
-                TableCell(user.oldestAt.map { WireRows.age(state.now - $0) } ?? "-"),
+                TableCell(user.oldestAt.map { WireRows.age(state.databaseNow - $0) } ?? "-"),
                 TableCell(user.newestStreamId.map(String.init) ?? "-"),
             ], tag: user.userId)
         }, [ScreenContent.databaseMessage(state, data.map { ($0.errors, $0.value.destinationUsers.isEmpty) },
@@ -183,7 +183,7 @@ enum DetailContent {
         ], (stored?.locks ?? []).map { lock in
             TableRow([
                 TableCell(lock.name), TableCell(lock.key), TableCell(lock.readWrite ? "read/write" : "exclusive"),
-                TableCell(lock.renewedAt.map { WireRows.age(state.now - $0) + " ago" } ?? "-"),
+                TableCell(lock.renewedAt.map { WireRows.age(state.databaseNow - $0) + " ago" } ?? "-"),
             ])
         }, [ScreenContent.databaseMessage(state, state.database.roles.map { ($0.errors, stored?.locks.isEmpty ?? true) },
                                           empty: "No locks held.")], nil)

@@ -120,7 +120,7 @@ public enum ScreenContent {
     /// " · read 3s ago" for a panel's title, or nothing before the first read.
     static func age(_ state: ConsoleState, _ at: Double?) -> String {
         guard let at else { return "" }
-        return " · read \(WireRows.age(state.now - at)) ago"
+        return " · read \(WireRows.age(state.databaseNow - at)) ago"
     }
 
     static func noWireMessage(_ state: ConsoleState) -> String {

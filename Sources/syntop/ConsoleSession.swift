@@ -340,7 +340,9 @@ final class ConsoleSession {
     private func draw() {
         guard let backend else { return }
         switch wireInput {
-        case .replay: state.now = state.wire.lastLineAt ?? 0
+        case .replay:
+            state.now = state.wire.lastLineAt ?? 0
+            state.clock = unixTime()
         case .live, .none: state.now = unixTime()
         }
         let now = state.now

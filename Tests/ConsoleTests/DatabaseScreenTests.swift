@@ -114,6 +114,16 @@ func withHistory(_ state: inout ConsoleState, _ file: String) throws {
         for flag in flags { #expect(words.contains(flag.message), "\(flag.message)") }
     }
 
+    /// A replay is old, the database is live: its ages and retries go by the wall clock.
+    @Test func aReplayBesideALiveDatabase() throws {
+        var state = try stackState()
+        state.clock = state.now + 4 * 86_400
+        state.database.status = .waiting(since: state.clock! - 3, retryAt: state.clock! + 4, error: "Connection refused")
+        let text = ConsoleView.render(state).text()
+        #expect(text.contains("retry in 4s"), "\(text.split(separator: "\n")[0])")
+        #expect(!text.contains("4d"))
+    }
+
     @Test func rolesShowWhatTheDatabaseHolds() throws {
         var state = try stackState(size: Size(width: 200, height: 40))
         state.screen = .roles
