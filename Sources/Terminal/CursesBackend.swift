@@ -51,7 +51,9 @@ public final class CursesBackend {
         nodelay(window, true)
         set_escdelay(25)
         curs_set(0)
-        mousemask(SH_BUTTON1_PRESSED | SH_BUTTON1_CLICKED | SH_BUTTON4_PRESSED
+        // Releases too, though nothing acts on them: ncurses reads on, blocking, for the next
+        // event when one arrives that the mask leaves out, and the whole loop would wait.
+        mousemask(SH_BUTTON1_PRESSED | SH_BUTTON1_CLICKED | SH_BUTTON1_RELEASED | SH_BUTTON4_PRESSED
                   | SH_BUTTON5_PRESSED, nil)
         mouseinterval(0)
         var colors = 0
