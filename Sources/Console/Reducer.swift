@@ -245,10 +245,15 @@ public enum ConsoleReducer {
         if user != nil { selectFirstRow(&state, TableKey(.history)) }
     }
 
-    /// A list opens with its first row selected, so Enter acts on it at once; the rows may
-    /// arrive later, from the database.
+    /// A list opens with its first row selected, so Enter acts on it at once: the first that
+    /// stands for something (a process's role and flags come before its streams), or the first
+    /// of rows that arrive later, from the database.
     private static func selectFirstRow(_ state: inout ConsoleState, _ key: TableKey) {
         state.tables[key] = TableState(selection: 0)
+        let rows = ScreenContent.focusedPanel(state)?.table.rows ?? []
+        if let first = rows.firstIndex(where: { $0.tag != nil }) {
+            moveSelection(&state, to: first)
+        }
     }
 
     private static func visibleRows(_ state: ConsoleState) -> Int {

@@ -15,6 +15,13 @@ public struct RoleFlag: Equatable, Sendable, Codable {
     public var message: String
 }
 
+extension SynapseConfig {
+    /// The configured writers as the wire names them.
+    public var configuredWriterKeys: Set<WriterKey> {
+        Set(configuredWriters.map { WriterKey(StreamName(rawValue: $0.stream), InstanceName(rawValue: $0.instance)) })
+    }
+}
+
 public enum RoleComparison {
     /// Compares the configured processes with the wire. `listened` says whether there was any
     /// wire to compare with; without it only the configuration's own view is given.

@@ -73,9 +73,7 @@ enum WireRows {
         let stored = DatabaseRows.stored(state)
         let maxima = DatabaseRows.maxima(state)
         // Every writer the configuration names is a row from the start, seen or not.
-        let configured = Set((state.config?.configuredWriters ?? []).map {
-            WriterKey(StreamName(rawValue: $0.stream), InstanceName(rawValue: $0.instance))
-        })
+        let configured = state.config?.configuredWriterKeys ?? []
         let keys = Set(wire.positions.keys).union(stored.keys).union(configured)
         var alerts: [String: [Alert]] = [:]
         for alert in all { alerts[alert.subject, default: []].append(alert) }
@@ -202,11 +200,12 @@ enum WireRows {
     static func sorted(_ rows: [TableRow], by sort: SortOrder?) -> [TableRow] {
         guard let sort else { return rows }
         func key(_ row: TableRow) -> String { sort.column < row.cells.count ? row.cells[sort.column].text : "" }
+        func before(_ x: String, _ y: String) -> Bool {
+            if let nx = Double(x), let ny = Double(y), !nx.isNaN, !ny.isNaN { return nx < ny }
+            return NaturalOrder.less(x, y)
+        }
         return rows.sorted { a, b in
-            let (x, y) = (key(a), key(b))
-            let ordered: Bool
-            if let nx = Double(x), let ny = Double(y) { ordered = nx < ny } else { ordered = NaturalOrder.less(x, y) }
-            return sort.ascending ? ordered : (x != y && !ordered)
+            sort.ascending ? before(key(a), key(b)) : before(key(b), key(a))
         }
     }
 }

@@ -67,6 +67,10 @@ public enum StreamPositionStore {
             byName[name, default: Stream(stream: name, writers: [])].maxId = maxima.value(index, "max_id").flatMap { Int64($0) }
             byName[name]!.sequence = maxima.value(index, "sequence").flatMap { Int64($0) }
         }
-        return byName.values.sorted { NaturalOrder.less($0.stream, $1.stream) }
+        return byName.values.sorted { NaturalOrder.less($0.stream, $1.stream) }.map { stream in
+            var sorted = stream
+            sorted.writers.sort { NaturalOrder.less($0.instance, $1.instance) }
+            return sorted
+        }
     }
 }

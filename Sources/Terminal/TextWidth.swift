@@ -79,7 +79,8 @@ public enum TextWidth {
                 var headWidth = 0
                 for character in rest {
                     let w = of(character)
-                    if headWidth + w > width { break }
+                    // A character wider than the line still goes on one, so the text gets shorter.
+                    if headWidth + w > width && !head.isEmpty { break }
                     head.append(character)
                     headWidth += w
                 }

@@ -42,8 +42,9 @@ public struct Frame: Sendable {
 public struct TableColumn: Sendable, Equatable {
     public enum Width: Sendable, Equatable {
         case fixed(Int)
-        /// Takes what its content needs from the room left by fixed columns, never below `min`;
-        /// where the room is short, columns share it by weight, and short content is whole first.
+        /// Takes what its content needs from the room left by fixed columns; `min` is what it
+        /// needs to be shown at all (less when its content is narrower). Where the room is short,
+        /// columns share it by weight, and short content is whole first.
         case flexible(min: Int, weight: Int)
         /// As flexible, and also takes what is left once every column's content fits (flags,
         /// users, rooms: the text an operator reads first).
@@ -181,8 +182,12 @@ public struct Table: Sendable {
         guard !columns.isEmpty else { return 0 }
         let totalWeight = columns.map(weight).reduce(0, +)
         var given = 0
+        var portioned = 0
         for (k, index) in columns.enumerated() {
-            let portion = k == columns.count - 1 ? room - given : room * weight(index) / totalWeight
+            // The portions add up to the room (the last takes the rounding); what a capped column
+            // leaves of its portion goes round again, by weight, not to the last column.
+            let portion = k == columns.count - 1 ? room - portioned : room * weight(index) / totalWeight
+            portioned += portion
             let granted = min(portion, cap[index] - widths[index])
             widths[index] += granted
             given += granted

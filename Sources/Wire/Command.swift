@@ -185,6 +185,13 @@ public enum ReplicationLine {
         }
     }
 
+    /// A stream name as syntop keeps it: one it does not know is outside text, and loses
+    /// anything shaped like a token.
+    static func streamName(_ text: String) -> StreamName {
+        let name = StreamName(rawValue: text)
+        return RowDecoder.knownStreams.contains(name) ? name : StreamName(rawValue: Secrets.redactTokenShapes(text))
+    }
+
     static func fail(_ reason: MalformedReason, _ detail: String) -> MalformedLine {
         MalformedLine(reason: reason, detail: detail)
     }
@@ -194,7 +201,7 @@ public enum ReplicationLine {
         switch name {
         case "RDATA":
             let parts = try line.split(start, into: 4, name)
-            let stream = StreamName(rawValue: line.string(parts[0].0, parts[0].1))
+            let stream = streamName(line.string(parts[0].0, parts[0].1))
             let isBatch = parts[2].1 - parts[2].0 == 5 && line.string(parts[2].0, parts[2].1) == "batch"
             let token: RowToken = isBatch ? .batch : .id(try line.integer(parts[2], "RDATA token"))
             let json = try line.json(parts[3], "RDATA \(stream) row")
@@ -207,7 +214,7 @@ public enum ReplicationLine {
             }
         case "POSITION":
             let parts = try line.split(start, into: 4, name)
-            return .position(stream: StreamName(rawValue: line.string(parts[0].0, parts[0].1)),
+            return .position(stream: streamName(line.string(parts[0].0, parts[0].1)),
                              instance: InstanceName(rawValue: line.string(parts[1].0, parts[1].1)),
                              previous: try line.integer(parts[2], "POSITION previous token"),
                              new: try line.integer(parts[3], "POSITION new token"))
@@ -268,7 +275,7 @@ public enum ReplicationLine {
         case "NAME", "SERVER", "PING":
             return .legacy(name: name, argument: Secrets.redactTokenShapes(line.string(start, end)))
         default:
-            return .unknown(name: String(name.prefix(64)),
+            return .unknown(name: Secrets.redactTokenShapes(String(name.prefix(64))),
                             argument: Secrets.redactTokenShapes(line.string(start, min(end, start + 200))))
         }
     }

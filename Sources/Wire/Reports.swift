@@ -75,11 +75,12 @@ public struct PositionsReport: Codable, Equatable, Sendable {
     }
 
     /// A writer seen on the wire, or one the configuration names that has published nothing
-    /// yet (`token`, `last_seen` and `age_seconds` null).
+    /// yet (then without `token`, `last_seen` and `age_seconds`).
     public struct Writer: Codable, Equatable, Sendable {
         public var instance: String
-        /// Whether the configuration names this process as a writer of the stream.
-        public var configured: Bool
+        /// Whether the configuration names this process as a writer of the stream; nil without
+        /// a configuration.
+        public var configured: Bool?
         public var token: Int64?
         public var lastSeen: Double?
         public var ageSeconds: Double?
@@ -110,13 +111,13 @@ public struct PositionsReport: Codable, Equatable, Sendable {
 
     /// `now`: the time ages are measured from (the last line of a replay, the clock when live).
     /// `configured`: the writers the configuration names, listed whether seen or not.
-    public init(_ state: WireState, source: WireSourceReport, now: Double, configured: Set<WriterKey> = []) {
+    public init(_ state: WireState, source: WireSourceReport, now: Double, configured: Set<WriterKey>? = nil) {
         self.source = source
         counts = LineCounts(state)
-        let grouped = Dictionary(grouping: configured.union(state.positions.keys), by: \.stream)
+        let grouped = Dictionary(grouping: (configured ?? []).union(state.positions.keys), by: \.stream)
         streams = grouped.keys.sorted().map { stream in
             Stream(stream: stream.rawValue, writers: grouped[stream]!.sorted().map { key in
-                let isConfigured = configured.contains(key)
+                let isConfigured = configured.map { $0.contains(key) }
                 guard let writer = state.positions[key] else {
                     return Writer(instance: key.instance.rawValue, configured: isConfigured, rows: 0, positionLines: 0,
                                   advancesWithoutRows: 0, gaps: 0, restarts: 0, rowsLastMinute: 0)

@@ -25,9 +25,10 @@ public enum Secrets {
     }
 
     /// The keys of a token-keyed cache's invalidation with every key replaced; `null` (the
-    /// whole cache) stays as it is.
+    /// whole cache) stays as it is, and anything else Synapse would not send becomes one key.
     public static func scrubbedKeys(_ keys: JSONValue) -> JSONValue {
-        guard let items = keys.array else { return keys }
+        if keys.isNull { return keys }
+        guard let items = keys.array else { return .array([.string(placeholder)]) }
         return .array(items.map { _ in .string(placeholder) })
     }
 
@@ -44,8 +45,11 @@ public enum Secrets {
 
     /// `USER_IP <user> ["<token>",...]`: the first JSON string is the user's access token.
     static func scrubUserIP(_ payload: [UInt8]) -> [UInt8] {
-        guard let space = payload[userIPPrefix.count...].firstIndex(of: UInt8(ascii: " ")) else {
-            return payload
+        let rest = payload[userIPPrefix.count...]
+        // No user ID before the list (or no list at all): nothing after the name is kept.
+        guard let first = rest.first, first != UInt8(ascii: "["), first != UInt8(ascii: "\""),
+              let space = rest.firstIndex(of: UInt8(ascii: " ")) else {
+            return userIPPrefix + Array(placeholder.utf8)
         }
         let start = space + 1
         guard start + 1 < payload.count, payload[start] == UInt8(ascii: "["),
@@ -70,6 +74,8 @@ public enum Secrets {
             if payload[rowStart] == UInt8(ascii: " ") { spaces += 1 }
             rowStart += 1
         }
+        // Fields missing: the row may start anywhere after the stream name.
+        if spaces < 2 { rowStart = cachesPrefix.count }
         let row = payload[rowStart...]
         if let value = try? JSONReader.parse(row), let items = value.array, items.count >= 2,
            let name = items[0].string {
@@ -109,7 +115,7 @@ public enum Secrets {
     }
 
     /// Free text that came from outside (an excerpt of a bad line, an unknown command's argument):
-    /// anything shaped like a Synapse access or refresh token (`syt_`, `syr_`) or a macaroon
+    /// anything shaped like an access or refresh token (`syt_`, `syr_`, `mat_`, `mar_`) or a macaroon
     /// (`MDAx` and base64) is replaced. A second line of defence behind the rules above.
     public static func redactTokenShapes(_ text: String) -> String {
         let bytes = Array(text.utf8)
@@ -129,7 +135,8 @@ public enum Secrets {
         return changed ? String(decoding: out, as: UTF8.self) : text
     }
 
-    static let tokenPrefixes = [Array("syt_".utf8), Array("syr_".utf8)]
+    /// Synapse's access and refresh tokens, and those of Matrix Authentication Service.
+    static let tokenPrefixes = [Array("syt_".utf8), Array("syr_".utf8), Array("mat_".utf8), Array("mar_".utf8)]
     static let macaroonPrefix = Array("MDAx".utf8)
 
     /// Where a token that starts at `index` ends. A macaroon is long: "MDAx" in a short word is none.

@@ -195,8 +195,11 @@ public struct WireState: Sendable {
     where Bytes.Element == UInt8 {
         lines += 1
         malformed[.badRecording, default: 0] += 1
+        // A message may stand after any tab of a line that does not parse: each part is scrubbed.
+        let parts = Array(line).split(separator: UInt8(ascii: "\t"), omittingEmptySubsequences: false)
+        let scrubbed = Array(parts.map { Secrets.scrub(Array($0)) }.joined(separator: [UInt8(ascii: "\t")]))
         malformedSamples.append(MalformedSample(time: lastLineAt ?? 0, channel: "", reason: .badRecording,
-                                                detail: detail, excerpt: WireState.excerpt(line)))
+                                                detail: detail, excerpt: WireState.excerpt(scrubbed)))
     }
 
     /// Feeds a whole recording.

@@ -66,11 +66,11 @@ struct CheckCommand: ParsableCommand {
                 let rows = try runQueries(target.conninfo, timeoutMS: database.statementTimeout,
                                           [(StreamPositionStore.writersSQL, []), (StreamPositionStore.maximaSQL, [])])
                 let streams = StreamPositionStore.streams(writers: rows[0], maxima: rows[1])
-                databaseState.positions = Fetched(streams, at: now, errors: rows.errors)
+                databaseState.positions = Fetched(streams, at: unixTime(), errors: rows.errors)
                 let (session, pokes, errors) = try readPokes(target.conninfo, timeoutMS: database.statementTimeout,
                                                              cap: max(thresholds.pendingCritical, 1))
                 databaseState.session = session
-                databaseState.pokes = Fetched(pokes, at: now, errors: errors)
+                databaseState.pokes = Fetched(pokes, at: unixTime(), errors: errors)
                 if listened && source.replay == nil {
                     findings += Alerts.stalled(before: before, after: Alerts.storedPositions(streams), wire: wire,
                                                      listenedSince: now - listen)
@@ -80,8 +80,10 @@ struct CheckCommand: ParsableCommand {
                 findings.append(Alert(.critical, "postgres", "\(error)"))
             }
         }
+        // A replay's time is the recording's; the database is read now.
         findings += Alerts.evaluate(wire: wire, listened: listened, database: databaseState, config: config,
-                                    now: now, thresholds: thresholds, probedAt: probedAt)
+                                    now: now, thresholds: thresholds, probedAt: probedAt,
+                                    clock: source.replay != nil ? unixTime() : nil)
         let critical = findings.filter { $0.level == .critical }.count
         let warning = findings.count - critical
         let status = critical > 0 ? "CRITICAL" : (warning > 0 ? "WARNING" : "OK")

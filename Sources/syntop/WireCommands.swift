@@ -263,10 +263,8 @@ struct PositionsCommand: ParsableCommand {
             var merged = MergedOutput<PositionsReport, PositionsDatabaseSide>()
             if sources.hasWire {
                 let (state, report, now) = try collectWire(source, config: sources.config, seconds: listen)
-                let configured = sources.config.map { config in
-                    Set(config.configuredWriters.map { WriterKey(StreamName(rawValue: $0.stream), InstanceName(rawValue: $0.instance)) })
-                }
-                merged.wire = PositionsReport(state, source: report, now: now, configured: configured ?? [])
+                merged.wire = PositionsReport(state, source: report, now: now,
+                                              configured: sources.config?.configuredWriterKeys)
             }
             if let target = sources.database {
                 let rows = try runQueries(target.conninfo, timeoutMS: database.statementTimeout, [

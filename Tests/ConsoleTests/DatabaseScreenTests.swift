@@ -103,6 +103,9 @@ func withHistory(_ state: inout ConsoleState, _ file: String) throws {
         _ = ConsoleReducer.reduce(&state, .moveToTop)
         _ = ConsoleReducer.reduce(&state, .drillDown)
         #expect(state.details[.roles] == .process("master"))
+        // The first stream is selected, below the role and the flags: Enter opens it.
+        let selected = try #require(ScreenContent.focusedPanel(state)?.table).selection
+        #expect(selected.flatMap { ScreenContent.focusedPanel(state)?.table.rows[$0].tag } == "account_data")
         // (No snapshot: the title names the config file by its absolute path.)
         let detail = ConsoleView.render(state).text()
         // Read as words, across wrapped lines and the frame.

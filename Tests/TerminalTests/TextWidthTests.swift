@@ -46,3 +46,9 @@ import Testing
         #expect(TextWidth.wrap("日本語 ok", to: 4) == ["日本", "語", "ok"])
     }
 }
+
+@Suite struct WrapEdgeTests {
+    @Test func aCharacterWiderThanTheLineStillEnds() {
+        #expect(TextWidth.wrap("日本", to: 1) == ["日", "本"])
+    }
+}

@@ -166,6 +166,17 @@ import Testing
         #expect(Table.widths(columns, total: 30, content: [3, 4, 6, 6]) == [3, 4, 6, 14])
     }
 
+    /// A column capped by its content leaves its portion to the others by weight, not to the last.
+    @Test func whatACappedColumnLeavesIsSharedByWeight() {
+        let history = [TableColumn("Room", .fill(min: 4, weight: 3)), TableColumn("By", .flexible(min: 2, weight: 2)),
+                       TableColumn("Reason", .flexible(min: 2, weight: 2))]
+        // 30 - 2 separators - 8 minimums = 20 to share; By needs 2 more, Room and Reason much more.
+        let widths = Table.widths(history, total: 30, content: [60, 4, 60])
+        #expect(widths[1] == 4)
+        #expect(widths[0] > widths[2], "\(widths)")
+        #expect(widths.reduce(0, +) + 2 == 30)
+    }
+
     @Test func withoutAFillColumnTheRightStaysBlank() {
         let plain = [TableColumn("a", .flexible(min: 2, weight: 1)), TableColumn("b", .fixed(3))]
         #expect(Table.widths(plain, total: 20, content: [5, 3]) == [5, 3])

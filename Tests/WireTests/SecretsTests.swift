@@ -56,6 +56,9 @@ let macaroon = "MDAxOGxvY2F0aW9uIHRlc3QubG9jYWwKMDAxM2lkZW50aWZpZXIga2V5CjAwMTBj
             #"RDATA caches master x ["get_user_by_access_token",[""# + token + #""],1]"#,  // bad stream id
             #"USER_IP @bob:test.local [""# + token + #"","127.0.0.1"]"#,                  // too few fields
             #"USER_IP @bob:test.local "# + token,                                         // no list at all
+            #"USER_IP [""# + token + #"","1.2.3.4","Mozilla/5.0 (X11)",null,1]"#,           // no user ID
+            #"RDATA caches master 41 ["get_user_by_access_token",""# + token + #"",1]"#,   // a key, not a list
+            #"RDATA caches 41 ["get_user_by_access_token",[""# + token + #""],1]"#,        // a field missing
         ]
         var state = WireState()
         for text in bad { state.ingest(Array(text.utf8), channel: "test.local", at: 1) }
@@ -67,6 +70,24 @@ let macaroon = "MDAxOGxvY2F0aW9uIHRlc3QubG9jYWwKMDAxM2lkZW50aWZpZXIga2V5CjAwMTBj
         for text in bad {
             #expect(!String(decoding: Secrets.scrub(Array(text.utf8)), as: UTF8.self).contains(token.prefix(12)))
         }
+    }
+
+    @Test(arguments: [accessToken, macaroon])
+    func aBadRecordingLineKeepsNoToken(token: String) {
+        var state = WireState()
+        state.ingest(recording: Array(("x\ttest.local\tUSER_IP @b:x [\"" + token + "\",\"1.2.3.4\"]\n").utf8))
+        #expect(state.malformedSamples.elements.count == 1)
+        #expect(!state.malformedSamples.elements[0].excerpt.contains(token.prefix(12)))
+    }
+
+    @Test func tokenShapedNamesOfUnknownStreamsAndCommands() {
+        var state = WireState()
+        state.ingest(Array("RDATA \(accessToken) master 1 [1]".utf8), channel: "hs", at: 1)
+        state.ingest(Array("\(accessToken) now".utf8), channel: "hs", at: 1)
+        #expect(!String(describing: state.unknownStreams).contains("syt_"))
+        #expect(!String(describing: state.positions).contains("syt_"))
+        #expect(!state.commands.keys.contains { $0.contains("syt_") })
+        #expect(Secrets.redactTokenShapes("mat_abcdef1234 and mar_x1") == "<token> and <token>")
     }
 
     @Test func tokenShapesInFreeText() {
