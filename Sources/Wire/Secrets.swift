@@ -84,11 +84,13 @@ public enum Secrets {
             scrubbed[1] = scrubbedKeys(items[1])
             return Array(payload[..<rowStart]) + Array(JSONText.encode(.array(scrubbed)).utf8)
         }
-        // Unparsable: find a token-keyed cache's name and drop everything after it.
-        let lowered = row.map { (0x41...0x5A).contains($0) ? $0 | 0x20 : $0 }
+        // Unparsable, so the row may start anywhere (a field glued to the next, a space in a
+        // key): find a token-keyed cache's name after the stream and drop everything after it.
+        let rest = payload[cachesPrefix.count...]
+        let lowered = rest.map { (0x41...0x5A).contains($0) ? $0 | 0x20 : $0 }
         let names = tokenCaches.map { Array($0.lowercased().utf8) } + secretWords.map { Array($0.utf8) }
         guard let cut = names.compactMap({ end(of: $0, in: lowered) }).min() else { return payload }
-        return Array(payload[..<(rowStart + cut)]) + Array(" \(placeholder)".utf8)
+        return Array(payload[..<(cachesPrefix.count + cut)]) + Array(" \(placeholder)".utf8)
     }
 
     /// Where the first occurrence of `needle` in `haystack` ends.

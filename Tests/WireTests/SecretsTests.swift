@@ -59,6 +59,8 @@ let macaroon = "MDAxOGxvY2F0aW9uIHRlc3QubG9jYWwKMDAxM2lkZW50aWZpZXIga2V5CjAwMTBj
             #"USER_IP [""# + token + #"","1.2.3.4","Mozilla/5.0 (X11)",null,1]"#,           // no user ID
             #"RDATA caches master 41 ["get_user_by_access_token",""# + token + #"",1]"#,   // a key, not a list
             #"RDATA caches 41 ["get_user_by_access_token",[""# + token + #""],1]"#,        // a field missing
+            // Found by the fuzzer: the stream id glued to the row, a space inside the key.
+            #"RDATA caches master 62!["get_user_by_access_token",[":"# + token + #" x"],1]"#,
         ]
         var state = WireState()
         for text in bad { state.ingest(Array(text.utf8), channel: "test.local", at: 1) }
