@@ -8,6 +8,7 @@ let package = Package(
         // For the fuzz targets in Fuzz/ and the harnesses in Bench/.
         .library(name: "Wire", targets: ["Wire"]),
         .library(name: "Store", targets: ["Store"]),
+        .library(name: "Postgres", targets: ["Postgres"]),
         .library(name: "EventLoop", targets: ["EventLoop"]),
     ],
     dependencies: [
@@ -25,7 +26,9 @@ let package = Package(
         // state that must not live in a system-library header.
         .target(name: "CTermSupport", dependencies: ["CNCursesW"]),
 
-        .target(name: "Terminal", dependencies: ["CNCursesW", "CTermSupport"]),
+        // The pure terminal model (cells, widgets, themes, keys), and the ncurses backend apart.
+        .target(name: "Terminal"),
+        .target(name: "CursesTerminal", dependencies: ["Terminal", "CNCursesW", "CTermSupport"]),
         .target(name: "EventLoop", dependencies: ["CTermSupport"]),
         .target(name: "Console", dependencies: ["Terminal", "Wire", "Config", "Store", "NaturalOrder"]),
         .systemLibrary(
@@ -35,20 +38,24 @@ let package = Package(
         .target(name: "Wire", dependencies: ["NaturalOrder"]),
         .target(name: "Replication", dependencies: ["CHiredis", "EventLoop", "Wire"]),
         .target(name: "Config", dependencies: ["NaturalOrder", .product(name: "Yams", package: "Yams")]),
-        .target(name: "Store", dependencies: ["CLibPQ", "EventLoop", "NaturalOrder"]),
+        // The stores' SQL and shaping, pure; the libpq connection that runs them apart.
+        .target(name: "Store", dependencies: ["NaturalOrder"]),
+        .target(name: "Postgres", dependencies: ["Store", "CLibPQ", "EventLoop"]),
         .executableTarget(
             name: "syntop",
             dependencies: [
-                "Console", "Terminal", "EventLoop", "Wire", "Replication", "Config", "Store", "CLibPQ", "CNCursesW",
+                "Console", "Terminal", "CursesTerminal", "EventLoop", "Wire", "Replication", "Config", "Store", "Postgres", "CLibPQ", "CNCursesW",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
         .testTarget(name: "TerminalTests", dependencies: ["Terminal"]),
+        .testTarget(name: "CursesTerminalTests", dependencies: ["CursesTerminal", "Terminal"]),
         .testTarget(name: "EventLoopTests", dependencies: ["EventLoop"]),
         .testTarget(name: "NaturalOrderTests", dependencies: ["NaturalOrder"]),
         .testTarget(name: "WireTests", dependencies: ["Wire"]),
         .testTarget(name: "ConfigTests", dependencies: ["Config"]),
-        .testTarget(name: "StoreTests", dependencies: ["Store", "EventLoop"]),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "Postgres", "EventLoop"]),
+        .testTarget(name: "PostgresTests", dependencies: ["Postgres"]),
         .testTarget(name: "ReplicationTests", dependencies: ["Replication", "EventLoop", "Wire", "CHiredis"]),
         .testTarget(name: "ConsoleTests", dependencies: ["Console", "Terminal", "Wire", "Config", "Store"],
                     exclude: ["__Snapshots__"]),

@@ -16,6 +16,7 @@ let package = Package(
         .executableTarget(
             name: "StoreBench",
             dependencies: [.product(name: "Store", package: root.lastPathComponent),
+                           .product(name: "Postgres", package: root.lastPathComponent),
                            .product(name: "EventLoop", package: root.lastPathComponent)]),
     ],
     swiftLanguageModes: [.v6]

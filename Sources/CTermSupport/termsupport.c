@@ -2,13 +2,10 @@
 #include "termsupport.h"
 
 #include <errno.h>
-#include <locale.h>
-#include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <wchar.h>
 #include <sys/ioctl.h>
 
 #ifndef NCURSES_WIDECHAR
@@ -94,22 +91,6 @@ void ts_install_crash_guard(void) {
         sigaction(sig, &action, &previous_actions[sig]);
     }
     atexit(restore_terminal);
-}
-
-static pthread_once_t utf8_once = PTHREAD_ONCE_INIT;
-static locale_t utf8_locale = (locale_t)0;
-
-static void make_utf8_locale(void) {
-    utf8_locale = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
-}
-
-int ts_wcwidth_utf8(uint32_t scalar) {
-    pthread_once(&utf8_once, make_utf8_locale);
-    if (utf8_locale == (locale_t)0) return -2;
-    locale_t previous = uselocale(utf8_locale);
-    int width = wcwidth((wchar_t)scalar);
-    uselocale(previous);
-    return width;
 }
 
 int ts_terminal_size(int fd, int *rows, int *cols) {

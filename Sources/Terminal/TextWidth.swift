@@ -1,4 +1,4 @@
-import CTermSupport
+import Glibc
 
 /// Display width of text in terminal cells, as glibc's wcwidth (and so ncurses and tmux) count
 /// them, independent of the process locale.
@@ -110,7 +110,7 @@ public enum TextWidth {
     }
 
     private static func scalarWidth(_ scalar: Unicode.Scalar) -> Int {
-        let width = Int(ts_wcwidth_utf8(scalar.value))
+        let width = Int(utf8Width(scalar.value))
         if width == -2 {
             // No UTF-8 locale on the machine: a conservative guess that keeps layouts intact.
             return scalar.properties.isEmojiPresentation ? 2 : 1
@@ -121,4 +121,20 @@ public enum TextWidth {
 
 public enum Alignment: Sendable, Equatable {
     case left, right, centre
+}
+
+/// The C.UTF-8 locale, made once: widths are glibc's (as ncurses and tmux count them) whatever
+/// the process's locale is. Only read after it is made.
+nonisolated(unsafe) private let utf8Locale: locale_t? = newlocale(Int32(1 << LC_CTYPE), "C.UTF-8", nil)
+
+/// glibc's wcwidth, which its Swift module leaves out (it is an X/Open function): found by name.
+nonisolated(unsafe) private let wcwidthFunction: (@convention(c) (Int32) -> Int32)? =
+    dlsym(UnsafeMutableRawPointer(bitPattern: 0), "wcwidth").map { unsafeBitCast($0, to: (@convention(c) (Int32) -> Int32).self) }
+
+/// wcwidth() of a scalar under C.UTF-8: -1 for a non-printable one, -2 without that locale.
+private func utf8Width(_ scalar: UInt32) -> Int32 {
+    guard let utf8Locale, let wcwidthFunction else { return -2 }
+    let previous = uselocale(utf8Locale)
+    defer { uselocale(previous) }
+    return wcwidthFunction(Int32(bitPattern: scalar))
 }

@@ -5,6 +5,7 @@ import EventLoop
 import Config
 import Foundation
 import Replication
+import CursesTerminal
 import Terminal
 import Wire
 

@@ -1,6 +1,7 @@
 import Console
 import EventLoop
 import Foundation
+import Postgres
 import Store
 
 /// Keeps the console's database side fresh: one read-only connection, reconnected with a

@@ -4,6 +4,7 @@ import Console
 import EventLoop
 import Foundation
 import Glibc
+import Postgres
 import Store
 
 /// How the database is reached: --db, else the main database of the -c config, else $SYNTOP_DB.

@@ -1,6 +1,7 @@
 import EventLoop
 import Foundation
 import Testing
+import Postgres
 @testable import Store
 
 /// A Synapse database made by real Synapse: scripts/test-stack points this at its stack.

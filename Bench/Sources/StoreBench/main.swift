@@ -1,5 +1,6 @@
 import EventLoop
 import Foundation
+import Postgres
 import Store
 
 // Times each store query as syntop sends it (PGConnection on the event loop), ROUNDS times,

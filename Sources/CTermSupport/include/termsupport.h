@@ -18,10 +18,6 @@ void ts_install_crash_guard(void);
 /* Whether curses owns the terminal; the crash guard and exit handler call endwin only then. */
 void ts_set_curses_active(int active);
 
-/* wcwidth() of a Unicode scalar under the C.UTF-8 locale, whatever the process locale is.
-   -1 for non-printable scalars; -2 when no UTF-8 locale exists on the machine. */
-int ts_wcwidth_utf8(uint32_t scalar);
-
 /* The size of the terminal on fd, from TIOCGWINSZ. Returns 0, or -1 when fd is not a terminal. */
 int ts_terminal_size(int fd, int *rows, int *cols);
 

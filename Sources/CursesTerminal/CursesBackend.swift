@@ -1,6 +1,7 @@
 import CNCursesW
 import CTermSupport
 import Glibc
+import Terminal
 
 public struct TerminalStartError: Error, CustomStringConvertible {
     public var description: String

@@ -1,39 +1,7 @@
 import CLibPQ
 import EventLoop
 import Glibc
-
-/// Rows of a query, as text (libpq's text format), NULL as nil.
-public struct PGRows: Equatable, Sendable {
-    public var columns: [String]
-    public var rows: [[String?]]
-
-    public init(columns: [String], rows: [[String?]]) {
-        self.columns = columns
-        self.rows = rows
-    }
-
-    /// The value of a named column in a row.
-    public func value(_ row: Int, _ column: String) -> String? {
-        guard let index = columns.firstIndex(of: column) else { return nil }
-        return rows[row][index]
-    }
-}
-
-/// A server or connection error: SQLSTATE and the server's primary message. libpq and
-/// PostgreSQL never put the password in either.
-public struct PGError: Error, Equatable, Sendable, CustomStringConvertible {
-    public var sqlstate: String?
-    public var message: String
-
-    public init(sqlstate: String?, message: String) {
-        self.sqlstate = sqlstate
-        self.message = message
-    }
-
-    public var description: String {
-        sqlstate.map { "\(message) (SQLSTATE \($0))" } ?? message
-    }
-}
+import Store
 
 /// One connection to PostgreSQL that cannot write: `default_transaction_read_only` and a
 /// `statement_timeout` are set at connection time, `application_name` is syntop. Connecting
