@@ -30,13 +30,15 @@ let package = Package(
         .target(name: "Terminal"),
         .target(name: "CursesTerminal", dependencies: ["Terminal", "CNCursesW", "CTermSupport"]),
         .target(name: "EventLoop", dependencies: ["CTermSupport"]),
-        .target(name: "Console", dependencies: ["Terminal", "Wire", "Config", "Store", "NaturalOrder"]),
+        .target(name: "Console", dependencies: ["Terminal", "Wire", "Config", "Store", "NaturalOrder", "Connection"]),
         .systemLibrary(
             name: "CHiredis", pkgConfig: "hiredis",
             providers: [.apt(["libhiredis-dev"])]),
         .target(name: "NaturalOrder"),
+        // One connection status and one reconnect machine for every source.
+        .target(name: "Connection"),
         .target(name: "Wire", dependencies: ["NaturalOrder"]),
-        .target(name: "Replication", dependencies: ["CHiredis", "EventLoop", "Wire"]),
+        .target(name: "Replication", dependencies: ["CHiredis", "EventLoop", "Wire", "Connection"]),
         .target(name: "Config", dependencies: ["NaturalOrder", .product(name: "Yams", package: "Yams")]),
         // The stores' SQL and shaping, pure; the libpq connection that runs them apart.
         .target(name: "Store", dependencies: ["NaturalOrder"]),
@@ -44,7 +46,7 @@ let package = Package(
         .executableTarget(
             name: "syntop",
             dependencies: [
-                "Console", "Terminal", "CursesTerminal", "EventLoop", "Wire", "Replication", "Config", "Store", "Postgres", "CLibPQ", "CNCursesW",
+                "Console", "Terminal", "CursesTerminal", "EventLoop", "Wire", "Replication", "Config", "Store", "Postgres", "Connection", "CLibPQ", "CNCursesW",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -52,12 +54,13 @@ let package = Package(
         .testTarget(name: "CursesTerminalTests", dependencies: ["CursesTerminal", "Terminal"]),
         .testTarget(name: "EventLoopTests", dependencies: ["EventLoop"]),
         .testTarget(name: "NaturalOrderTests", dependencies: ["NaturalOrder"]),
+        .testTarget(name: "ConnectionTests", dependencies: ["Connection"]),
         .testTarget(name: "WireTests", dependencies: ["Wire"]),
         .testTarget(name: "ConfigTests", dependencies: ["Config"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Postgres", "EventLoop"]),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres"]),
-        .testTarget(name: "ReplicationTests", dependencies: ["Replication", "EventLoop", "Wire", "CHiredis"]),
-        .testTarget(name: "ConsoleTests", dependencies: ["Console", "Terminal", "Wire", "Config", "Store"],
+        .testTarget(name: "ReplicationTests", dependencies: ["Replication", "EventLoop", "Wire", "CHiredis", "Connection"]),
+        .testTarget(name: "ConsoleTests", dependencies: ["Console", "Terminal", "Wire", "Config", "Store", "Connection"],
                     exclude: ["__Snapshots__"]),
     ],
     swiftLanguageModes: [.v6]

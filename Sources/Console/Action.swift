@@ -1,6 +1,27 @@
+import Connection
 import Terminal
 
-/// Every way the console state can change.
+/// Where an input comes from, for the connection status it reports.
+public enum Source: Equatable, Sendable {
+    case redis
+    case postgres
+}
+
+/// One replication message as the loop read it: channel, payload as published, arrival time.
+public struct WireMessage: Equatable, Sendable {
+    public var channel: String
+    public var payload: [UInt8]
+    public var time: Double
+
+    public init(channel: String, payload: [UInt8], time: Double) {
+        self.channel = channel
+        self.payload = payload
+        self.time = time
+    }
+}
+
+/// Every way the console state can change: what the operator does, and what the sources,
+/// the timers and the loop report.
 public enum Action: Equatable, Sendable {
     case quit
     case toggleHelp
@@ -38,19 +59,35 @@ public enum Action: Equatable, Sendable {
     case replayStep
     /// `y`: the selected row's ID (event, room, user, destination, process) to the clipboard.
     case copySelection
+
+    /// The console starts: what the executable found, before any other action.
+    case start(ConsoleSetup)
+    /// What one wake-up read from Redis, in order.
+    case wire([WireMessage])
+    /// A source's connection changed.
+    case connection(Source, ConnectionStatus)
+    /// A database read finished (or the session was read).
+    case database(DatabaseUpdate)
+    /// The REPLICATE published on request, answered at `at`: how many received it, or why it failed.
+    case probeAnswered(at: Double, receivers: Int64?, error: String?)
+    /// `:theme` loaded a theme: its name, and what to tell the operator.
+    case themeLoaded(name: String, notice: Notice)
+    /// The replay timer, at a monotonic clock in seconds.
+    case replayTick(clock: Double)
+    /// A frame is about to be drawn, at this wall-clock time.
+    case frame(clock: Double)
 }
 
 /// What the event loop must do after a state change; the reducer performs no I/O itself.
 public enum Effect: Equatable, Sendable {
     case quit
-    /// Load and apply the theme with this name or path.
+    /// Load and apply the theme with this name or path; `themeLoaded` comes back.
     case applyTheme(String)
-    /// Publish REPLICATE on the main channel once.
+    /// Publish REPLICATE on the main channel once; `probeAnswered` comes back.
     case probe
-    /// Feed one recorded message.
-    case replayStep
-    /// Feed a paused replay again, as recorded, from where it stopped.
-    case resumeReplay
+    /// Tick the replay (`replayTick`) until told to stop: it runs, as recorded, from where it is.
+    case startReplay
+    case stopReplay
     /// Put this text on the terminal's clipboard.
     case copyToClipboard(String)
     /// Read what the screen now shows from the database, without waiting for the next refresh.

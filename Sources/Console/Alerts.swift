@@ -166,7 +166,7 @@ public enum Alerts {
         return positions
     }
 
-    static func pokeAlerts(_ pokes: PokesData, now: Double, thresholds: AlertThresholds) -> [Alert] {
+    static func pokeAlerts(_ pokes: DeviceListStore.Pokes, now: Double, thresholds: AlertThresholds) -> [Alert] {
         var alerts: [Alert] = []
         for destination in pokes.destinations {
             guard let pending = destination.pending, pending > 0 else { continue }

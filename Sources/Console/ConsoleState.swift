@@ -101,6 +101,10 @@ public struct ConsoleState: Sendable {
     public var frozenWire: WireState?
     /// Whether `--probe` allows publishing REPLICATE on a key press.
     public var probeAllowed = false
+    /// Whether REPLICATE is still to be published once, on the first subscription (`--probe`).
+    public var probeOnStart = false
+    /// The recording being replayed, one line a message, as `wireSource`'s cursor counts them.
+    public var replayLines: [ArraySlice<UInt8>] = []
     /// When REPLICATE was last published: every process should answer it.
     public var probedAt: Double?
     /// Synapse's configuration, when -c was given or found in Debian's place.
@@ -133,7 +137,8 @@ public struct ConsoleState: Sendable {
     /// The notice, while it is fresh.
     public var currentNotice: Notice? {
         guard let notice else { return nil }
-        if let shownAt = notice.shownAt, now - shownAt >= Notice.lifetime { return nil }
+        // By the wall clock: a finished replay's time stands still.
+        if let shownAt = notice.shownAt, databaseNow - shownAt >= Notice.lifetime { return nil }
         return notice
     }
 

@@ -85,7 +85,7 @@ public enum ConsoleView {
     static func databaseStatus(_ state: ConsoleState) -> String {
         let database = state.database
         switch database.status {
-        case .none:
+        case nil:
             return "postgres: none"
         case .connecting(let attempt):
             return "postgres: connecting" + (attempt > 1 ? " (attempt \(attempt))" : "")
@@ -109,7 +109,7 @@ public enum ConsoleView {
             switch status {
             case .connecting(let attempt):
                 return "redis: connecting to \(endpoint)" + (attempt > 1 ? " (attempt \(attempt))" : "")
-            case .subscribed(let since):
+            case .ready(let since):
                 return "redis: \(serverName) on \(endpoint), \(WireRows.age(state.now - since))"
             case .waiting(let since, let retryAt, let error):
                 return "redis: DOWN since \(WireRows.clock(since, utcOffset: state.utcOffset)) (\(error)); "

@@ -1,13 +1,5 @@
+import Connection
 import Store
-
-/// The database connection as the header shows it.
-public enum DatabaseStatus: Equatable, Sendable {
-    /// No database given: the panels say which option would give one.
-    case none
-    case connecting(attempt: Int)
-    case ready(since: Double)
-    case waiting(since: Double, retryAt: Double, error: String)
-}
 
 /// What a drill-down (Enter) opened on a screen.
 public enum Detail: Hashable, Sendable {
@@ -24,7 +16,7 @@ public enum Detail: Hashable, Sendable {
 }
 
 /// A value read from the database, with when it was read and what failed while reading it.
-public struct Fetched<Value: Sendable>: Sendable {
+public struct Fetched<Value: Sendable & Equatable>: Equatable, Sendable {
     public var value: Value
     /// Unix seconds when the queries finished.
     public var at: Double
@@ -37,37 +29,7 @@ public struct Fetched<Value: Sendable>: Sendable {
     }
 }
 
-public struct PokesData: Sendable {
-    public var destinations: [DeviceListStore.Destination]
-    public var conversion: DeviceListStore.Conversion
-
-    public init(destinations: [DeviceListStore.Destination], conversion: DeviceListStore.Conversion) {
-        self.destinations = destinations
-        self.conversion = conversion
-    }
-}
-
-/// One page of a user's history; `user` and `before` say which, so a page for another user
-/// is never shown as this one's.
-public struct HistoryPage: Sendable {
-    public var user: String
-    public var before: Int64?
-    public var events: [MembershipStore.Event]
-    public var current: [MembershipStore.Current]
-    /// Where the next (older) page starts, when there is one.
-    public var nextBefore: Int64?
-
-    public init(user: String, before: Int64?, events: [MembershipStore.Event], current: [MembershipStore.Current],
-                nextBefore: Int64?) {
-        self.user = user
-        self.before = before
-        self.events = events
-        self.current = current
-        self.nextBefore = nextBefore
-    }
-}
-
-public struct UserMatches: Sendable {
+public struct UserMatches: Equatable, Sendable {
     public var prefix: String
     public var matches: [UserStore.Match]
 
@@ -78,7 +40,7 @@ public struct UserMatches: Sendable {
 }
 
 /// What a drill-down read from the database.
-public struct DetailData: Sendable {
+public struct DetailData: Equatable, Sendable {
     public var detail: Detail
     public var destinationUsers: [DeviceListStore.UserPokes] = []
     public var devices: [DeviceListStore.Device] = []
@@ -93,18 +55,19 @@ public struct DetailData: Sendable {
 public struct DatabaseState: Sendable {
     /// How the database was named (the config file's database, --db, ...); nil without one.
     public var display: String?
-    public var status = DatabaseStatus.none
+    /// Nil without a database: the panels say which option would give one.
+    public var status: ConnectionStatus?
     public var session: SessionStore.Session?
     public var positions: Fetched<[StreamPositionStore.Stream]>?
-    public var pokes: Fetched<PokesData>?
+    public var pokes: Fetched<DeviceListStore.Pokes>?
     public var roles: Fetched<[RoleStore.Instance]>?
     public var users: Fetched<UserMatches>?
-    public var history: Fetched<HistoryPage>?
+    public var history: Fetched<MembershipStore.Page>?
     public var detail: Fetched<DetailData>?
 
     public init(display: String? = nil) {
         self.display = display
-        status = display == nil ? .none : .connecting(attempt: 1)
+        status = display == nil ? nil : .connecting(attempt: 1)
     }
 }
 
@@ -116,7 +79,9 @@ public struct DatabaseRequest: Equatable, Sendable {
         case roles
         case users(prefix: String)
         case history(user: String, before: Int64?)
-        case detail(Detail)
+        /// The drill-downs that read more: a destination's waiting pokes by user, a user's devices.
+        case destinationUsers(String)
+        case userDevices(String)
     }
 
     public var reads: [Read]
@@ -139,7 +104,8 @@ public struct DatabaseRequest: Equatable, Sendable {
         }
         if let detail = state.details[state.screen] {
             switch detail {
-            case .destination, .user: reads.append(.detail(detail))
+            case .destination(let destination): reads.append(.destinationUsers(destination))
+            case .user(let user): reads.append(.userDevices(user))
             case .process: if !reads.contains(.roles) { reads.append(.roles) }
             case .stream, .membership: break
             }
@@ -148,27 +114,20 @@ public struct DatabaseRequest: Equatable, Sendable {
     }
 }
 
-extension HistoryPage {
-    /// Membership events per page of the History screen.
-    public static let pageSize = 200
-}
-
 /// What the database feed delivers; `apply` puts it into the state.
-public enum DatabaseUpdate: Sendable {
-    case status(DatabaseStatus)
+public enum DatabaseUpdate: Equatable, Sendable {
     case session(SessionStore.Session)
     case positions(Fetched<[StreamPositionStore.Stream]>)
-    case pokes(Fetched<PokesData>)
+    case pokes(Fetched<DeviceListStore.Pokes>)
     case roles(Fetched<[RoleStore.Instance]>)
     case users(Fetched<UserMatches>)
-    case history(Fetched<HistoryPage>)
+    case history(Fetched<MembershipStore.Page>)
     case detail(Fetched<DetailData>)
 }
 
 extension DatabaseState {
     public mutating func apply(_ update: DatabaseUpdate) {
         switch update {
-        case .status(let status): self.status = status
         case .session(let session): self.session = session
         case .positions(let value): positions = value
         case .pokes(let value): pokes = value
@@ -176,6 +135,40 @@ extension DatabaseState {
         case .users(let value): users = value
         case .history(let value): history = value
         case .detail(let value): detail = value
+        }
+    }
+}
+
+extension DatabaseRequest.Read {
+    /// The store's read for this part of the screen; its answer, stamped with when it was read
+    /// and what failed, is the update that carries it.
+    public var plan: ReadPlan<@Sendable (Double, [String]) -> DatabaseUpdate> {
+        switch self {
+        case .positions:
+            StreamPositionStore.read.map { streams in { .positions(Fetched(streams, at: $0, errors: $1)) } }
+        case .pokes:
+            DeviceListStore.pokes(cap: DeviceListStore.detailCap).map { pokes in { .pokes(Fetched(pokes, at: $0, errors: $1)) } }
+        case .roles:
+            RoleStore.read.map { instances in { .roles(Fetched(instances, at: $0, errors: $1)) } }
+        case .users(let prefix):
+            UserStore.search(prefix: prefix, limit: 200).map { matches in
+                { .users(Fetched(UserMatches(prefix: prefix, matches: matches), at: $0, errors: $1)) }
+            }
+        case .history(let user, let before):
+            MembershipStore.page(user: user, before: before).map { page in { .history(Fetched(page, at: $0, errors: $1)) } }
+        case .destinationUsers(let destination):
+            DeviceListStore.destinationUsers(destination).map { users in
+                var data = DetailData(detail: .destination(destination))
+                data.destinationUsers = users
+                return { [data] in .detail(Fetched(data, at: $0, errors: $1)) }
+            }
+        case .userDevices(let user):
+            DeviceListStore.userDevices(user).map { devices, changes in
+                var data = DetailData(detail: .user(user))
+                data.devices = devices
+                data.changes = changes
+                return { [data] in .detail(Fetched(data, at: $0, errors: $1)) }
+            }
         }
     }
 }

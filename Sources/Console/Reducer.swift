@@ -4,6 +4,7 @@ import Terminal
 /// need returned as effects for the event loop to perform.
 public enum ConsoleReducer {
     public static func reduce(_ state: inout ConsoleState, _ action: Action) -> [Effect] {
+        if let effects = reduceReport(&state, action) { return effects }
         // In the help, movement keys scroll it and any other key closes it; keys other than
         // those that close it also act.
         if state.helpVisible {
@@ -148,11 +149,12 @@ public enum ConsoleReducer {
                 state.notice = Notice(". steps through a replay (--replay FILE)", .warn)
                 break
             }
-            guard state.paused else {
+            guard state.paused, case .replay(let file, var cursor) = state.wireSource else {
                 state.notice = Notice("pause the replay (Space) to step through it")
                 break
             }
-            return [.replayStep]
+            feedReplay(&state, cursor.step())
+            state.wireSource = .replay(file: file, cursor: cursor)
         case .refreshLonger:
             state.refreshStep = min(state.refreshStep + 1, RefreshInterval.steps.count - 1)
             state.notice = Notice("refresh every " + RefreshInterval.label(state.refreshSeconds))
@@ -177,6 +179,8 @@ public enum ConsoleReducer {
         case .resize(let size):
             state.size = size
             moveSelection(&state, by: 0)
+        case .start, .wire, .connection, .database, .probeAnswered, .themeLoaded, .replayTick, .frame:
+            break // reduceReport's
         }
         return []
     }
@@ -312,7 +316,7 @@ public enum ConsoleReducer {
             return []
         }
         state.notice = Notice("\(what) resumed")
-        return replay ? [.resumeReplay] : []
+        return replay ? [.startReplay] : []
     }
 
     /// A click on a tab does what its number key does; a click on a row selects it.

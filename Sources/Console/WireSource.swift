@@ -1,16 +1,11 @@
+import Connection
 import Wire
 
 /// Where the console's replication data comes from, as the header shows it.
 public enum WireSource: Equatable, Sendable {
     case none
-    case live(endpoint: String, serverName: String, status: LiveStatus)
+    case live(endpoint: String, serverName: String, status: ConnectionStatus)
     case replay(file: String, cursor: ReplayCursor)
-}
-
-public enum LiveStatus: Equatable, Sendable {
-    case connecting(attempt: Int)
-    case subscribed(since: Double)
-    case waiting(since: Double, retryAt: Double, error: String)
 }
 
 public enum ReplaySpeed: Equatable, Sendable, CustomStringConvertible {

@@ -1,3 +1,4 @@
+import Connection
 import EventLoop
 import Glibc
 
@@ -5,38 +6,37 @@ import Glibc
 /// `onMessage`. It never publishes; `probe()` is the one exception, on its own connection, and
 /// only when the user asks for it. On a lost connection it reconnects with a capped backoff.
 public final class ReplicationClient {
-    public enum Status: Equatable, Sendable {
-        case connecting(attempt: Int)
-        case subscribed(since: Double)
-        /// Lost or refused; the next attempt is at `retryAt`.
-        case waiting(since: Double, retryAt: Double, error: String)
+    /// One message as it came off the wire: channel, payload exactly as published, when it arrived.
+    public struct Message: Equatable, Sendable {
+        public var channel: String
+        public var payload: [UInt8]
+        public var time: Double
     }
 
     public let endpoint: RedisEndpoint
     public let channels: [String]
     private let loop: EventLoop
     private let now: () -> Double
-    private let onMessage: (String, [UInt8], Double) -> Void
-    private let onStatus: (Status) -> Void
+    private let onMessages: ([Message]) -> Void
+    private let onStatus: (ConnectionStatus) -> Void
 
+    private var machine = ConnectionMachine()
     private var connection: RedisConnection?
     private var source: EventLoop.SourceID?
     private var retryTimer: EventLoop.TimerID?
-    private var attempt = 0
     private var subscribedChannels = 0
-    private var failedSince: Double?
-    private var stopped = false
-    public private(set) var status: Status = .connecting(attempt: 1)
+    public var status: ConnectionStatus { machine.status }
 
+    /// `onMessages` gets what one wake-up read, in order.
     public init(endpoint: RedisEndpoint, channels: [String], loop: EventLoop,
                 now: @escaping () -> Double,
-                onMessage: @escaping (String, [UInt8], Double) -> Void,
-                onStatus: @escaping (Status) -> Void) {
+                onMessages: @escaping ([Message]) -> Void,
+                onStatus: @escaping (ConnectionStatus) -> Void) {
         self.endpoint = endpoint
         self.channels = channels
         self.loop = loop
         self.now = now
-        self.onMessage = onMessage
+        self.onMessages = onMessages
         self.onStatus = onStatus
     }
 
@@ -45,32 +45,36 @@ public final class ReplicationClient {
         userIP ? [serverName, serverName + "/USER_IP"] : [serverName]
     }
 
-    public func start() {
-        stopped = false
-        connect()
-    }
+    public func start() { handle(.start) }
 
-    public func stop() {
-        stopped = true
-        close()
-        if let retryTimer { loop.cancel(retryTimer) }
-        retryTimer = nil
-    }
+    public func stop() { handle(.stop) }
 
-    private func setStatus(_ status: Status) {
-        self.status = status
-        onStatus(status)
+    /// Runs the machine's actions: the only place this client opens, closes or schedules.
+    private func handle(_ event: ConnectionMachine.Event) {
+        for action in machine.handle(event, at: now()) {
+            switch action {
+            case .connect: connect()
+            case .close: close()
+            case .scheduleRetry(let delay):
+                retryTimer = loop.schedule(after: Int(delay * 1000)) { [unowned self] in
+                    self.retryTimer = nil
+                    self.handle(.retryDue)
+                }
+            case .cancelRetry:
+                if let retryTimer { loop.cancel(retryTimer) }
+                retryTimer = nil
+            case .report(let status): onStatus(status)
+            }
+        }
     }
 
     private func connect() {
-        attempt += 1
         subscribedChannels = 0
-        setStatus(.connecting(attempt: attempt))
         let made: RedisConnection
         do throws(RedisConnectionError) {
             made = try RedisConnection(endpoint: endpoint)
         } catch {
-            fail(error.description)
+            handle(.failed(error.description))
             return
         }
         if let password = endpoint.password {
@@ -89,28 +93,29 @@ public final class ReplicationClient {
         do throws(RedisConnectionError) {
             replies = try connection.handle(revents)
         } catch {
-            fail(error.description)
+            handle(.failed(error.description))
             return
         }
         let time = now()
+        var messages: [Message] = []
+        defer { if !messages.isEmpty { onMessages(messages) } }
         for reply in replies {
             switch reply {
             case .array(let items) where items.count == 3:
                 guard case .bulk(let kind?) = items[0] else { continue }
                 if kind == Array("message".utf8), case .bulk(let channel?) = items[1],
                    case .bulk(let payload?) = items[2] {
-                    onMessage(String(decoding: channel, as: UTF8.self), payload, time)
+                    messages.append(Message(channel: String(decoding: channel, as: UTF8.self), payload: payload, time: time))
                 } else if kind == Array("subscribe".utf8) {
                     subscribedChannels += 1
-                    if subscribedChannels == channels.count {
-                        attempt = 0
-                        failedSince = nil
-                        setStatus(.subscribed(since: time))
-                    }
+                    if subscribedChannels == channels.count { handle(.connected) }
                 }
             case .error(let message):
-                // AUTH and SUBSCRIBE errors name no secret; Redis never echoes a password.
-                fail("Redis refused: \(message)")
+                // What came before the error first. AUTH and SUBSCRIBE errors name no secret;
+                // Redis never echoes a password.
+                if !messages.isEmpty { onMessages(messages) }
+                messages = []
+                handle(.failed("Redis refused: \(message)"))
                 return
             default:
                 continue
@@ -122,20 +127,6 @@ public final class ReplicationClient {
         if let source { loop.unwatch(source) }
         source = nil
         connection = nil
-    }
-
-    private func fail(_ error: String) {
-        close()
-        guard !stopped else { return }
-        let time = now()
-        let since = failedSince ?? time
-        failedSince = since
-        let delay = ReconnectBackoff.delay(attempt: attempt)
-        setStatus(.waiting(since: since, retryAt: time + delay, error: error))
-        retryTimer = loop.schedule(after: Int(delay * 1000)) { [unowned self] in
-            self.retryTimer = nil
-            self.connect()
-        }
     }
 
     /// Publishes `REPLICATE` once on the main channel, so every process announces its

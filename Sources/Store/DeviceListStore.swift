@@ -100,30 +100,43 @@ public enum DeviceListStore {
         return (marked + ranked).filter { seen.insert($0).inserted }.prefix(detailed).map { $0 }
     }
 
-    /// The Pokes panel's reads in two rounds: the first lists destinations and the conversion
-    /// position; the second, chosen from the first's rows, counts what waits.
-    public struct Read: Sendable {
-        public static let first: [(String, [String?])] = [
-            (destinationsSQL, [String(listed)]), (downSQL, [String(detailed)]), (conversionSQL, []),
-        ]
+    /// The Pokes panel's answer: waiting pokes per destination, and the conversion position.
+    public struct Pokes: Equatable, Sendable {
+        public var destinations: [Destination]
+        public var conversion: Conversion
 
-        public let candidates: [String]
-        public let second: [(String, [String?])]
-        private let cap: Int
-
-        public init(first: [PGRows], cap: Int) {
-            self.cap = cap
-            candidates = DeviceListStore.pendingCandidates(first[0], down: first[1])
-            let position = first[2].rows.isEmpty ? "0" : first[2].value(0, "stream_id") ?? "0"
-            second = [(unconvertedSQL, [position, String(cap)])] + candidates.map { (pendingSQL, [$0, String(cap)]) }
-        }
-
-        public func result(first: [PGRows], second rows: [PGRows]) -> ([Destination], Conversion) {
-            (DeviceListStore.destinations(listed: first[0], down: first[1], pending: Array(rows.dropFirst()), cap: cap),
-             DeviceListStore.conversion(position: first[2], unconverted: rows[0], cap: cap))
+        public init(destinations: [Destination], conversion: Conversion) {
+            self.destinations = destinations
+            self.conversion = conversion
         }
     }
 
+    /// The Pokes panel's read in two rounds: the first lists destinations and the conversion
+    /// position; the second, chosen from the first's rows, counts what waits (capped at `cap`).
+    public static func pokes(cap: Int) -> ReadPlan<Pokes> {
+        ReadPlan([Statement(destinationsSQL, [String(listed)]), Statement(downSQL, [String(detailed)]),
+                  Statement(conversionSQL)]) { first in
+            let candidates = pendingCandidates(first[0], down: first[1])
+            let position = first[2].rows.isEmpty ? "0" : first[2].value(0, "stream_id") ?? "0"
+            let second = [Statement(unconvertedSQL, [position, String(cap)])]
+                + candidates.map { Statement(pendingSQL, [$0, String(cap)]) }
+            return .more(.round(second) { rows in
+                Pokes(destinations: destinations(listed: first[0], down: first[1], pending: Array(rows.rows.dropFirst()),
+                                                 cap: cap),
+                      conversion: conversion(position: first[2], unconverted: rows[0], cap: cap))
+            })
+        }
+    }
+
+    /// One destination's waiting pokes by user (the drill-down).
+    public static func destinationUsers(_ destination: String) -> ReadPlan<[UserPokes]> {
+        .round([Statement(destinationUsersSQL, [destination, String(detailCap)])]) { destinationUsers($0[0]) }
+    }
+
+    /// A user's devices and recent device-list changes (the drill-down).
+    public static func userDevices(_ user: String) -> ReadPlan<([Device], [DeviceChange])> {
+        .round([Statement(devicesSQL, [user]), Statement(userChangesSQL, [user])]) { (devices($0[0]), userChanges($0[1])) }
+    }
 
     public static let conversionSQL = """
         SELECT stream_id, room_id, instance_name FROM device_lists_changes_converted_stream_position

@@ -1,6 +1,39 @@
 /// A user's membership history: every membership event of the user, newest first, and the last
 /// membership of a local user per room, which survives the server leaving the room.
 public enum MembershipStore {
+    /// Membership events a page of the History screen holds.
+    public static let pageSize = 200
+
+    /// One page of a user's history, newest first; `user` and `before` say which, so a page for
+    /// another user is never shown as this one's.
+    public struct Page: Equatable, Sendable {
+        public var user: String
+        public var before: Int64?
+        public var events: [Event]
+        public var current: [Current]
+        /// Where the next (older) page starts, when there is one.
+        public var nextBefore: Int64?
+
+        public init(user: String, before: Int64?, events: [Event], current: [Current], nextBefore: Int64?) {
+            self.user = user
+            self.before = before
+            self.events = events
+            self.current = current
+            self.nextBefore = nextBefore
+        }
+    }
+
+    /// A page of `limit` events below `before` (keyset paging on the stream ordering), with the
+    /// user's current memberships.
+    public static func page(user: String, before: Int64?, limit: Int = pageSize) -> ReadPlan<Page> {
+        .round([Statement(historySQL, historyParameters(user: user, before: before, limit: limit)),
+                Statement(currentSQL, currentParameters(user: user))]) { results in
+            let events = history(results[0], user: user)
+            return Page(user: user, before: before, events: events, current: current(results[1]),
+                        nextBefore: events.count == limit ? events.last?.streamOrdering : nil)
+        }
+    }
+
     /// One page, newest first, below `before` (an event stream ordering). The page is chosen
     /// first and only its rows are joined: there is no index on (user_id, stream ordering), so
     /// the sort covers the user's rows and nothing more.

@@ -2,6 +2,14 @@ import NaturalOrder
 /// What the database says about roles: stream writers with a persisted position, federation
 /// senders, lock holders and the instance names ever used in stream tokens.
 public enum RoleStore {
+    /// What the database says of each instance: persisted positions, federation sending, locks.
+    public static var read: ReadPlan<[Instance]> {
+        .round([Statement(StreamPositionStore.writersSQL), Statement(locksSQL), Statement(federationSendersSQL),
+                Statement(instanceMapSQL)]) {
+            instances(positions: $0[0], locks: $0[1], senders: $0[2], instanceMap: $0[3])
+        }
+    }
+
     /// Every lock with its holder and how long ago it was renewed (locks time out after two
     /// minutes without renewal). Small tables: one row per held lock.
     public static let locksSQL = """

@@ -1,6 +1,11 @@
 /// What the database session is and may do, and which Synapse schema it holds: shown at start
 /// so the operator sees that syntop cannot write, and why a panel may be empty.
 public enum SessionStore {
+    /// The session check: who syntop is, whether it can write, the schema.
+    public static var read: ReadPlan<Session> {
+        .round([Statement(sessionSQL, sessionParameters), Statement(schemaSQL)]) { session($0[0], schema: $0[1]) }
+    }
+
     /// Synapse's schema versions whose tables and columns syntop knows (compat 84 to 94).
     public static let supportedSchemas = 84...94
 

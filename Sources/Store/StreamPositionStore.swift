@@ -2,6 +2,11 @@ import NaturalOrder
 /// Stream positions as the database keeps them: per writer in `stream_positions`, the largest
 /// id written to a stream's tables, and the largest id its sequence handed out.
 public enum StreamPositionStore {
+    /// Every stream's persisted position per writer, with the maxima of its tables.
+    public static var read: ReadPlan<[Stream]> {
+        .round([Statement(writersSQL), Statement(maximaSQL)]) { streams(writers: $0[0], maxima: $0[1]) }
+    }
+
     /// Wire stream names whose `stream_positions` name differs.
     public static let positionNames: [String: String] = [
         "presence_stream": "presence", "push_rules_stream": "push_rules", "device_lists_stream": "device_lists",

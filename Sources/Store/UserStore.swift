@@ -1,6 +1,11 @@
 /// User lookup by prefix, for picking whose history to show: local users from `users`, and
 /// anyone who ever had a membership (remote users too), found one index probe at a time.
 public enum UserStore {
+    /// The users whose ID starts with `prefix`, at most `limit`.
+    public static func search(prefix: String, limit: Int) -> ReadPlan<[Match]> {
+        .round([Statement(searchSQL, searchParameters(prefix: prefix, limit: limit))]) { matches($0[0]) }
+    }
+
     /// Bounds are passed as a range ($1 <= id < $2) so the C-collated indexes serve them.
     public static let searchSQL = """
         WITH RECURSIVE m(user_id) AS (

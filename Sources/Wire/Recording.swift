@@ -26,14 +26,14 @@ public enum Recording {
         }
     }
 
-    enum Fields {
+    public enum Fields {
         case comment
         case malformed(String)
         case message(time: Double, channel: String, payload: ArraySlice<UInt8>)
     }
 
     /// The fields of a line without copying the message.
-    static func fields(_ line: ArraySlice<UInt8>) -> Fields {
+    public static func fields(_ line: ArraySlice<UInt8>) -> Fields {
         var bytes = line
         if bytes.last == UInt8(ascii: "\r") { bytes = bytes.dropLast() }
         if bytes.isEmpty || bytes.first == UInt8(ascii: "#") { return .comment }

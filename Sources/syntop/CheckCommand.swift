@@ -40,9 +40,8 @@ struct CheckCommand: ParsableCommand {
         var before: [WriterKey: Int64] = [:]
         if let target {
             do {
-                let rows = try runQueries(target.conninfo, timeoutMS: database.statementTimeout,
-                                          [(StreamPositionStore.writersSQL, []), (StreamPositionStore.maximaSQL, [])])
-                before = Alerts.storedPositions(StreamPositionStore.streams(writers: rows[0], maxima: rows[1]))
+                let (streams, _) = try read(StreamPositionStore.read, target, timeoutMS: database.statementTimeout)
+                before = Alerts.storedPositions(streams)
             } catch {
                 findings.append(Alert(.critical, "postgres", "\(error)"))
             }
@@ -63,12 +62,11 @@ struct CheckCommand: ParsableCommand {
         }
         if let target, findings.allSatisfy({ $0.subject != "postgres" }) {
             do {
-                let rows = try runQueries(target.conninfo, timeoutMS: database.statementTimeout,
-                                          [(StreamPositionStore.writersSQL, []), (StreamPositionStore.maximaSQL, [])])
-                let streams = StreamPositionStore.streams(writers: rows[0], maxima: rows[1])
-                databaseState.positions = Fetched(streams, at: unixTime(), errors: rows.errors)
-                let (session, pokes, errors) = try readPokes(target.conninfo, timeoutMS: database.statementTimeout,
-                                                             cap: max(thresholds.pendingCritical, 1))
+                // The same reads as the console's: the positions, the session, the pokes.
+                let ((streams, (session, pokes)), errors) = try read(
+                    StreamPositionStore.read.then(SessionStore.read.then(DeviceListStore.pokes(cap: max(thresholds.pendingCritical, 1)))),
+                    target, timeoutMS: database.statementTimeout)
+                databaseState.positions = Fetched(streams, at: unixTime(), errors: errors)
                 databaseState.session = session
                 databaseState.pokes = Fetched(pokes, at: unixTime(), errors: errors)
                 if listened && source.replay == nil {

@@ -23,8 +23,9 @@ struct ConsoleDatabase {
     var statementTimeoutMS: Int
 }
 
-/// Runs the interactive console: one event loop over the terminal, the signal pipe and
-/// timers, the console state, and the curses backend that shows it.
+/// The interactive console's pump: it owns the event loop, the terminal and the adapters,
+/// turns what they report into actions for the reducer, and performs the effects the reducer
+/// returns. It holds no rule about Synapse, and writes the console state only through `reduce`.
 final class ConsoleSession {
     private let catalog: ThemeCatalog
     private let themeRequest: String?
@@ -37,7 +38,6 @@ final class ConsoleSession {
     private let startNotice: Notice?
     private var client: ReplicationClient?
     private var databaseFeed: DatabaseFeed?
-    private var replayLines: [ArraySlice<UInt8>] = []
     private var replayTimer: EventLoop.TimerID?
 
     private let loop = EventLoop()
@@ -93,14 +93,6 @@ final class ConsoleSession {
             choice.notice = reason + "no colour (NO_COLOR, --no-color or the terminal): mono theme"
         }
         backend.setTheme(choice.theme)
-        state = ConsoleState(size: backend.size)
-        state.themeName = choice.theme.name
-        if asciiOnly {
-            state.notice = Notice("the locale's character set is \(codeset), not UTF-8: "
-                                  + "showing ASCII only; set LANG=C.UTF-8", .warn)
-        } else if let notice = choice.notice {
-            state.notice = Notice(notice, .warn)
-        }
 
         loop.watch(fd: 0, events: { Int16(POLLIN) }) { [unowned self] _ in
             self.readInput()
@@ -108,17 +100,14 @@ final class ConsoleSession {
         loop.watch(fd: signals.readFD, events: { Int16(POLLIN) }) { [unowned self] _ in
             for signal in signals.drain() { self.handle(signal: signal) }
         }
-        state.utcOffset = ConsoleSession.utcOffset()
-        state.config = config
-        state.thresholds = thresholds
-        state.database = DatabaseState(display: database?.display)
-        // The locale's and the theme's warnings matter more than where the config was found.
-        if let startNotice, state.notice == nil { state.notice = startNotice }
-        state.configSearch = startNotice?.text
-        if let problems = config?.problems, let first = problems.first {
-            state.notice = Notice("config: \(problems.count) problem(s); first: \(first)",
-                                  problems.contains { $0.severity == .error } ? .crit : .warn)
-        }
+        let terminalNotice = asciiOnly
+            ? "the locale's character set is \(codeset), not UTF-8: showing ASCII only; set LANG=C.UTF-8"
+            : choice.notice
+        state = ConsoleState(size: backend.size)
+        dispatch(.start(ConsoleSetup(
+            themeName: choice.theme.name, terminalNotice: terminalNotice, configSearch: startNotice,
+            config: config, thresholds: thresholds, utcOffset: ConsoleSession.utcOffset(),
+            database: database?.display, wire: setupWire())))
         startWire()
         startDatabase()
         // Ages and "retry in" move with the clock even when nothing arrives; without a
@@ -141,106 +130,38 @@ final class ConsoleSession {
         return local.tm_gmtoff
     }
 
+    private func setupWire() -> ConsoleSetup.WireInput {
+        switch wireInput {
+        case .none: .none
+        case .live(let endpoint, let serverName, _, let probe):
+            .live(endpoint: endpoint.description, serverName: serverName, probe: probe)
+        case .replay(let file, let data, let speed): .replay(file: file, data: data, speed: speed)
+        }
+    }
+
     private func startDatabase() {
         guard let database else { return }
         let feed = DatabaseFeed(
             conninfo: database.conninfo, timeoutMS: database.statementTimeoutMS, loop: loop, now: unixTime,
             request: { [unowned self] in (DatabaseRequest.of(self.state), self.state.refreshSeconds) },
-            deliver: { [unowned self] update in
-                self.state.database.apply(update)
-                if case .session(let session) = update, let warning = session.warnings.first {
-                    self.state.notice = Notice("postgres: " + warning, .warn)
-                }
-                self.requestRedraw()
-            })
+            onStatus: { [unowned self] status in self.dispatch(.connection(.postgres, status)) },
+            deliver: { [unowned self] update in self.dispatch(.database(update)) })
         databaseFeed = feed
         feed.start()
     }
 
     private func startWire() {
-        switch wireInput {
-        case .none:
-            break
-        case .live(let endpoint, let serverName, let userIP, let probe):
-            state.probeAllowed = probe
-            var probed = false
-            let client = ReplicationClient(
-                endpoint: endpoint,
-                channels: ReplicationClient.channels(serverName: serverName, userIP: userIP),
-                loop: loop, now: unixTime,
-                onMessage: { [unowned self] channel, payload, time in
-                    self.state.wire.ingest(payload, channel: channel, at: time)
-                    self.requestRedraw()
-                },
-                onStatus: { [unowned self] status in
-                    switch status {
-                    case .connecting(let attempt):
-                        self.state.wireSource = .live(endpoint: endpoint.description, serverName: serverName,
-                                                      status: .connecting(attempt: attempt))
-                    case .subscribed(let since):
-                        self.state.wire.markConnected(at: since)
-                        self.state.wireSource = .live(endpoint: endpoint.description, serverName: serverName,
-                                                      status: .subscribed(since: since))
-                        if probe && !probed {
-                            probed = true
-                            self.perform(.probe)
-                        }
-                    case .waiting(let since, let retryAt, let error):
-                        self.state.wire.markDisconnected(at: since, reason: error)
-                        self.state.wireSource = .live(endpoint: endpoint.description, serverName: serverName,
-                                                      status: .waiting(since: since, retryAt: retryAt, error: error))
-                    }
-                    self.requestRedraw()
-                })
-            self.client = client
-            client.start()
-        case .replay(let file, let data, let speed):
-            var times: [Double] = []
-            for line in Recording.lines(data) {
-                switch Recording.parse(line) {
-                case .comment: continue
-                case .malformed: times.append(times.last ?? 0)
-                case .message(let message): times.append(message.time)
-                }
-                replayLines.append(line)
-            }
-            state.wireSource = .replay(file: file, cursor: ReplayCursor(times: times, speed: speed))
-            scheduleReplay()
-        }
-    }
-
-    /// Feeds what is due every 20 ms while a replay runs; nothing ticks while it is paused
-    /// or finished.
-    private func scheduleReplay() {
-        guard replayTimer == nil, !state.paused,
-              case .replay(_, let cursor) = state.wireSource, !cursor.finished else { return }
-        replayTimer = loop.schedule(after: 0, repeating: 20) { [unowned self] in
-            guard case .replay(let file, var cursor) = self.state.wireSource else { return }
-            let clock = Double(self.loop.now) / 1e9
-            if self.state.paused {
-                cursor.hold()
-            } else {
-                self.feedReplay(cursor.due(at: clock))
-            }
-            self.state.wireSource = .replay(file: file, cursor: cursor)
-            if self.state.paused || cursor.finished, let timer = self.replayTimer {
-                self.loop.cancel(timer)
-                self.replayTimer = nil
-            }
-            self.requestRedraw()
-        }
-    }
-
-    private func feedReplay(_ range: Range<Int>) {
-        for index in range {
-            let line = replayLines[index]
-            switch Recording.parse(line) {
-            case .comment: continue
-            case .malformed(let detail): state.wire.ingestBadRecordingLine(line, detail: detail)
-            case .message(let message): state.wire.ingest(message.payload, channel: message.channel, at: message.time)
-            }
-        }
-        if !range.isEmpty && state.paused { state.frozenWire = state.wire }
+        guard case .live(let endpoint, let serverName, let userIP, _) = wireInput else { return }
+        let client = ReplicationClient(
+            endpoint: endpoint,
+            channels: ReplicationClient.channels(serverName: serverName, userIP: userIP),
+            loop: loop, now: unixTime,
+            onMessages: { [unowned self] messages in
+                self.dispatch(.wire(messages.map { WireMessage(channel: $0.channel, payload: $0.payload, time: $0.time) }))
+            },
+            onStatus: { [unowned self] status in self.dispatch(.connection(.redis, status)) })
+        self.client = client
+        client.start()
     }
 
     private func fail(_ message: String) -> Int32 {
@@ -290,23 +211,20 @@ final class ConsoleSession {
             client.probe(serverName: serverName) { [unowned self] result in
                 switch result {
                 case .success(let receivers):
-                    self.state.probedAt = unixTime()
-                    self.state.notice = Notice("REPLICATE published: \(receivers) receiver(s) answer with their positions")
+                    self.dispatch(.probeAnswered(at: unixTime(), receivers: receivers, error: nil))
                 case .failure(let error):
-                    self.state.notice = Notice("REPLICATE failed: \(error)", .warn)
+                    self.dispatch(.probeAnswered(at: unixTime(), receivers: nil, error: "\(error)"))
                 }
-                self.requestRedraw()
             }
-        case .resumeReplay:
-            scheduleReplay()
-        case .copyToClipboard(let text):
-            // After the frame that says so, so the sequence does not land inside curses' output.
-            draw()
-            backend?.copyToClipboard(text)
-        case .replayStep:
-            guard case .replay(let file, var cursor) = state.wireSource else { return }
-            feedReplay(cursor.step())
-            state.wireSource = .replay(file: file, cursor: cursor)
+        case .startReplay:
+            // Every 20 ms while the replay runs; the reducer says when to stop.
+            guard replayTimer == nil else { return }
+            replayTimer = loop.schedule(after: 0, repeating: 20) { [unowned self] in
+                self.dispatch(.replayTick(clock: Double(self.loop.now) / 1e9))
+            }
+        case .stopReplay:
+            if let replayTimer { loop.cancel(replayTimer) }
+            replayTimer = nil
         case .quit:
             loop.stop()
         case .refreshDatabase:
@@ -318,9 +236,12 @@ final class ConsoleSession {
                 choice.notice = "no colour on this terminal: kept the mono theme"
             }
             backend?.setTheme(choice.theme)
-            state.themeName = choice.theme.name
-            state.notice = choice.notice.map { Notice($0, .warn) }
-                ?? Notice("theme \(choice.theme.name) from \(choice.source)")
+            dispatch(.themeLoaded(name: choice.theme.name, notice: choice.notice.map { Notice($0, .warn) }
+                ?? Notice("theme \(choice.theme.name) from \(choice.source)")))
+        case .copyToClipboard(let text):
+            // After the frame that says so, so the sequence does not land inside curses' output.
+            draw()
+            backend?.copyToClipboard(text)
         }
     }
 
@@ -340,14 +261,7 @@ final class ConsoleSession {
 
     private func draw() {
         guard let backend else { return }
-        switch wireInput {
-        case .replay:
-            state.now = state.wire.lastLineAt ?? 0
-            state.clock = unixTime()
-        case .live, .none: state.now = unixTime()
-        }
-        let now = state.now
-        if state.notice != nil && state.notice?.shownAt == nil { state.notice?.shownAt = now }
+        for effect in ConsoleReducer.reduce(&state, .frame(clock: unixTime())) { perform(effect) }
         backend.draw(ConsoleView.render(state))
         lastDraw = loop.now
     }

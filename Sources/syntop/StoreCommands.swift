@@ -29,41 +29,15 @@ struct DatabaseOptions: ParsableArguments {
 }
 
 /// The results of queries run together: rows, or nothing and an error, per query.
-struct QueryResults {
-    var results: [Result<PGRows, PGError>]
-
-    /// The rows of query `index`, empty when it failed (its error is in `errors`).
-    subscript(index: Int) -> PGRows {
-        (try? results[index].get()) ?? PGRows(columns: [], rows: [])
-    }
-
-    /// Every query's rows, a failed one's empty.
-    var rows: [PGRows] { results.indices.map { self[$0] } }
-
-    /// What failed, for the report: a missing grant empties one part, not the whole answer.
-    var errors: [String] {
-        results.compactMap { if case .failure(let error) = $0 { return error.description } else { return nil } }
-    }
-}
-
-/// Runs queries on one read-only connection. Throws only when the database cannot be reached.
-func runQueries(_ conninfo: String, timeoutMS: Int, _ queries: [(String, [String?])]) throws -> QueryResults {
-    let loop = EventLoop()
-    var results: [Result<PGRows, PGError>?] = Array(repeating: nil, count: queries.count)
-    let connection = PGConnection(conninfo: conninfo, statementTimeoutMS: timeoutMS, loop: loop)
-    for (index, query) in queries.enumerated() {
-        connection.query(query.0, query.1) { result in
-            results[index] = result
-            if results.allSatisfy({ $0 != nil }) { loop.stop() }
-        }
-    }
-    loop.schedule(after: timeoutMS + 10_000) { loop.stop() }
-    if results.contains(where: { $0 == nil }) { loop.run() }
-    connection.close()
-    if case .failed(let error) = connection.state {
+/// Runs one store read on a read-only connection of its own. Throws only when the database
+/// cannot be reached.
+func read<Answer>(_ plan: ReadPlan<Answer>, _ target: (conninfo: String, display: String),
+                  timeoutMS: Int) throws -> (Answer, [String]) {
+    do {
+        return try PGConnection.read(plan, conninfo: target.conninfo, timeoutMS: timeoutMS)
+    } catch {
         throw WireRunFailure(description: "database: \(error)")
     }
-    return QueryResults(results: results.map { $0 ?? .failure(PGError(sqlstate: nil, message: "no answer in time")) })
 }
 
 struct HistoryReport: Encodable {
@@ -113,19 +87,17 @@ struct HistoryCommand: ParsableCommand {
             throw ValidationError("no database: give --db CONNINFO, -c homeserver.yaml or $SYNTOP_DB")
         }
         do {
-            let rows = try runQueries(target.conninfo, timeoutMS: database.statementTimeout, [
-                (SessionStore.sessionSQL, SessionStore.sessionParameters), (SessionStore.schemaSQL, []),
-                (MembershipStore.historySQL, MembershipStore.historyParameters(user: user, before: before, limit: limit)),
-                (MembershipStore.currentSQL, MembershipStore.currentParameters(user: user)),
-                (UserStore.searchSQL, UserStore.searchParameters(prefix: user, limit: 20)),
-            ])
-            let history = MembershipStore.history(rows[2], user: user)
-            let matches = UserStore.matches(rows[4])
+            let ((session, page), found) = try read(
+                SessionStore.read.then(MembershipStore.page(user: user, before: before, limit: limit)), target,
+                timeoutMS: database.statementTimeout)
+            // Users whose ID starts with the one asked for, when it has no history.
+            let (matches, searched) = page.events.isEmpty
+                ? try read(UserStore.search(prefix: user, limit: 20), target, timeoutMS: database.statementTimeout)
+                : (nil, [])
             try printJSON(HistoryReport(
-                user: user, database: target.display, session: SessionStore.session(rows[0], schema: rows[1]),
-                matches: history.isEmpty ? matches : nil, limit: limit, before: before,
-                nextBefore: history.count == limit ? history.last?.streamOrdering : nil,
-                history: history, current: MembershipStore.current(rows[3]), errors: rows.errors))
+                user: user, database: target.display, session: session, matches: matches, limit: limit,
+                before: before, nextBefore: page.nextBefore, history: page.events, current: page.current,
+                errors: found + searched))
         } catch {
             throw failOnWire(error)
         }
@@ -182,16 +154,4 @@ struct AlertOptions: ParsableArguments {
         }
         return thresholds
     }
-}
-
-/// The session and the waiting pokes per destination, as the Pokes screen reads them.
-func readPokes(_ conninfo: String, timeoutMS: Int, cap: Int) throws -> (SessionStore.Session, PokesData, [String]) {
-    let first = try runQueries(conninfo, timeoutMS: timeoutMS, DeviceListStore.Read.first
-        + [(SessionStore.sessionSQL, SessionStore.sessionParameters), (SessionStore.schemaSQL, [])])
-    let read = DeviceListStore.Read(first: first.rows, cap: cap)
-    let second = try runQueries(conninfo, timeoutMS: timeoutMS, read.second)
-    let (destinations, conversion) = read.result(first: first.rows, second: second.rows)
-    let count = DeviceListStore.Read.first.count
-    return (SessionStore.session(first[count], schema: first[count + 1]),
-            PokesData(destinations: destinations, conversion: conversion), first.errors + second.errors)
 }

@@ -132,10 +132,12 @@ func collectWire(_ options: WireSourceOptions, config: SynapseConfig?, seconds: 
         endpoint: endpoint,
         channels: ReplicationClient.channels(serverName: serverName, userIP: options.userIp),
         loop: loop, now: unixTime,
-        onMessage: { channel, payload, time in state.ingest(payload, channel: channel, at: time) },
+        onMessages: { messages in
+            for message in messages { state.ingest(message.payload, channel: message.channel, at: message.time) }
+        },
         onStatus: { status in
             switch status {
-            case .subscribed(let since):
+            case .ready(let since):
                 subscribed = true
                 state.markConnected(at: since)
                 if options.probe && !probed {
@@ -267,13 +269,10 @@ struct PositionsCommand: ParsableCommand {
                                               configured: sources.config?.configuredWriterKeys)
             }
             if let target = sources.database {
-                let rows = try runQueries(target.conninfo, timeoutMS: database.statementTimeout, [
-                    (SessionStore.sessionSQL, SessionStore.sessionParameters), (SessionStore.schemaSQL, []),
-                    (StreamPositionStore.writersSQL, []), (StreamPositionStore.maximaSQL, []),
-                ])
-                merged.database = PositionsDatabaseSide(
-                    database: target.display, session: SessionStore.session(rows[0], schema: rows[1]),
-                    streams: StreamPositionStore.streams(writers: rows[2], maxima: rows[3]), errors: rows.errors)
+                let ((session, streams), errors) = try read(SessionStore.read.then(StreamPositionStore.read), target,
+                                                            timeoutMS: database.statementTimeout)
+                merged.database = PositionsDatabaseSide(database: target.display, session: session, streams: streams,
+                                                        errors: errors)
             }
             try printJSON(merged)
         } catch {
@@ -312,7 +311,8 @@ struct PokesCommand: ParsableCommand {
                 merged.wire = PokesReport(state, source: report, now: now, limit: limit)
             }
             if let target = sources.database {
-                let (session, pokes, errors) = try readPokes(target.conninfo, timeoutMS: database.statementTimeout, cap: cap)
+                let ((session, pokes), errors) = try read(SessionStore.read.then(DeviceListStore.pokes(cap: cap)), target,
+                                                          timeoutMS: database.statementTimeout)
                 merged.database = PokesDatabaseSide(
                     database: target.display, session: session, destinations: pokes.destinations,
                     conversion: pokes.conversion, errors: errors)
@@ -365,14 +365,16 @@ struct RecordCommand: ParsableCommand {
             endpoint: endpoint,
             channels: ReplicationClient.channels(serverName: serverName, userIP: source.userIp),
             loop: loop, now: unixTime,
-            onMessage: { channel, payload, time in
-                let line = Recording.line(time: time, channel: channel, payload: payload)
-                _ = line.withUnsafeBufferPointer { fwrite($0.baseAddress, 1, $0.count, file) }
-                messages += 1
+            onMessages: { received in
+                for message in received {
+                    let line = Recording.line(time: message.time, channel: message.channel, payload: message.payload)
+                    _ = line.withUnsafeBufferPointer { fwrite($0.baseAddress, 1, $0.count, file) }
+                }
+                messages += received.count
             },
             onStatus: { status in
                 switch status {
-                case .subscribed:
+                case .ready:
                     FileHandle.standardError.write(Data("syntop: recording \(serverName) from \(endpoint) to \(output)\n".utf8))
                 case .waiting(_, let retryAt, let error):
                     lastError = error
@@ -461,14 +463,10 @@ struct RolesCommand: ParsableCommand {
         var databaseSide: RolesReport.DatabaseSide?
         if let target = database.resolve(config) {
             do {
-                let rows = try runQueries(target.conninfo, timeoutMS: database.statementTimeout, [
-                    (SessionStore.sessionSQL, SessionStore.sessionParameters), (SessionStore.schemaSQL, []), (StreamPositionStore.writersSQL, []),
-                    (RoleStore.locksSQL, []), (RoleStore.federationSendersSQL, []), (RoleStore.instanceMapSQL, []),
-                ])
-                databaseSide = RolesReport.DatabaseSide(
-                    database: target.display, session: SessionStore.session(rows[0], schema: rows[1]),
-                    instances: RoleStore.instances(positions: rows[2], locks: rows[3], senders: rows[4], instanceMap: rows[5]),
-                    errors: rows.errors)
+                let ((session, instances), errors) = try read(SessionStore.read.then(RoleStore.read), target,
+                                                              timeoutMS: database.statementTimeout)
+                databaseSide = RolesReport.DatabaseSide(database: target.display, session: session, instances: instances,
+                                                        errors: errors)
             } catch {
                 throw failOnWire(error)
             }

@@ -85,11 +85,11 @@ import Wire
         let conversion = DeviceListStore.Conversion(streamId: 1, roomId: "", instance: "master", unconverted: 0,
                                                     unconvertedCapped: false)
         let levels = [5, 20, 60].map { pending in
-            Alerts.pokeAlerts(PokesData(destinations: [destination(pending, oldest: 900)], conversion: conversion),
+            Alerts.pokeAlerts(DeviceListStore.Pokes(destinations: [destination(pending, oldest: 900)], conversion: conversion),
                               now: 1000, thresholds: thresholds).first?.level
         }
         #expect(levels == [nil, .warning, .critical])
-        let old = Alerts.pokeAlerts(PokesData(destinations: [destination(1, oldest: 0)], conversion: conversion),
+        let old = Alerts.pokeAlerts(DeviceListStore.Pokes(destinations: [destination(1, oldest: 0)], conversion: conversion),
                                     now: 90_000, thresholds: thresholds)
         #expect(old == [Alert(.critical, "hs2", "1 device-list pokes waiting, oldest 1d, down for 1d")])
     }

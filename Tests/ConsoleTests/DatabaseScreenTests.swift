@@ -52,7 +52,7 @@ func stackState(size: Size = Size(width: 120, height: 40)) throws -> ConsoleStat
     state.database.status = .ready(since: at - 60)
     let pokes = try fixture("pokes.json", PokesFixture.self).database
     state.database.session = pokes.session
-    state.database.pokes = Fetched(PokesData(destinations: pokes.destinations, conversion: pokes.conversion), at: at)
+    state.database.pokes = Fetched(DeviceListStore.Pokes(destinations: pokes.destinations, conversion: pokes.conversion), at: at)
     state.database.positions = Fetched(try fixture("positions.json", PositionsFixture.self).database.streams, at: at)
     state.database.roles = Fetched(try fixture("roles.json", RolesFixture.self).database.instances, at: at)
     return state
@@ -62,7 +62,7 @@ func withHistory(_ state: inout ConsoleState, _ file: String) throws {
     let history = try fixture(file, HistoryFixture.self)
     state.screen = .history
     state.historyUser = history.user
-    state.database.history = Fetched(HistoryPage(user: history.user, before: nil, events: history.history,
+    state.database.history = Fetched(MembershipStore.Page(user: history.user, before: nil, events: history.history,
                                                  current: history.current, nextBefore: 1), at: state.now)
 }
 
@@ -167,7 +167,7 @@ func withHistory(_ state: inout ConsoleState, _ file: String) throws {
         _ = ConsoleReducer.reduce(&state, .moveSelection(1))
         #expect(ConsoleReducer.reduce(&state, .drillDown) == [.refreshDatabase])
         #expect(state.details[.pokes] == .destination("127.0.0.1:52695"))
-        #expect(DatabaseRequest.of(state).reads == [.positions, .pokes, .detail(.destination("127.0.0.1:52695"))])
+        #expect(DatabaseRequest.of(state).reads == [.positions, .pokes, .destinationUsers("127.0.0.1:52695")])
         var data = DetailData(detail: .destination("127.0.0.1:52695"))
         data.destinationUsers = [DeviceListStore.UserPokes(userId: "@carol:test.local:46669", pokes: 20,
                                                            oldestAt: state.now - 90, newestStreamId: 900)]

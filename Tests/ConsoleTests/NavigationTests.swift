@@ -47,7 +47,7 @@ import Testing
         _ = ConsoleReducer.runCommand(&s, "user @a:hs")
         #expect(ConsoleReducer.reduce(&s, .olderPage).isEmpty)
         #expect(s.notice?.text == "no older membership events")
-        s.database.history = Fetched(HistoryPage(user: "@a:hs", before: nil, events: [], current: [], nextBefore: 500), at: 0)
+        s.database.history = Fetched(MembershipStore.Page(user: "@a:hs", before: nil, events: [], current: [], nextBefore: 500), at: 0)
         #expect(ConsoleReducer.reduce(&s, .olderPage) == [.refreshDatabase])
         #expect(DatabaseRequest.of(s).reads.last == .history(user: "@a:hs", before: 500))
         // The page on hand is for another `before`: no second jump until the new page is read.

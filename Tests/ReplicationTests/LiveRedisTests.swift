@@ -1,3 +1,4 @@
+import Connection
 import CHiredis
 import EventLoop
 import Foundation
@@ -52,21 +53,23 @@ final class TestRedis {
 /// Runs a client until `until` says so or the deadline passes.
 func runClient(_ endpoint: RedisEndpoint, channels: [String], seconds: Double = 10,
                whenSubscribed: @escaping (ReplicationClient, Int) -> Void,
-               until: @escaping ([(String, [UInt8])]) -> Bool) -> ([(String, [UInt8])], [ReplicationClient.Status]) {
+               until: @escaping ([(String, [UInt8])]) -> Bool) -> ([(String, [UInt8])], [ConnectionStatus]) {
     let loop = EventLoop()
     var received: [(String, [UInt8])] = []
-    var statuses: [ReplicationClient.Status] = []
+    var statuses: [ConnectionStatus] = []
     var subscriptions = 0
     var client: ReplicationClient!
     client = ReplicationClient(
         endpoint: endpoint, channels: channels, loop: loop, now: unixTime,
-        onMessage: { channel, payload, _ in
-            received.append((channel, payload))
-            if until(received) { loop.stop() }
+        onMessages: { messages in
+            for message in messages {
+                received.append((message.channel, message.payload))
+                if until(received) { loop.stop() }
+            }
         },
         onStatus: { status in
             statuses.append(status)
-            if case .subscribed = status {
+            if case .ready = status {
                 subscriptions += 1
                 whenSubscribed(client, subscriptions)
             }
@@ -130,7 +133,7 @@ struct LiveRedisTests {
             until: { $0.count == 2 })
         #expect(received.map { String(decoding: $0.1, as: UTF8.self) } == ["REPLICATE ", "POSITION typing w 1 1"])
         #expect(statuses.contains { if case .waiting = $0 { return true }; return false })
-        #expect(statuses.filter { if case .subscribed = $0 { return true }; return false }.count == 2)
+        #expect(statuses.filter { if case .ready = $0 { return true }; return false }.count == 2)
     }
 
     @Test func aRefusedPasswordIsReportedWithoutThePassword() {

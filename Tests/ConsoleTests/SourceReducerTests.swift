@@ -1,0 +1,70 @@
+import Connection
+@testable import Store
+import Testing
+import Terminal
+import Wire
+@testable import Console
+
+/// What the sources, timers and the loop report reaches the state as actions, and what the
+/// loop must do comes back as effects.
+@Suite struct SourceReducerTests {
+    func setup(_ wire: ConsoleSetup.WireInput, database: String? = nil) -> ConsoleSetup {
+        ConsoleSetup(themeName: "default", terminalNotice: nil, configSearch: nil, config: nil,
+                     thresholds: AlertThresholds(), utcOffset: 0, database: database, wire: wire)
+    }
+
+    @Test func aReplayStartsTicksAndStopsAtItsEnd() {
+        var state = ConsoleState(size: Size(width: 100, height: 30))
+        let data = Array("1.0\ths\tPOSITION typing w 1 1\n2.0\ths\tPOSITION typing w 1 2\n".utf8)
+        #expect(ConsoleReducer.reduce(&state, .start(setup(.replay(file: "r.rec", data: data, speed: .factor(1))))) == [.startReplay])
+        #expect(ConsoleReducer.reduce(&state, .replayTick(clock: 10)).isEmpty)
+        #expect(state.wire.positions[WriterKey("typing", "w")]?.token == 1)
+        #expect(ConsoleReducer.reduce(&state, .replayTick(clock: 11)) == [.stopReplay])
+        #expect(state.wire.positions[WriterKey("typing", "w")]?.token == 2)
+        // The frame's time is the recording's; the database's is the clock.
+        _ = ConsoleReducer.reduce(&state, .frame(clock: 5000))
+        #expect(state.now == 2 && state.databaseNow == 5000)
+    }
+
+    @Test func aPausedReplayStopsTicking() {
+        var state = ConsoleState(size: Size(width: 100, height: 30))
+        let data = Array("1.0\ths\tREPLICATE\n9.0\ths\tREPLICATE\n".utf8)
+        _ = ConsoleReducer.reduce(&state, .start(setup(.replay(file: "r.rec", data: data, speed: .factor(1)))))
+        _ = ConsoleReducer.reduce(&state, .togglePause)
+        #expect(ConsoleReducer.reduce(&state, .replayTick(clock: 1)) == [.stopReplay])
+        #expect(state.wire.lines == 0)
+    }
+
+    @Test func redisStatusesAndTheProbeOnStart() {
+        var state = ConsoleState(size: Size(width: 100, height: 30))
+        _ = ConsoleReducer.reduce(&state, .start(setup(.live(endpoint: "127.0.0.1:6379", serverName: "hs", probe: true))))
+        #expect(state.probeAllowed)
+        #expect(ConsoleReducer.reduce(&state, .connection(.redis, .ready(since: 1))) == [.probe])
+        #expect(ConsoleReducer.reduce(&state, .connection(.redis, .waiting(since: 5, retryAt: 6, error: "lost"))).isEmpty)
+        #expect(state.wire.disconnectedSince == 5)
+        // Published once, on the first subscription only.
+        #expect(ConsoleReducer.reduce(&state, .connection(.redis, .ready(since: 7))).isEmpty)
+        #expect(state.wire.disconnectedSince == nil)
+        _ = ConsoleReducer.reduce(&state, .wire([WireMessage(channel: "hs", payload: Array("POSITION events ep1 3 3".utf8), time: 8)]))
+        #expect(state.wire.positions[WriterKey("events", "ep1")]?.token == 3)
+        _ = ConsoleReducer.reduce(&state, .probeAnswered(at: 9, receivers: 4, error: nil))
+        #expect(state.probedAt == 9 && state.notice?.text.contains("4 receiver(s)") == true)
+        _ = ConsoleReducer.reduce(&state, .probeAnswered(at: 10, receivers: nil, error: "refused"))
+        #expect(state.probedAt == 9 && state.notice?.level == .warn)
+    }
+
+    @Test func theDatabaseStatusAndItsAnswers() {
+        var state = ConsoleState(size: Size(width: 100, height: 30))
+        _ = ConsoleReducer.reduce(&state, .start(setup(.none, database: "--db")))
+        #expect(state.database.status == .connecting(attempt: 1))
+        _ = ConsoleReducer.reduce(&state, .connection(.postgres, .ready(since: 3)))
+        #expect(state.database.status == .ready(since: 3))
+        let session = SessionStore.Session(role: "r", readOnly: true, statementTimeout: "2s", schemaVersion: 94,
+                                           compatVersion: 84, backgroundUpdatesPending: 0, roleCanWrite: false,
+                                           missingTables: [], warnings: ["missing grant on devices"])
+        _ = ConsoleReducer.reduce(&state, .database(.session(session)))
+        #expect(state.notice == Notice("postgres: missing grant on devices", .warn))
+        _ = ConsoleReducer.reduce(&state, .database(.positions(Fetched([], at: 4))))
+        #expect(state.database.positions?.at == 4)
+    }
+}
