@@ -30,23 +30,25 @@ let package = Package(
         .target(name: "Terminal"),
         .target(name: "CursesTerminal", dependencies: ["Terminal", "CNCursesW", "CTermSupport"]),
         .target(name: "EventLoop", dependencies: ["CTermSupport"]),
-        .target(name: "Console", dependencies: ["Terminal", "Wire", "Config", "Store", "NaturalOrder", "Connection"]),
+        .target(name: "Console", dependencies: ["Terminal", "Wire", "Config", "Store", "NaturalOrder", "Connection", "Findings"]),
         .systemLibrary(
             name: "CHiredis", pkgConfig: "hiredis",
             providers: [.apt(["libhiredis-dev"])]),
         .target(name: "NaturalOrder"),
+        // One severity for alerts, flags, notices and config problems.
+        .target(name: "Findings"),
         // One connection status and one reconnect machine for every source.
         .target(name: "Connection"),
         .target(name: "Wire", dependencies: ["NaturalOrder"]),
         .target(name: "Replication", dependencies: ["CHiredis", "EventLoop", "Wire", "Connection"]),
-        .target(name: "Config", dependencies: ["NaturalOrder", .product(name: "Yams", package: "Yams")]),
+        .target(name: "Config", dependencies: ["NaturalOrder", "Findings", .product(name: "Yams", package: "Yams")]),
         // The stores' SQL and shaping, pure; the libpq connection that runs them apart.
         .target(name: "Store", dependencies: ["NaturalOrder"]),
         .target(name: "Postgres", dependencies: ["Store", "CLibPQ", "EventLoop"]),
         .executableTarget(
             name: "syntop",
             dependencies: [
-                "Console", "Terminal", "CursesTerminal", "EventLoop", "Wire", "Replication", "Config", "Store", "Postgres", "Connection", "CLibPQ", "CNCursesW",
+                "Console", "Terminal", "CursesTerminal", "EventLoop", "Wire", "Replication", "Config", "Store", "Postgres", "Connection", "Findings", "CLibPQ", "CNCursesW",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -56,11 +58,11 @@ let package = Package(
         .testTarget(name: "NaturalOrderTests", dependencies: ["NaturalOrder"]),
         .testTarget(name: "ConnectionTests", dependencies: ["Connection"]),
         .testTarget(name: "WireTests", dependencies: ["Wire"]),
-        .testTarget(name: "ConfigTests", dependencies: ["Config"]),
+        .testTarget(name: "ConfigTests", dependencies: ["Config", "Findings"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Postgres", "EventLoop"]),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres"]),
         .testTarget(name: "ReplicationTests", dependencies: ["Replication", "EventLoop", "Wire", "CHiredis", "Connection"]),
-        .testTarget(name: "ConsoleTests", dependencies: ["Console", "Terminal", "Wire", "Config", "Store", "Connection"],
+        .testTarget(name: "ConsoleTests", dependencies: ["Console", "Terminal", "Wire", "Config", "Store", "Connection", "Findings"],
                     exclude: ["__Snapshots__"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,3 +1,4 @@
+import Findings
 import Foundation
 import Yams
 
@@ -12,7 +13,7 @@ public enum ConfigLoader {
         for path in paths {
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-                problems.append(ConfigProblem(.error, file: path, "no such file or directory"))
+                problems.append(ConfigProblem(.critical, file: path, "no such file or directory"))
                 continue
             }
             let files: [String]
@@ -24,11 +25,11 @@ public enum ConfigLoader {
             }
             for file in files {
                 guard let data = FileManager.default.contents(atPath: file) else {
-                    problems.append(ConfigProblem(.error, file: file, "cannot be read"))
+                    problems.append(ConfigProblem(.critical, file: file, "cannot be read"))
                     continue
                 }
                 guard let text = String(data: data, encoding: .utf8) else {
-                    problems.append(ConfigProblem(.error, file: file, "is not UTF-8"))
+                    problems.append(ConfigProblem(.critical, file: file, "is not UTF-8"))
                     continue
                 }
                 sources.append((file, text))
@@ -62,7 +63,7 @@ struct Reader {
     /// Where each stream_writers key was set, for problems about it.
     var writerLocations: [String: Located] = [:]
 
-    mutating func problem(_ severity: ConfigProblem.Severity, _ at: Located?, _ message: String, file: String? = nil) {
+    mutating func problem(_ severity: Severity, _ at: Located?, _ message: String, file: String? = nil) {
         config.problems.append(ConfigProblem(severity, file: at?.file ?? file ?? "?", line: at?.line,
                                              key: at?.key, message))
     }
@@ -78,18 +79,18 @@ struct Reader {
             switch error {
             case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _),
                  .composer(_, let problem, let mark, _):
-                config.problems.append(ConfigProblem(.error, file: file, line: mark.line, "YAML: \(problem)"))
+                config.problems.append(ConfigProblem(.critical, file: file, line: mark.line, "YAML: \(problem)"))
             default:
-                config.problems.append(ConfigProblem(.error, file: file, "YAML cannot be read"))
+                config.problems.append(ConfigProblem(.critical, file: file, "YAML cannot be read"))
             }
             return
         } catch {
-            config.problems.append(ConfigProblem(.error, file: file, "YAML cannot be read"))
+            config.problems.append(ConfigProblem(.critical, file: file, "YAML cannot be read"))
             return
         }
         guard let root else { return }
         guard let mapping = root.mapping else {
-            config.problems.append(ConfigProblem(.error, file: file, line: root.mark?.line,
+            config.problems.append(ConfigProblem(.critical, file: file, line: root.mark?.line,
                                                  "the top level must be a mapping of keys"))
             return
         }
@@ -117,7 +118,7 @@ struct Reader {
         guard let located = shared[key], located.node.null == nil else { return nil }
         if let single = located.node.scalar?.string { return [normalized(single, at: located)] }
         guard let sequence = located.node.sequence else {
-            problem(.error, located, "must be an instance name or a list of them")
+            problem(.critical, located, "must be an instance name or a list of them")
             return nil
         }
         return sequence.compactMap { item in item.string.map { normalized($0, at: located) } }
@@ -127,7 +128,7 @@ struct Reader {
     /// called "main".
     mutating func normalized(_ name: String, at located: Located) -> String {
         if name == "main" {
-            problem(.error, located, "'main' names main only inside instance_map; elsewhere it is 'master' "
+            problem(.critical, located, "'main' names main only inside instance_map; elsewhere it is 'master' "
                     + "(Synapse's workers refuse this config, main ignores it)")
         }
         return name
@@ -138,7 +139,7 @@ struct Reader {
     mutating func finish() -> SynapseConfig {
         config.serverName = string("server_name")
         if config.serverName == nil {
-            problem(.error, nil, "no server_name", file: config.files.first)
+            problem(.critical, nil, "no server_name", file: config.files.first)
         }
         readDatabases()
         readRedis()
@@ -154,7 +155,7 @@ struct Reader {
     mutating func readDatabases() {
         if let databases = shared["databases"] {
             guard let mapping = databases.node.mapping else {
-                problem(.error, databases, "must be a mapping of database names")
+                problem(.critical, databases, "must be a mapping of database names")
                 return
             }
             for (name, entry) in mapping {
@@ -164,23 +165,23 @@ struct Reader {
         } else if let database = shared["database"] {
             self.database("main", database.node, stores: ["main", "state"], at: database)
         } else {
-            problem(.error, nil, "no database section: Synapse would use SQLite, and syntop needs PostgreSQL",
+            problem(.critical, nil, "no database section: Synapse would use SQLite, and syntop needs PostgreSQL",
                     file: config.files.first)
         }
     }
 
     mutating func database(_ name: String, _ node: Node, stores: [String], at located: Located) {
         guard let mapping = node.mapping else {
-            problem(.error, located, "must be a mapping with name and args")
+            problem(.critical, located, "must be a mapping with name and args")
             return
         }
         let engine = mapping["name"]?.string ?? "?"
         if engine == "sqlite3" {
-            problem(.error, located, "'\(name)' is SQLite (sqlite3): syntop needs PostgreSQL")
+            problem(.critical, located, "'\(name)' is SQLite (sqlite3): syntop needs PostgreSQL")
             return
         }
         guard engine == "psycopg2" else {
-            problem(.error, located, "'\(name)': unknown database engine (psycopg2 expected)")
+            problem(.critical, located, "'\(name)': unknown database engine (psycopg2 expected)")
             return
         }
         var keywords: [String: String] = [:]
@@ -198,7 +199,7 @@ struct Reader {
     mutating func readRedis() {
         guard let redis = shared["redis"] else { return }
         guard let mapping = redis.node.mapping else {
-            problem(.error, redis, "must be a mapping")
+            problem(.critical, redis, "must be a mapping")
             return
         }
         var settings = RedisConfig()
@@ -212,10 +213,10 @@ struct Reader {
         settings.passwordPath = mapping["password_path"]?.string
         settings.useTLS = mapping["use_tls"]?.bool ?? false
         if settings.password != nil && settings.passwordPath != nil {
-            problem(.error, redis, "password and password_path exclude each other")
+            problem(.critical, redis, "password and password_path exclude each other")
         }
         if settings.username != nil && settings.password == nil && settings.passwordPath == nil {
-            problem(.error, redis, "username needs a password")
+            problem(.critical, redis, "username needs a password")
         }
         if settings.useTLS {
             problem(.warning, redis, "use_tls: Redis over TLS is not supported by syntop yet")
@@ -226,7 +227,7 @@ struct Reader {
     mutating func readInstanceMap() {
         guard let map = shared["instance_map"] else { return }
         guard let mapping = map.node.mapping else {
-            problem(.error, map, "must be a mapping of instance names")
+            problem(.critical, map, "must be a mapping of instance names")
             return
         }
         for (key, value) in mapping {
@@ -237,7 +238,7 @@ struct Reader {
             } else if let host = value.mapping?["host"]?.string, let port = value.mapping?["port"]?.int {
                 address = "\(host):\(port)"
             } else {
-                problem(.error, map, "'\(name)' needs host and port, or path")
+                problem(.critical, map, "'\(name)' needs host and port, or path")
                 continue
             }
             config.instanceMap[name == "main" ? "master" : name] = address
@@ -248,7 +249,7 @@ struct Reader {
         for (key, _) in SynapseConfig.writerKeys { config.streamWriters[key] = ["master"] }
         guard let writers = shared["stream_writers"] else { return }
         guard let mapping = writers.node.mapping else {
-            problem(.error, writers, "must be a mapping of stream to writers")
+            problem(.critical, writers, "must be a mapping of stream to writers")
             return
         }
         for (key, value) in mapping {
@@ -265,7 +266,7 @@ struct Reader {
             } else if let sequence = value.sequence {
                 list = sequence.compactMap { $0.string.map { normalized($0, at: located) } }
             } else {
-                problem(.error, located, "must be an instance name or a list of them")
+                problem(.critical, located, "must be an instance name or a list of them")
             }
             if !list.isEmpty { config.streamWriters[name] = list }
         }
@@ -287,24 +288,24 @@ struct Reader {
             let app = values["worker_app"]?.node.string ?? "synapse.app.generic_worker"
             guard let name = values["worker_name"]?.node.string ?? values["worker_app"]?.node.string else { continue }
             if let other = seen[name] {
-                problem(.error, values["worker_name"], "worker '\(name)' is also named in \(other)")
+                problem(.critical, values["worker_name"], "worker '\(name)' is also named in \(other)")
             }
             seen[name] = file
             config.workers.append(WorkerConfig(name: name, app: app, file: file))
             for legacy in ["worker_replication_host", "worker_replication_http_port", "worker_replication_http_tls",
                            "worker_replication_port"] {
                 if let located = values[legacy] {
-                    problem(.error, located, "removed from Synapse (use instance_map.main); Synapse refuses to start")
+                    problem(.critical, located, "removed from Synapse (use instance_map.main); Synapse refuses to start")
                 }
             }
         }
         if !config.workers.isEmpty {
             if config.instanceMap["master"] == nil {
-                problem(.error, shared["instance_map"], "workers need instance_map.main (main's replication listener)",
+                problem(.critical, shared["instance_map"], "workers need instance_map.main (main's replication listener)",
                         file: config.files.first)
             }
             if !config.redis.enabled {
-                problem(.error, shared["redis"], "workers need redis.enabled: true", file: config.files.first)
+                problem(.critical, shared["redis"], "workers need redis.enabled: true", file: config.files.first)
             }
         }
     }
@@ -332,10 +333,10 @@ struct Reader {
             let located = writerLocations[key] ?? shared["stream_writers"]
             let writers = config.streamWriters[key] ?? []
             if single && writers.count > 1 {
-                problem(.error, located, "\(key) may have one writer, not \(writers.count)")
+                problem(.critical, located, "\(key) may have one writer, not \(writers.count)")
             }
             for writer in writers where writer != "master" && config.instanceMap[writer] == nil {
-                problem(.error, located, "\(key) writer '\(writer)' is not in instance_map")
+                problem(.critical, located, "\(key) writer '\(writer)' is not in instance_map")
             }
             if !config.workers.isEmpty {
                 for writer in writers where !known.contains(writer) {

@@ -1,13 +1,8 @@
+import Findings
+
 /// Something wrong in Synapse's configuration: where, which key, and what. Never the value, so
 /// a password can never reach a screen or a log through it.
 public struct ConfigProblem: Error, Equatable, Hashable, Sendable, CustomStringConvertible {
-    public enum Severity: String, Sendable, Codable {
-        /// Synapse refuses to start, or syntop cannot use it.
-        case error
-        /// Synapse starts but does not do what the configuration seems to say.
-        case warning
-    }
-
     public var severity: Severity
     public var file: String
     public var line: Int?

@@ -1,3 +1,4 @@
+import Findings
 import Config
 import Store
 import Wire
@@ -21,18 +22,12 @@ public struct AlertThresholds: Equatable, Sendable {
 
 /// One finding: what is wrong, where, and how bad.
 public struct Alert: Equatable, Sendable, Codable {
-    public enum Level: String, Sendable, Codable, Comparable {
-        case warning, critical
-
-        public static func < (a: Level, b: Level) -> Bool { a == .warning && b == .critical }
-    }
-
-    public var level: Level
+    public var level: Severity
     /// What it is about: a stream and writer, a destination, a process, a connection.
     public var subject: String
     public var message: String
 
-    public init(_ level: Level, _ subject: String, _ message: String) {
+    public init(_ level: Severity, _ subject: String, _ message: String) {
         self.level = level
         self.subject = subject
         self.message = message
@@ -77,11 +72,11 @@ public enum Alerts {
         for warning in database.session?.warnings ?? [] {
             alerts.append(Alert(.warning, "postgres", warning))
         }
-        for problem in config?.problems ?? [] where problem.severity == .error {
+        for problem in config?.problems ?? [] where problem.severity == .critical {
             alerts.append(Alert(.warning, "config", problem.description))
         }
         for role in RoleComparison.compare(config: config, wire: wire, listened: listened) {
-            for flag in role.flags where flag.level == .crit {
+            for flag in role.flags where flag.level == .critical {
                 alerts.append(Alert(.critical, role.instance, flag.message))
             }
         }
@@ -171,7 +166,7 @@ public enum Alerts {
         for destination in pokes.destinations {
             guard let pending = destination.pending, pending > 0 else { continue }
             let age = destination.oldestPendingAt.map { now - $0 } ?? 0
-            let level: Alert.Level?
+            let level: Severity?
             if pending >= thresholds.pendingCritical || age >= thresholds.oldestPendingCritical {
                 level = .critical
             } else if pending >= thresholds.pendingWarning || age >= thresholds.oldestPendingWarning {

@@ -1,3 +1,4 @@
+import Findings
 import Config
 import Terminal
 import Wire
@@ -58,15 +59,14 @@ public struct InputState: Equatable, Sendable {
 }
 
 public struct Notice: Equatable, Sendable {
-    public enum Level: Sendable { case info, warn, crit }
     public var text: String
-    public var level: Level
+    public var level: Severity
     /// When it was first drawn; after `lifetime` the status line goes back to the alerts.
     public var shownAt: Double?
 
     public static let lifetime = 10.0
 
-    public init(_ text: String, _ level: Level = .info) {
+    public init(_ text: String, _ level: Severity = .info) {
         self.text = text
         self.level = level
     }

@@ -1,3 +1,4 @@
+import Findings
 import Terminal
 import Wire
 
@@ -147,7 +148,7 @@ public enum ConsoleView {
         let element: ThemeElement
         if let notice = state.currentNotice {
             text = notice.text
-            element = notice.level == .crit ? .crit : (notice.level == .warn ? .warn : .status)
+            element = notice.level == .critical ? .crit : (notice.level == .warning ? .warn : .status)
         } else {
             // The worst alert; the count says how many more there are.
             text = alerts.first.map { "\($0.level == .critical ? "CRIT" : "WARN") \($0.subject): \($0.message)" }

@@ -1,3 +1,4 @@
+import Findings
 import NaturalOrder
 import Config
 import Store
@@ -172,7 +173,7 @@ enum DetailContent {
             addLines("role", ([configured.app] + configured.duties).joined(separator: ", "), .normal)
         }
         for flag in WireRows.processRoles(state).first(where: { $0.instance == instance })?.flags ?? [] {
-            addLines(flag.level.rawValue, flag.message, flag.level == .crit ? .crit : (flag.level == .warn ? .warn : .muted))
+            addLines(flag.level.rawValue, flag.message, flag.level == .critical ? .crit : (flag.level == .warning ? .warn : .muted))
         }
         add(title + " · Esc back", columns, lines + streamRows, ["\(instance) writes no stream."], nil)
         add("Locks held by \(instance)", [

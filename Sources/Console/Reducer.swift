@@ -1,3 +1,4 @@
+import Findings
 import Terminal
 
 /// The console's state transitions: plain functions of (state, action), with the I/O they
@@ -136,17 +137,17 @@ public enum ConsoleReducer {
             return setPaused(&state, !state.paused)
         case .probe:
             guard case .live = state.wireSource else {
-                state.notice = Notice("REPLICATE needs a live Redis connection", .warn)
+                state.notice = Notice("REPLICATE needs a live Redis connection", .warning)
                 break
             }
             guard state.probeAllowed else {
-                state.notice = Notice("publishing REPLICATE is off: start syntop with --probe to allow it", .warn)
+                state.notice = Notice("publishing REPLICATE is off: start syntop with --probe to allow it", .warning)
                 break
             }
             return [.probe]
         case .replayStep:
             guard case .replay = state.wireSource else {
-                state.notice = Notice(". steps through a replay (--replay FILE)", .warn)
+                state.notice = Notice(". steps through a replay (--replay FILE)", .warning)
                 break
             }
             guard state.paused, case .replay(let file, var cursor) = state.wireSource else {
@@ -356,7 +357,7 @@ public enum ConsoleReducer {
         case "history": return show(&state, .history)
         case "user":
             guard !argument.isEmpty else {
-                state.notice = Notice(":user takes a user ID, or the start of one", .warn)
+                state.notice = Notice(":user takes a user ID, or the start of one", .warning)
                 return []
             }
             // A whole user ID (@local:server) opens the history; the start of one lists matches.
@@ -376,18 +377,18 @@ public enum ConsoleReducer {
             guard let seconds = Double(argument),
                   let step = RefreshInterval.steps.firstIndex(of: seconds) else {
                 let allowed = RefreshInterval.steps.map { String($0) }.joined(separator: ", ")
-                state.notice = Notice(":refresh takes one of \(allowed) seconds", .warn)
+                state.notice = Notice(":refresh takes one of \(allowed) seconds", .warning)
                 return []
             }
             state.refreshStep = step
             state.notice = Notice("refresh every " + RefreshInterval.label(state.refreshSeconds))
         case "speed":
             guard case .replay(let file, var cursor) = state.wireSource else {
-                state.notice = Notice(":speed applies to a replay (--replay FILE)", .warn)
+                state.notice = Notice(":speed applies to a replay (--replay FILE)", .warning)
                 return []
             }
             guard let speed = ReplaySpeed(argument) else {
-                state.notice = Notice(":speed takes a number above 0, or max", .warn)
+                state.notice = Notice(":speed takes a number above 0, or max", .warning)
                 return []
             }
             cursor.speed = speed
@@ -396,12 +397,12 @@ public enum ConsoleReducer {
             state.notice = Notice("replay speed \(speed)")
         case "theme":
             guard !argument.isEmpty else {
-                state.notice = Notice(":theme needs a name or a path", .warn)
+                state.notice = Notice(":theme needs a name or a path", .warning)
                 return []
             }
             return [.applyTheme(argument)]
         default:
-            state.notice = Notice("unknown command ':\(name)'; ? lists the commands", .warn)
+            state.notice = Notice("unknown command ':\(name)'; ? lists the commands", .warning)
         }
         return []
     }

@@ -1,3 +1,4 @@
+import Findings
 import Config
 import Wire
 
@@ -10,8 +11,7 @@ public struct ProcessRole: Equatable, Sendable {
 }
 
 public struct RoleFlag: Equatable, Sendable, Codable {
-    public enum Level: String, Sendable, Codable { case info, warn, crit }
-    public var level: Level
+    public var level: Severity
     public var message: String
 }
 
@@ -44,13 +44,13 @@ public enum RoleComparison {
     static func flags(_ role: ProcessRole, hasConfig: Bool, listened: Bool) -> [RoleFlag] {
         var flags: [RoleFlag] = []
         if role.configured?.app == "?" {
-            flags.append(RoleFlag(level: .warn, message: "named in the config but no given file describes it"))
+            flags.append(RoleFlag(level: .warning, message: "named in the config but no given file describes it"))
         }
         guard listened else { return flags }
         let written = Set(role.observed?.streams.map(\.rawValue) ?? [])
         guard let configured = role.configured else {
             if hasConfig {
-                flags.append(RoleFlag(level: .crit, message: "seen on the wire but not in the configuration"))
+                flags.append(RoleFlag(level: .critical, message: "seen on the wire but not in the configuration"))
             }
             return flags
         }
@@ -61,7 +61,7 @@ public enum RoleComparison {
         }
         // Synapse only builds the code that writes a stream on its configured writers.
         for stream in written.subtracting(configured.writes).sorted() {
-            flags.append(RoleFlag(level: .crit, message: "writes \(stream) but is not configured to"))
+            flags.append(RoleFlag(level: .critical, message: "writes \(stream) but is not configured to"))
         }
         let silent = Set(configured.writes).subtracting(written).subtracting(["caches", "federation"])
         if !silent.isEmpty {

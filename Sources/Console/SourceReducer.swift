@@ -1,3 +1,4 @@
+import Findings
 import Config
 import Connection
 import Wire
@@ -68,14 +69,14 @@ extension ConsoleReducer {
         case .database(let update):
             state.database.apply(update)
             if case .session(let session) = update, let warning = session.warnings.first {
-                state.notice = Notice("postgres: " + warning, .warn)
+                state.notice = Notice("postgres: " + warning, .warning)
             }
         case .probeAnswered(let at, let receivers, let error):
             if let receivers {
                 state.probedAt = at
                 state.notice = Notice("REPLICATE published: \(receivers) receiver(s) answer with their positions")
             } else {
-                state.notice = Notice("REPLICATE failed: \(error ?? "no answer")", .warn)
+                state.notice = Notice("REPLICATE failed: \(error ?? "no answer")", .warning)
             }
         case .themeLoaded(let name, let notice):
             state.themeName = name
@@ -111,10 +112,10 @@ extension ConsoleReducer {
         state.utcOffset = setup.utcOffset
         state.database = DatabaseState(display: setup.database)
         state.configSearch = setup.configSearch?.text
-        state.notice = setup.terminalNotice.map { Notice($0, .warn) } ?? setup.configSearch
+        state.notice = setup.terminalNotice.map { Notice($0, .warning) } ?? setup.configSearch
         if let problems = setup.config?.problems, let first = problems.first {
             state.notice = Notice("config: \(problems.count) problem(s); first: \(first)",
-                                  problems.contains { $0.severity == .error } ? .crit : .warn)
+                                  problems.contains { $0.severity == .critical } ? .critical : .warning)
         }
         switch setup.wire {
         case .none:

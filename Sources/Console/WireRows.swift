@@ -1,3 +1,4 @@
+import Findings
 import NaturalOrder
 import Config
 import Terminal
@@ -123,7 +124,7 @@ enum WireRows {
         }
         for index in roles.indices {
             if let alert = unanswered[roles[index].instance] {
-                roles[index].flags.insert(RoleFlag(level: alert.level == .critical ? .crit : .warn, message: alert.message), at: 0)
+                roles[index].flags.insert(RoleFlag(level: alert.level, message: alert.message), at: 0)
             }
         }
         return roles
@@ -136,8 +137,8 @@ enum WireRows {
             let duties = role.configured?.duties ?? []
             let configuredWrites = (role.configured?.writes ?? []).filter { $0 != "caches" }
             let seen = role.observed.map { $0.streams.map(\.rawValue).filter { $0 != "caches" }.sorted() }
-            let worst = role.flags.map(\.level).max { rank($0) < rank($1) }
-            let element: ThemeElement = worst == .crit ? .crit : (worst == .warn ? .warn : .normal)
+            let worst = role.flags.map(\.level).max()
+            let element: ThemeElement = worst == .critical ? .crit : (worst == .warning ? .warn : .normal)
             let stored = database[role.instance]
             // Agreement in a word; the streams only where they differ from the configuration.
             let positions = (stored?.positionStreams ?? []).filter { $0 != "caches" }
@@ -162,14 +163,6 @@ enum WireRows {
                 TableCell(stored == nil ? "-" : databaseSide.joined(separator: " "), stored == nil ? .muted : nil),
                 TableCell(shownFlags.map(\.message).joined(separator: "; "), element),
             ], element: element == .crit ? .crit : .normal, tag: role.instance)
-        }
-    }
-
-    static func rank(_ level: RoleFlag.Level) -> Int {
-        switch level {
-        case .info: 0
-        case .warn: 1
-        case .crit: 2
         }
     }
 

@@ -236,7 +236,7 @@ final class ConsoleSession {
                 choice.notice = "no colour on this terminal: kept the mono theme"
             }
             backend?.setTheme(choice.theme)
-            dispatch(.themeLoaded(name: choice.theme.name, notice: choice.notice.map { Notice($0, .warn) }
+            dispatch(.themeLoaded(name: choice.theme.name, notice: choice.notice.map { Notice($0, .warning) }
                 ?? Notice("theme \(choice.theme.name) from \(choice.source)")))
         case .copyToClipboard(let text):
             // After the frame that says so, so the sequence does not land inside curses' output.

@@ -97,7 +97,7 @@ struct ConsoleCommand: ParsableCommand {
         let found = candidates.filter { FileManager.default.fileExists(atPath: $0) }
         guard found.first == candidates[0] else {
             return (nil, Notice("no -c given and no /etc/matrix-synapse/homeserver.yaml (Debian's place): "
-                                + "give -c homeserver.yaml -c workers/, or --redis and --db", .warn))
+                                + "give -c homeserver.yaml -c workers/, or --redis and --db", .warning))
         }
         return (ConfigLoader.load(paths: found), Notice("no -c given: read " + found.joined(separator: ", ")))
     }

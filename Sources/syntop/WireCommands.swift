@@ -475,7 +475,7 @@ struct RolesCommand: ParsableCommand {
             configFiles: config?.files ?? [],
             serverName: config?.serverName,
             problems: (config?.problems ?? []).map {
-                RolesReport.Problem(severity: $0.severity.rawValue, file: $0.file, line: $0.line, key: $0.key,
+                RolesReport.Problem(severity: $0.severity == .critical ? "error" : "warning", file: $0.file, line: $0.line, key: $0.key,
                                     message: $0.message)
             },
             wire: report,
@@ -489,6 +489,6 @@ struct RolesCommand: ParsableCommand {
                     firstSeen: role.observed?.firstSeen, lastSeen: role.observed?.lastSeen, flags: role.flags)
             },
             database: databaseSide))
-        if config?.problems.contains(where: { $0.severity == .error }) == true { throw ExitCode(1) }
+        if config?.problems.contains(where: { $0.severity == .critical }) == true { throw ExitCode(1) }
     }
 }

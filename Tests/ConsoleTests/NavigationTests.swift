@@ -39,7 +39,7 @@ import Testing
         _ = ConsoleReducer.runCommand(&s, "user ali")
         #expect(s.historyUser == nil && s.historyPrefix == "@ali")
         _ = ConsoleReducer.runCommand(&s, "user")
-        #expect(s.notice?.level == .warn)
+        #expect(s.notice?.level == .warning)
     }
 
     @Test func pagesGoOlderAndBackNewer() {

@@ -117,9 +117,9 @@ import Terminal
         #expect(s.refreshSeconds == 10)
         _ = ConsoleReducer.runCommand(&s, "refresh 3")
         #expect(s.refreshSeconds == 10)
-        #expect(s.notice?.level == .warn)
+        #expect(s.notice?.level == .warning)
         _ = ConsoleReducer.runCommand(&s, "frobnicate now")
-        #expect(s.notice == Notice("unknown command ':frobnicate'; ? lists the commands", .warn))
+        #expect(s.notice == Notice("unknown command ':frobnicate'; ? lists the commands", .warning))
         _ = ConsoleReducer.runCommand(&s, "filter abc")
         #expect(s.filter(.roles) == "abc")
     }

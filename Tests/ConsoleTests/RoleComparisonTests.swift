@@ -65,8 +65,8 @@ func stackConfig() -> SynapseConfig {
         }
         let roles = RoleComparison.compare(config: stackConfig(), wire: wire, listened: true)
         let byName = Dictionary(uniqueKeysWithValues: roles.map { ($0.instance, $0) })
-        #expect(byName["client1"]?.flags.contains(RoleFlag(level: .crit, message: "writes typing but is not configured to")) == true)
-        #expect(byName["rogue"]?.flags == [RoleFlag(level: .crit, message: "seen on the wire but not in the configuration")])
+        #expect(byName["client1"]?.flags.contains(RoleFlag(level: .critical, message: "writes typing but is not configured to")) == true)
+        #expect(byName["rogue"]?.flags == [RoleFlag(level: .critical, message: "seen on the wire but not in the configuration")])
         #expect(byName["stream_writer1"]?.flags.first?.level == .info)
         // Without a wire there is nothing to disagree with.
         let quiet = RoleComparison.compare(config: stackConfig(), wire: WireState(), listened: false)
@@ -83,7 +83,7 @@ func stackConfig() -> SynapseConfig {
             """)])
         let roles = RoleComparison.compare(config: config, wire: WireState(), listened: false)
         #expect(roles.first { $0.instance == "ep9" }?.flags
-                == [RoleFlag(level: .warn, message: "named in the config but no given file describes it")])
+                == [RoleFlag(level: .warning, message: "named in the config but no given file describes it")])
     }
 
     @Test func theRolesScreen() throws {

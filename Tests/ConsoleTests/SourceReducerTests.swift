@@ -50,7 +50,7 @@ import Wire
         _ = ConsoleReducer.reduce(&state, .probeAnswered(at: 9, receivers: 4, error: nil))
         #expect(state.probedAt == 9 && state.notice?.text.contains("4 receiver(s)") == true)
         _ = ConsoleReducer.reduce(&state, .probeAnswered(at: 10, receivers: nil, error: "refused"))
-        #expect(state.probedAt == 9 && state.notice?.level == .warn)
+        #expect(state.probedAt == 9 && state.notice?.level == .warning)
     }
 
     @Test func theDatabaseStatusAndItsAnswers() {
@@ -63,7 +63,7 @@ import Wire
                                            compatVersion: 84, backgroundUpdatesPending: 0, roleCanWrite: false,
                                            missingTables: [], warnings: ["missing grant on devices"])
         _ = ConsoleReducer.reduce(&state, .database(.session(session)))
-        #expect(state.notice == Notice("postgres: missing grant on devices", .warn))
+        #expect(state.notice == Notice("postgres: missing grant on devices", .warning))
         _ = ConsoleReducer.reduce(&state, .database(.positions(Fetched([], at: 4))))
         #expect(state.database.positions?.at == 4)
     }

@@ -96,6 +96,6 @@ func replayedState(_ name: String, size: Size) throws -> ConsoleState {
             Issue.record("not a replay")
         }
         _ = ConsoleReducer.runCommand(&state, "speed never")
-        #expect(state.notice?.level == .warn)
+        #expect(state.notice?.level == .warning)
     }
 }
