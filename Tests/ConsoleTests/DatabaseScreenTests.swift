@@ -69,8 +69,9 @@ func withHistory(_ state: inout ConsoleState, _ file: String) throws {
 @Suite struct DatabaseScreenTests {
     @Test func pokesShowTheDestinationThatIsDown() throws {
         let state = try stackState()
-        let text = ConsoleView.render(state).text()
-        expectSnapshot(text, named: "pokes-database-120x40")
+        let screen = ConsoleView.render(state)
+        let text = screen.text()
+        expectSnapshot(screen, named: "pokes-database-120x40")
         let row = try #require(text.split(separator: "\n").first { $0.contains("127.0.0.1:52695") })
         #expect(row.contains(" 55 "))
         #expect(row.contains("down since 2026-11-27"))
@@ -81,8 +82,9 @@ func withHistory(_ state: inout ConsoleState, _ file: String) throws {
     @Test func positionsPutTheDatabaseBesideTheWire() throws {
         var state = try stackState()
         state.screen = .positions
-        let text = ConsoleView.render(state).text()
-        expectSnapshot(text, named: "positions-database-120x40")
+        let screen = ConsoleView.render(state)
+        let text = screen.text()
+        expectSnapshot(screen, named: "positions-database-120x40")
         let account = try #require(text.split(separator: "\n").first { $0.contains("account_data") && $0.contains("master") })
         let numbers = account.split(separator: " ").compactMap { Int64($0) }
         #expect(numbers.count >= 3, "\(account)")
@@ -92,8 +94,9 @@ func withHistory(_ state: inout ConsoleState, _ file: String) throws {
     @Test func rolesColumnsTakeWhatTheirContentNeeds() throws {
         var state = try stackState(size: Size(width: 140, height: 40))
         state.screen = .roles
-        let text = ConsoleView.render(state).text()
-        expectSnapshot(text, named: "roles-database-140x40")
+        let screen = ConsoleView.render(state)
+        let text = screen.text()
+        expectSnapshot(screen, named: "roles-database-140x40")
         let lines = text.split(separator: "\n")
         let master = try #require(lines.first { $0.contains("│master ") })
         #expect(master.contains("main, pusher, appservice"))
@@ -140,8 +143,9 @@ func withHistory(_ state: inout ConsoleState, _ file: String) throws {
     @Test func historyShowsTheBanAndTheRejoin() throws {
         var state = try stackState()
         try withHistory(&state, "history-kicked.json")
-        let text = ConsoleView.render(state).text()
-        expectSnapshot(text, named: "history-kicked-120x40")
+        let screen = ConsoleView.render(state)
+        let text = screen.text()
+        expectSnapshot(screen, named: "history-kicked-120x40")
         let changes = text.split(separator: "\n").filter { $0.contains("general") && $0.contains("2026-") }
         // Newest first: join, the invite before it, the unban, the ban with its reason.
         let ban = try #require(changes.firstIndex { $0.contains(" ban ") && $0.contains("traffic ban") })
@@ -154,8 +158,9 @@ func withHistory(_ state: inout ConsoleState, _ file: String) throws {
     @Test func historyMarksRoomsTheServerLeft() throws {
         var state = try stackState()
         try withHistory(&state, "history-leaver.json")
-        let text = ConsoleView.render(state).text()
-        expectSnapshot(text, named: "history-leaver-120x40")
+        let screen = ConsoleView.render(state)
+        let text = screen.text()
+        expectSnapshot(screen, named: "history-leaver-120x40")
         let leave = try #require(text.split(separator: "\n").first { $0.contains("hs2 lounge") && $0.contains("2026-") })
         #expect(leave.contains(" left ") && leave.contains("leave"))
         #expect(text.contains("left the room"))

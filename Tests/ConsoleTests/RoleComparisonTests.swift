@@ -90,8 +90,9 @@ func stackConfig() -> SynapseConfig {
         var state = try replayedState("hs1-with-hs2.rec", size: Size(width: 120, height: 40))
         state.config = stackConfig()
         state.screen = .roles
-        let text = ConsoleView.render(state).text()
-        expectSnapshot(text, named: "roles-replay-config-120x40")
+        let screen = ConsoleView.render(state)
+        let text = screen.text()
+        expectSnapshot(screen, named: "roles-replay-config-120x40")
         #expect(text.contains("stream_writer1"))
         state.size = Size(width: 200, height: 40)
         #expect(ConsoleView.render(state).text().contains("receipts to_device typing"))

@@ -11,7 +11,7 @@ import Terminal
         for size in Self.sizes {
             var state = ConsoleState(size: size)
             state.screen = screen
-            expectSnapshot(ConsoleView.render(state).text(),
+            expectSnapshot(ConsoleView.render(state),
                            named: "\(screen.title.lowercased())-\(size.width)x\(size.height)")
         }
     }
@@ -20,7 +20,7 @@ import Terminal
         for size in Self.sizes.prefix(2) {
             var state = ConsoleState(size: size)
             _ = ConsoleReducer.reduce(&state, .toggleHelp)
-            expectSnapshot(ConsoleView.render(state).text(), named: "help-\(size.width)x\(size.height)")
+            expectSnapshot(ConsoleView.render(state), named: "help-\(size.width)x\(size.height)")
         }
     }
 
@@ -32,15 +32,37 @@ import Terminal
         _ = ConsoleReducer.reduce(&state, .beginInput(.filter))
         for character in "device" { _ = ConsoleReducer.reduce(&state, .inputCharacter(character)) }
         let buffer = ConsoleView.render(state)
-        expectSnapshot(buffer.text(), named: "positions-filtering-80x24")
+        expectSnapshot(buffer, named: "positions-filtering-80x24")
         #expect(buffer.cursor?.x == 7)
         #expect(buffer.cursor?.y == 23)
     }
 
     @Test func tooSmallAtThirtyByEight() {
-        let text = ConsoleView.render(ConsoleState(size: Size(width: 30, height: 8))).text()
-        expectSnapshot(text, named: "too-small-30x8")
+        let screen = ConsoleView.render(ConsoleState(size: Size(width: 30, height: 8)))
+        let text = screen.text()
+        expectSnapshot(screen, named: "too-small-30x8")
         #expect(text.contains("need 50 x 12"))
         #expect(text.contains("have 30 x 8"))
+    }
+}
+
+@Suite struct SnapshotColourTests {
+    /// The same text drawn without its critical colour is a different snapshot.
+    @Test func aCriticalRowThatLosesItsColourIsADifferentSnapshot() throws {
+        var state = ConsoleState(size: Size(width: 100, height: 20))
+        state.wire.ingest(Array("POSITION events ep1 1 2".utf8), channel: "hs", at: 1)
+        state.wire.markDisconnected(at: 1, reason: "lost")
+        state.now = 5
+        let screen = ConsoleView.render(state)
+        var faded = ScreenBuffer(size: screen.size)
+        for y in 0..<screen.size.height {
+            for x in 0..<screen.size.width where !screen[x, y].isContinuation {
+                let cell = screen[x, y]
+                faded.put(cell.text, x: x, y: y, element: cell.element == .crit ? .normal : cell.element)
+            }
+        }
+        #expect(Snapshot.elements(screen).contains("c"))
+        #expect(faded.text() == screen.text())
+        #expect(Snapshot.elements(faded) != Snapshot.elements(screen))
     }
 }

@@ -23,8 +23,9 @@ func replayedState(_ name: String, size: Size) throws -> ConsoleState {
 @Suite struct WireScreenTests {
     @Test func pokesFromARecording() throws {
         let state = try replayedState("hs1-with-hs2.rec", size: Size(width: 120, height: 40))
-        let text = ConsoleView.render(state).text()
-        expectSnapshot(text, named: "pokes-replay-120x40")
+        let screen = ConsoleView.render(state)
+        let text = screen.text()
+        expectSnapshot(screen, named: "pokes-replay-120x40")
         #expect(text.contains("replay: hs1-with-hs2.rec 1235/1235 100% max done"))
     }
 
@@ -34,8 +35,9 @@ func replayedState(_ name: String, size: Size) throws -> ConsoleState {
         _ = ConsoleReducer.reduce(&state, .beginInput(.filter))
         for character in "typ" { _ = ConsoleReducer.reduce(&state, .inputCharacter(character)) }
         _ = ConsoleReducer.reduce(&state, .submitInput)
-        let text = ConsoleView.render(state).text()
-        expectSnapshot(text, named: "positions-replay-typing-120x40")
+        let screen = ConsoleView.render(state)
+        let text = screen.text()
+        expectSnapshot(screen, named: "positions-replay-typing-120x40")
         #expect(text.contains("restarted ×1"))
         #expect(text.contains("alerts 1"))
     }
