@@ -56,7 +56,7 @@ public enum Alerts {
             alerts += unanswered(config: config, wire: wire, probedAt: probedAt, now: now)
         }
         if let since = wire.disconnectedSince {
-            alerts.append(Alert(.critical, "redis", "replication connection lost \(WireRows.age(now - since)) ago"))
+            alerts.append(Alert(.critical, "redis", "replication connection lost \(TimeText.age(now - since)) ago"))
         }
         alerts += writerAlerts(wire: wire, database: database, now: now, thresholds: thresholds)
         let malformed = wire.malformed.values.reduce(0, +)
@@ -64,7 +64,7 @@ public enum Alerts {
             alerts.append(Alert(.warning, "wire", "\(malformed) malformed replication line(s)"))
         }
         if case .waiting(let since, _, let error) = database.status {
-            alerts.append(Alert(.critical, "postgres", "unreachable for \(WireRows.age(databaseNow - since)): \(error)"))
+            alerts.append(Alert(.critical, "postgres", "unreachable for \(TimeText.age(databaseNow - since)): \(error)"))
         }
         if let pokes = database.pokes?.value {
             alerts += pokeAlerts(pokes, now: databaseNow, thresholds: thresholds)
@@ -100,7 +100,7 @@ public enum Alerts {
             guard silent > thresholds.staleAfter, listenedFor > thresholds.staleAfter else { continue }
             if let position = stored[key], position > writer.token {
                 alerts.append(Alert(.critical, subject,
-                    "stalled: database at \(position), wire at \(writer.token), nothing heard for \(WireRows.age(silent))"))
+                    "stalled: database at \(position), wire at \(writer.token), nothing heard for \(TimeText.age(silent))"))
                 continue
             }
             // The stream moved on without it: other writers took `behindWarning` ids or more
@@ -112,7 +112,7 @@ public enum Alerts {
             if let ahead = others.max(by: { $0.value.token < $1.value.token }),
                ahead.value.token - writer.token >= thresholds.behindWarning {
                 alerts.append(Alert(.warning, subject,
-                    "silent for \(WireRows.age(silent)) while \(ahead.key.instance) writes "
+                    "silent for \(TimeText.age(silent)) while \(ahead.key.instance) writes "
                         + "(\(max(0, ahead.value.token - writer.token)) behind it)"))
             }
         }
@@ -176,9 +176,9 @@ public enum Alerts {
             }
             guard let level else { continue }
             let count = destination.pendingCapped ? "\(pending)+" : "\(pending)"
-            let down = destination.downSince.map { ", down for \(WireRows.age(now - $0))" } ?? ""
+            let down = destination.downSince.map { ", down for \(TimeText.age(now - $0))" } ?? ""
             alerts.append(Alert(level, destination.destination,
-                                "\(count) device-list pokes waiting, oldest \(WireRows.age(age))\(down)"))
+                                "\(count) device-list pokes waiting, oldest \(TimeText.age(age))\(down)"))
         }
         let unconverted = pokes.conversion.unconverted
         if unconverted >= thresholds.unconvertedWarning {

@@ -25,15 +25,7 @@ public enum Bindings {
                    help: "quit", bar: (key: "q", label: "Quit")),
         KeyBinding(keys: [.character("?"), .function(1)], keyLabel: "? F1", action: .toggleHelp,
                    help: "show or hide this help", bar: (key: "?", label: "Help")),
-        KeyBinding(keys: [.character("1")], keyLabel: "1", action: .showScreen(.pokes),
-                   help: "screens: Pokes, Roles, Positions, History", bar: nil),
-        KeyBinding(keys: [.character("2")], keyLabel: "2", action: .showScreen(.roles),
-                   help: "screens: Pokes, Roles, Positions, History", bar: nil),
-        KeyBinding(keys: [.character("3")], keyLabel: "3", action: .showScreen(.positions),
-                   help: "screens: Pokes, Roles, Positions, History", bar: nil),
-        KeyBinding(keys: [.character("4")], keyLabel: "4", action: .showScreen(.history),
-                   help: "screens: Pokes, Roles, Positions, History",
-                   bar: (key: "1-4", label: "Screens")),
+    ] + screenKeys + [
         KeyBinding(keys: [.tab], keyLabel: "Tab", action: .nextScreen,
                    help: "next, previous screen", bar: nil),
         KeyBinding(keys: [.backTab], keyLabel: "S-Tab", action: .previousScreen,
@@ -84,6 +76,16 @@ public enum Bindings {
                    help: "refresh less, more often", bar: (key: "+-", label: "Refresh")),
     ]
 
+    /// A number key per screen, from the screen list.
+    static var screenKeys: [KeyBinding] {
+        let screens = ScreenID.allCases
+        let help = "screens: " + screens.map(\.title).joined(separator: ", ")
+        return screens.map { screen in
+            KeyBinding(keys: [.character(screen.key)], keyLabel: String(screen.key), action: .showScreen(screen),
+                       help: help, bar: screen == screens.last ? (key: "1-\(screens.count)", label: "Screens") : nil)
+        }
+    }
+
     /// The help lines: bindings that share a help text share a line.
     public static func helpEntries() -> [(keys: String, text: String)] {
         var entries: [(keys: String, text: String)] = []
@@ -100,8 +102,10 @@ public enum Bindings {
     public static let commands: [CommandSpec] = [
         CommandSpec(names: ["quit", "q"], usage: ":quit", help: "quit"),
         CommandSpec(names: ["help"], usage: ":help", help: "show the help"),
-        CommandSpec(names: ["pokes", "roles", "positions", "history"],
-                    usage: ":pokes :roles", help: "switch screen (also :positions :history)"),
+        CommandSpec(names: ScreenID.allCases.map(\.command),
+                    usage: ScreenID.allCases.prefix(2).map { ":" + $0.command }.joined(separator: " "),
+                    help: "switch screen (also " + ScreenID.allCases.dropFirst(2).map { ":" + $0.command }
+                        .joined(separator: " ") + ")"),
         CommandSpec(names: ["user"], usage: ":user @ID|PREFIX",
                     help: "History of a user (a whole ID), or the users starting with PREFIX"),
         CommandSpec(names: ["filter"], usage: ":filter TEXT", help: "filter the table (empty: clear)"),

@@ -64,7 +64,7 @@ public enum ConsoleView {
 
     /// The Pokes screen's line of device-list rates per writer, above its table.
     static func ratesLine(_ state: ConsoleState) -> String {
-        state.screen == .pokes ? WireRows.deviceListRates(state, width: state.size.width) : ""
+        state.screen == .pokes ? PokesScreen.deviceListRates(state, width: state.size.width) : ""
     }
 
     /// Where a panel's table is drawn: inside its frame, below the rates line if any. Clicks
@@ -93,11 +93,11 @@ public enum ConsoleView {
         case .ready:
             let role = database.session.map { "\($0.role)\($0.readOnly ? " read-only" : "")" } ?? "connected"
             let at = database.positions?.at
-            return "postgres: \(role)" + (at.map { ", data \(WireRows.age(state.databaseNow - $0))" } ?? "")
+            return "postgres: \(role)" + (at.map { ", data \(TimeText.age(state.databaseNow - $0))" } ?? "")
         case .waiting(let since, let retryAt, _):
             let at = database.positions?.at
-            return "postgres: DOWN since \(WireRows.clock(since, utcOffset: state.utcOffset)), retry in "
-                + WireRows.age(retryAt - state.databaseNow) + (at.map { ", data \(WireRows.age(state.databaseNow - $0)) old" } ?? "")
+            return "postgres: DOWN since \(TimeText.clock(since, utcOffset: state.utcOffset)), retry in "
+                + TimeText.age(retryAt - state.databaseNow) + (at.map { ", data \(TimeText.age(state.databaseNow - $0)) old" } ?? "")
         }
     }
 
@@ -111,10 +111,10 @@ public enum ConsoleView {
             case .connecting(let attempt):
                 return "redis: connecting to \(endpoint)" + (attempt > 1 ? " (attempt \(attempt))" : "")
             case .ready(let since):
-                return "redis: \(serverName) on \(endpoint), \(WireRows.age(state.now - since))"
+                return "redis: \(serverName) on \(endpoint), \(TimeText.age(state.now - since))"
             case .waiting(let since, let retryAt, let error):
-                return "redis: DOWN since \(WireRows.clock(since, utcOffset: state.utcOffset)) (\(error)); "
-                    + "retry in \(WireRows.age(retryAt - state.now))"
+                return "redis: DOWN since \(TimeText.clock(since, utcOffset: state.utcOffset)) (\(error)); "
+                    + "retry in \(TimeText.age(retryAt - state.now))"
             }
         case .replay(let file, let cursor):
             let name = file.split(separator: "/").last.map(String.init) ?? file

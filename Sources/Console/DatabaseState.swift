@@ -1,5 +1,6 @@
 import Connection
 import Store
+import Wire
 
 /// What a drill-down (Enter) opened on a screen.
 public enum Detail: Hashable, Sendable {
@@ -90,18 +91,7 @@ public struct DatabaseRequest: Equatable, Sendable {
     public static func of(_ state: ConsoleState) -> DatabaseRequest {
         // An unknown schema gives no figures rather than wrong ones.
         if state.database.session?.schemaKnown == false { return DatabaseRequest(reads: []) }
-        var reads: [Read] = [.positions]
-        switch state.screen {
-        case .pokes: reads.append(.pokes)
-        case .roles: reads.append(.roles)
-        case .positions: break
-        case .history:
-            if let user = state.historyUser {
-                reads.append(.history(user: user, before: state.historyPages.last))
-            } else {
-                reads.append(.users(prefix: state.historyPrefix))
-            }
-        }
+        var reads: [Read] = [.positions] + state.screen.content.reads(state)
         if let detail = state.details[state.screen] {
             switch detail {
             case .destination(let destination): reads.append(.destinationUsers(destination))
@@ -126,6 +116,18 @@ public enum DatabaseUpdate: Equatable, Sendable {
 }
 
 extension DatabaseState {
+    /// Stream positions the database holds, by wire stream and writer.
+    var storedPositions: [WriterKey: Int64] { Alerts.storedPositions(positions?.value ?? []) }
+
+    /// Each stream's maximum over its tables and sequence.
+    var streamMaxima: [String: Int64] {
+        var result: [String: Int64] = [:]
+        for stream in positions?.value ?? [] {
+            if let max = [stream.maxId, stream.sequence].compactMap({ $0 }).max() { result[stream.stream] = max }
+        }
+        return result
+    }
+
     public mutating func apply(_ update: DatabaseUpdate) {
         switch update {
         case .session(let session): self.session = session

@@ -27,7 +27,7 @@ enum DetailContent {
         var title = "Waiting pokes for \(destination) by user (newest \(DeviceListStore.detailCap))"
         if let row = state.database.pokes?.value.destinations.first(where: { $0.destination == destination }),
            let since = row.downSince {
-            title += " · down since " + WireRows.dateTime(since, utcOffset: state.utcOffset)
+            title += " · down since " + TimeText.dateTime(since, utcOffset: state.utcOffset)
         }
         title += ScreenContent.age(state, data?.at) + " · Esc back"
         add(title, [
@@ -39,7 +39,7 @@ enum DetailContent {
             TableRow([
                 TableCell(user.userId),
                 TableCell(String(user.pokes)),
-                TableCell(user.oldestAt.map { WireRows.age(state.databaseNow - $0) } ?? "-"),
+                TableCell(user.oldestAt.map { TimeText.age(state.databaseNow - $0) } ?? "-"),
                 TableCell(user.newestStreamId.map(String.init) ?? "-"),
             ], tag: user.userId)
         }, [ScreenContent.databaseMessage(state, data.map { ($0.errors, $0.value.destinationUsers.isEmpty) },
@@ -56,7 +56,7 @@ enum DetailContent {
             TableRow([
                 TableCell(device.deviceId),
                 TableCell(device.displayName ?? ""),
-                TableCell(device.lastSeen.map { WireRows.dateTime($0, utcOffset: state.utcOffset) } ?? "-"),
+                TableCell(device.lastSeen.map { TimeText.dateTime($0, utcOffset: state.utcOffset) } ?? "-"),
             ])
         }, [ScreenContent.databaseMessage(state, data.map { ($0.errors, $0.value.devices.isEmpty) },
                                           empty: "No devices: \(user) is remote, or has none.")], nil)
@@ -71,7 +71,7 @@ enum DetailContent {
                 TableCell(String(change.streamId)),
                 TableCell(change.deviceId),
                 TableCell(change.instance ?? "-"),
-                TableCell(wire.map { WireRows.clock($0.time, utcOffset: state.utcOffset) } ?? "-"),
+                TableCell(wire.map { TimeText.clock($0.time, utcOffset: state.utcOffset) } ?? "-"),
             ]))
         }
         for change in seen.values {
@@ -79,7 +79,7 @@ enum DetailContent {
                 TableCell(String(change.token)),
                 TableCell(change.isSignature ? "(signature)" : "(on the wire)", .muted),
                 TableCell(change.instance.rawValue),
-                TableCell(WireRows.clock(change.time, utcOffset: state.utcOffset)),
+                TableCell(TimeText.clock(change.time, utcOffset: state.utcOffset)),
             ])))
         }
         add("Recent device-list changes of \(user) (database, and when seen on the wire)", [
@@ -108,9 +108,9 @@ enum DetailContent {
                 kind = "membership change: " + (event.previousMembership.map { "\($0) → " } ?? "") + event.membership
             }
             field("Event ID", event.eventId, copy: true)
-            field("Change", event.change, HistoryContent.element(event.change))
+            field("Change", event.change, HistoryScreen.element(event.change))
             field("Kind", kind)
-            field("Time", event.time.map { WireRows.dateTime($0, utcOffset: state.utcOffset) })
+            field("Time", event.time.map { TimeText.dateTime($0, utcOffset: state.utcOffset) })
             field("Room", event.roomId, copy: true)
             field("Room name", event.roomName)
             field("Room version", event.roomVersion)
@@ -136,7 +136,7 @@ enum DetailContent {
         var streams = Set(configured?.writes ?? [])
         streams.formUnion(wire.positions.keys.filter { $0.instance.rawValue == instance }.map(\.stream.rawValue))
         streams.formUnion(stored?.positionStreams ?? [])
-        let positions = DatabaseRows.stored(state)
+        let positions = state.database.storedPositions
         var title = "Streams of \(instance)"
         if let configured { title += " (\(configured.app)\(configured.file.map { ", \($0)" } ?? ""))" }
         let columns = [
@@ -153,7 +153,7 @@ enum DetailContent {
                 TableCell(stream),
                 TableCell(configured == nil ? "-" : (isConfigured ? "writer" : "no"), isConfigured ? nil : .warn),
                 TableCell(position.map { String($0.token) } ?? "-"),
-                TableCell(position.map { WireRows.age(state.now - $0.lastSeen) } ?? "-"),
+                TableCell(position.map { TimeText.age(state.now - $0.lastSeen) } ?? "-"),
                 TableCell(positions[WriterKey(StreamName(rawValue: stream), InstanceName(rawValue: instance))]
                     .map(String.init) ?? "-"),
             ], tag: stream)
@@ -172,7 +172,7 @@ enum DetailContent {
         if let configured, !configured.duties.isEmpty {
             addLines("role", ([configured.app] + configured.duties).joined(separator: ", "), .normal)
         }
-        for flag in WireRows.processRoles(state).first(where: { $0.instance == instance })?.flags ?? [] {
+        for flag in RolesScreen.processRoles(state).first(where: { $0.instance == instance })?.flags ?? [] {
             addLines(flag.level.rawValue, flag.message, flag.level == .critical ? .crit : (flag.level == .warning ? .warn : .muted))
         }
         add(title + " · Esc back", columns, lines + streamRows, ["\(instance) writes no stream."], nil)
@@ -184,7 +184,7 @@ enum DetailContent {
         ], (stored?.locks ?? []).map { lock in
             TableRow([
                 TableCell(lock.name), TableCell(lock.key), TableCell(lock.readWrite ? "read/write" : "exclusive"),
-                TableCell(lock.renewedAt.map { WireRows.age(state.databaseNow - $0) + " ago" } ?? "-"),
+                TableCell(lock.renewedAt.map { TimeText.age(state.databaseNow - $0) + " ago" } ?? "-"),
             ])
         }, [ScreenContent.databaseMessage(state, state.database.roles.map { ($0.errors, stored?.locks.isEmpty ?? true) },
                                           empty: "No locks held.")], nil)
@@ -193,12 +193,12 @@ enum DetailContent {
     static func addStream(_ stream: String, _ state: ConsoleState, _ add: PanelAdder) {
         let wire = state.displayedWire
         var positions: [String: Int64] = [:]
-        for (key, position) in DatabaseRows.stored(state) where key.stream.rawValue == stream {
+        for (key, position) in state.database.storedPositions where key.stream.rawValue == stream {
             positions[key.instance.rawValue] = position
         }
         var writers = Set(positions.keys)
         writers.formUnion(wire.positions.keys.filter { $0.stream.rawValue == stream }.map(\.instance.rawValue))
-        let maximum = DatabaseRows.maxima(state)[stream]
+        let maximum = state.database.streamMaxima[stream]
         add("Writers of \(stream)" + (maximum.map { " · max over its tables and sequence \($0)" } ?? "") + " · Esc back", [
             TableColumn("Writer", .flexible(min: 10, weight: 2)),
             TableColumn("Wire", .fixed(9), .right),
@@ -213,7 +213,7 @@ enum DetailContent {
             return TableRow([
                 TableCell(instance),
                 TableCell(position.map { String($0.token) } ?? "-"),
-                TableCell(position.map { WireRows.age(state.now - $0.lastSeen) } ?? "-"),
+                TableCell(position.map { TimeText.age(state.now - $0.lastSeen) } ?? "-"),
                 TableCell(positions[instance].map(String.init) ?? "-"),
                 TableCell(position.map { String($0.rows) } ?? "-"),
                 TableCell(position.map { String($0.positionLines) } ?? "-"),
@@ -233,7 +233,7 @@ enum DetailContent {
                     TableCell(function),
                     TableCell(String(stats.invalidations)),
                     TableCell(String(stats.wholeCache)),
-                    TableCell(WireRows.clock(stats.lastSeen, utcOffset: state.utcOffset)),
+                    TableCell(TimeText.clock(stats.lastSeen, utcOffset: state.utcOffset)),
                     TableCell(stats.byInstance.sorted { $0.key < $1.key }.map { "\($0.key)×\($0.value)" }
                         .joined(separator: " ")),
                 ])
@@ -244,13 +244,13 @@ enum DetailContent {
             switch entry {
             case .row(let row) where row.stream.rawValue == stream:
                 return TableRow([
-                    TableCell(WireRows.clock(row.time, utcOffset: state.utcOffset)),
+                    TableCell(TimeText.clock(row.time, utcOffset: state.utcOffset)),
                     TableCell(row.instance.rawValue),
                     TableCell(String(row.token)),
                     TableCell(StreamRowText.describe(row.row)),
                 ])
             case .gap(let since, let reason):
-                return TableRow(first: TableCell(WireRows.clock(since, utcOffset: state.utcOffset)),
+                return TableRow(first: TableCell(TimeText.clock(since, utcOffset: state.utcOffset)),
                                 spanning: "— connection lost: \(reason) —", element: .crit)
             default:
                 return nil

@@ -345,16 +345,15 @@ public enum ConsoleReducer {
         let words = line.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
         guard let name = words.first else { return [] }
         let argument = words.dropFirst().joined(separator: " ")
+        if let screen = ScreenID.allCases.first(where: { $0.command == name }) {
+            return show(&state, screen)
+        }
         switch name {
         case "q", "quit":
             return [.quit]
         case "help":
             state.helpVisible = true
             state.helpOffset = 0
-        case "pokes": return show(&state, .pokes)
-        case "roles": return show(&state, .roles)
-        case "positions": return show(&state, .positions)
-        case "history": return show(&state, .history)
         case "user":
             guard !argument.isEmpty else {
                 state.notice = Notice(":user takes a user ID, or the start of one", .warning)

@@ -1,3 +1,4 @@
+import NaturalOrder
 import Store
 import Terminal
 import Wire
@@ -32,7 +33,7 @@ public enum ScreenContent {
             let key = TableKey(screen, detail: detail, panel: panels.count)
             let tableState = state.table(key)
             let filter = state.filter(key)
-            let shown = WireRows.sorted(WireRows.filtered(rows, by: filter), by: tableState.sort)
+            let shown = ScreenContent.sorted(ScreenContent.filtered(rows, by: filter), by: tableState.sort)
             let focused = key == state.focusedKey
             panels.append(Panel(
                 title: title + (filter.isEmpty ? "" : "  filter: " + filter),
@@ -45,60 +46,7 @@ public enum ScreenContent {
             DetailContent.add(detail, state, add)
             return panels
         }
-        let noWire = noWireMessage(state)
-        switch screen {
-        case .pokes:
-            add("Device-list changes on the wire", [
-                TableColumn("Time", .fixed(8)),
-                TableColumn("Writer", .flexible(min: 8, weight: 1)),
-                TableColumn("Token", .fixed(8), .right),
-                TableColumn("User", .fill(min: 12, weight: 3)),
-                TableColumn("Change", .fixed(9)),
-                TableColumn("Hosts", .fixed(5)),
-            ], WireRows.deviceListRows(state), empty: [noWire], drill: .user)
-            add(DatabaseRows.pokesTitle(state), [
-                TableColumn("Destination", .fill(min: 12, weight: 2)),
-                TableColumn("Waiting", .fixed(7), .right),
-                TableColumn("Oldest", .fixed(6), .right),
-                TableColumn("Users", .fixed(5), .right),
-                TableColumn("Last sent", .fixed(9), .right),
-                TableColumn("Retry", .flexible(min: 8, weight: 3)),
-            ], DatabaseRows.destinationRows(state),
-                empty: [databaseMessage(state, state.database.pokes.map { ($0.errors, $0.value.destinations.isEmpty) },
-                                        empty: "No destination has device-list pokes waiting.")],
-                drill: .destination)
-        case .roles:
-            add("Processes and the streams they write" + age(state, state.database.roles?.at), [
-                TableColumn("Instance", .flexible(min: 18, weight: 1)),
-                TableColumn("Configured role", .flexible(min: 14, weight: 2)),
-                TableColumn("Writes (config)", .flexible(min: 10, weight: 1)),
-                TableColumn("Seen writing", .flexible(min: 13, weight: 2)),
-                TableColumn("Last seen", .fixed(9), .right),
-                TableColumn("Database", .flexible(min: 13, weight: 1)),
-                TableColumn("Flags", .fill(min: 5, weight: 6)),
-            ], WireRows.roleRows(state),
-                empty: ["No configuration and no replication source: give -c homeserver.yaml -c workers/ for the",
-                        "configured roles, and Redis (or --replay) for what the processes really do."]
-                    + (state.configSearch.map { ["(\($0))"] } ?? []),
-                drill: .process)
-        case .positions:
-            add("Stream positions per writer" + age(state, state.database.positions?.at), [
-                TableColumn("Stream", .flexible(min: 12, weight: 2)),
-                TableColumn("Writer", .flexible(min: 12, weight: 3)),
-                TableColumn("Wire", .fixed(8), .right),
-                TableColumn("Age", .fixed(5), .right),
-                TableColumn("Database", .fixed(8), .right),
-                TableColumn("DB-wire", .fixed(7), .right),
-                TableColumn("Max", .fixed(8), .right),
-                TableColumn("Flags", .fill(min: 6, weight: 3)),
-                TableColumn("Rows/s 10s", .fixed(10)),
-            ], WireRows.positionRows(state, alerts: alerts ?? Alerts.evaluate(state)),
-                empty: [noWire, databaseMessage(state, state.database.positions.map { ($0.errors, $0.value.isEmpty) },
-                                                empty: "The database has no stream positions.")],
-                drill: .stream)
-        case .history:
-            HistoryContent.add(state, add)
-        }
+        screen.content.add(state, alerts: alerts, add)
         return panels
     }
 
@@ -107,7 +55,7 @@ public enum ScreenContent {
         switch state.details[state.screen] {
         case .destination, .membership: return 1
         case .user, .process, .stream: return 2
-        case nil: return state.screen == .pokes || state.screen == .history ? 2 : 1
+        case nil: return state.screen.content.panelCount(state)
         }
     }
 
@@ -117,10 +65,33 @@ public enum ScreenContent {
         return index < panels.count ? panels[index] : panels.first
     }
 
+    /// Rows whose cells contain the filter text, case-insensitively.
+    static func filtered(_ rows: [TableRow], by filter: String) -> [TableRow] {
+        guard !filter.isEmpty else { return rows }
+        let needle = filter.lowercased()
+        return rows.filter { row in
+            row.cells.contains { $0.text.lowercased().contains(needle) }
+                || row.spanning?.lowercased().contains(needle) == true
+        }
+    }
+
+    /// Rows in sort order: numbers as numbers, text as text.
+    static func sorted(_ rows: [TableRow], by sort: SortOrder?) -> [TableRow] {
+        guard let sort else { return rows }
+        func key(_ row: TableRow) -> String { sort.column < row.cells.count ? row.cells[sort.column].text : "" }
+        func before(_ x: String, _ y: String) -> Bool {
+            if let nx = Double(x), let ny = Double(y), !nx.isNaN, !ny.isNaN { return nx < ny }
+            return NaturalOrder.less(x, y)
+        }
+        return rows.sorted { a, b in
+            sort.ascending ? before(key(a), key(b)) : before(key(b), key(a))
+        }
+    }
+
     /// " · read 3s ago" for a panel's title, or nothing before the first read.
     static func age(_ state: ConsoleState, _ at: Double?) -> String {
         guard let at else { return "" }
-        return " · read \(WireRows.age(state.databaseNow - at)) ago"
+        return " · read \(TimeText.age(state.databaseNow - at)) ago"
     }
 
     static func noWireMessage(_ state: ConsoleState) -> String {

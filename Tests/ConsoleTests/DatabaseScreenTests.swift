@@ -115,7 +115,7 @@ func withHistory(_ state: inout ConsoleState, _ file: String) throws {
         let words = detail.split(whereSeparator: { " │\n".contains($0) }).joined(separator: " ")
         let role = try #require(state.config?.processes.first { $0.instance == "master" })
         #expect(words.contains((["main"] + role.duties).joined(separator: ", ")))
-        let flags = WireRows.processRoles(state).first { $0.instance == "master" }?.flags ?? []
+        let flags = RolesScreen.processRoles(state).first { $0.instance == "master" }?.flags ?? []
         #expect(!flags.isEmpty)
         for flag in flags { #expect(words.contains(flag.message), "\(flag.message)") }
     }

@@ -93,11 +93,11 @@ import Testing
     }
 
     @Test func dateTimesInTheLocalZone() {
-        #expect(WireRows.dateTime(0, utcOffset: 0) == "1970-01-01 00:00")
-        #expect(WireRows.dateTime(1_795_819_942, utcOffset: 0) == "2026-11-27 22:52")
-        #expect(WireRows.dateTime(1_795_819_942, utcOffset: 3600) == "2026-11-27 23:52")
-        #expect(WireRows.dateTime(951_782_400, utcOffset: 0) == "2000-02-29 00:00")
-        #expect(WireRows.dateTime(-1, utcOffset: 0) == "1969-12-31 23:59")
-        #expect(WireRows.dateTime(.nan, utcOffset: 0) == "----------")
+        #expect(TimeText.dateTime(0, utcOffset: 0) == "1970-01-01 00:00")
+        #expect(TimeText.dateTime(1_795_819_942, utcOffset: 0) == "2026-11-27 22:52")
+        #expect(TimeText.dateTime(1_795_819_942, utcOffset: 3600) == "2026-11-27 23:52")
+        #expect(TimeText.dateTime(951_782_400, utcOffset: 0) == "2000-02-29 00:00")
+        #expect(TimeText.dateTime(-1, utcOffset: 0) == "1969-12-31 23:59")
+        #expect(TimeText.dateTime(.nan, utcOffset: 0) == "----------")
     }
 }

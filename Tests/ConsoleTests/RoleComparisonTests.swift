@@ -28,13 +28,13 @@ func stackConfig() -> SynapseConfig {
             state.wire.ingest(Array("POSITION caches \(name) 1 2".utf8), channel: "hs", at: 1)
         }
         state.wireSource = .replay(file: "x", cursor: ReplayCursor(times: [], speed: .max))
-        let positions = WireRows.positionRows(state, alerts: []).map { $0.cells[1].text }
+        let positions = PositionsScreen.positionRows(state, alerts: []).map { $0.cells[1].text }
         #expect(positions == ["client_reader1", "client_reader2", "client_reader10"])
-        let roles = WireRows.roleRows(state).map { $0.cells[0].text }
+        let roles = RolesScreen.roleRows(state).map { $0.cells[0].text }
         #expect(roles == ["client_reader1", "client_reader2", "client_reader10"])
         // Sorting a column by name keeps that order.
         let rows = positions.map { TableRow([TableCell($0)]) }.reversed()
-        #expect(WireRows.sorted(Array(rows), by: SortOrder(column: 0, ascending: true)).map { $0.cells[0].text }
+        #expect(ScreenContent.sorted(Array(rows), by: SortOrder(column: 0, ascending: true)).map { $0.cells[0].text }
                 == ["client_reader1", "client_reader2", "client_reader10"])
     }
 
@@ -42,12 +42,12 @@ func stackConfig() -> SynapseConfig {
     @Test func configuredWritersArePositionRowsFromTheStart() {
         var state = ConsoleState(size: Size(width: 120, height: 40))
         state.config = stackConfig()
-        let rows = WireRows.positionRows(state, alerts: []).map { ($0.cells[0].text, $0.cells[1].text, $0.cells[7].text) }
+        let rows = PositionsScreen.positionRows(state, alerts: []).map { ($0.cells[0].text, $0.cells[1].text, $0.cells[7].text) }
         #expect(rows.contains { $0 == ("typing", "stream_writer1", "nothing seen yet") }, "\(rows)")
         #expect(rows.contains { $0 == ("events", "event_persister2", "nothing seen yet") })
         #expect(!rows.contains { $0.0 == "caches" })
         state.wire.ingest(Array("POSITION typing stream_writer1 3 3".utf8), channel: "hs", at: 1)
-        let seen = WireRows.positionRows(state, alerts: []).first { $0.cells[0].text == "typing" }
+        let seen = PositionsScreen.positionRows(state, alerts: []).first { $0.cells[0].text == "typing" }
         #expect(seen?.cells[2].text == "3")
         #expect(seen?.cells[7].text == "")
         // The same rows in positions --json.

@@ -53,13 +53,13 @@ func replayedState(_ name: String, size: Size) throws -> ConsoleState {
     }
 
     @Test func clockAndAge() {
-        #expect(WireRows.clock(3661.9, utcOffset: 0) == "01:01:01")
-        #expect(WireRows.clock(3661, utcOffset: -7200) == "23:01:01")
-        #expect(WireRows.clock(.infinity, utcOffset: 0) == "--:--:--")
-        #expect(WireRows.age(59) == "59s")
-        #expect(WireRows.age(3599) == "59m")
-        #expect(WireRows.age(90000) == "1d")
-        #expect(WireRows.age(-3) == "0s")
+        #expect(TimeText.clock(3661.9, utcOffset: 0) == "01:01:01")
+        #expect(TimeText.clock(3661, utcOffset: -7200) == "23:01:01")
+        #expect(TimeText.clock(.infinity, utcOffset: 0) == "--:--:--")
+        #expect(TimeText.age(59) == "59s")
+        #expect(TimeText.age(3599) == "59m")
+        #expect(TimeText.age(90000) == "1d")
+        #expect(TimeText.age(-3) == "0s")
     }
 
     @Test func pausingFreezesWhatTheScreensShow() {

@@ -1,13 +1,17 @@
 import Store
 import Terminal
 
-/// Adds one panel: title, columns, rows, what to say when empty, what Enter opens.
-typealias PanelAdder = (String, [TableColumn], [TableRow], [String], DrillKind?) -> Void
-
 /// The History screen: users matching a prefix until one is picked, then that user's
 /// membership timeline and current memberships.
-enum HistoryContent {
-    static func add(_ state: ConsoleState, _ add: PanelAdder) {
+enum HistoryScreen: ConsoleScreen {
+    static func panelCount(_ state: ConsoleState) -> Int { 2 }
+
+    static func reads(_ state: ConsoleState) -> [DatabaseRequest.Read] {
+        if let user = state.historyUser { return [.history(user: user, before: state.historyPages.last)] }
+        return [.users(prefix: state.historyPrefix)]
+    }
+
+    static func add(_ state: ConsoleState, alerts: [Alert]?, _ add: PanelAdder) {
         guard let user = state.historyUser else {
             addMatches(state, add)
             return
@@ -32,7 +36,7 @@ enum HistoryContent {
             let room = (event.roomName.map { "\($0) " } ?? "") + event.roomId
             let element = element(event.change)
             return TableRow([
-                TableCell(event.time.map { WireRows.dateTime($0, utcOffset: state.utcOffset) } ?? "-"),
+                TableCell(event.time.map { TimeText.dateTime($0, utcOffset: state.utcOffset) } ?? "-"),
                 TableCell(room),
                 TableCell(event.serverInRoom ? "in" : "left", event.serverInRoom ? .muted : .warn),
                 TableCell(event.change, element),
