@@ -1,0 +1,40 @@
+import ArgumentParser
+import Config
+import Console
+import EventLoop
+import Foundation
+import Glibc
+import Postgres
+import Store
+
+/// How the database is reached: --db, else the main database of the -c config, else $SYNTOP_DB.
+struct DatabaseOptions: ParsableArguments {
+    @Option(help: ArgumentHelp(
+        "PostgreSQL, as a libpq connection string or URI (PG* variables and .pgpass apply).",
+        valueName: "conninfo"))
+    var db: String?
+
+    @Option(help: ArgumentHelp("Longest a query may run, in milliseconds.", valueName: "ms"))
+    var statementTimeout = 2000
+
+    /// The connection string and a name for it without the password; nil when none is known.
+    func resolve(_ config: SynapseConfig?) -> (conninfo: String, display: String)? {
+        if let db { return (db, "--db") }
+        if let database = config?.databases.first(where: { $0.dataStores.contains("main") }) {
+            return (database.conninfo, database.displayName)
+        }
+        if let db = ProcessInfo.processInfo.environment["SYNTOP_DB"] { return (db, "$SYNTOP_DB") }
+        return nil
+    }
+}
+
+/// Runs one store read on a read-only connection of its own. Throws only when the database
+/// cannot be reached.
+func read<Answer>(_ plan: ReadPlan<Answer>, _ target: (conninfo: String, display: String),
+                  timeoutMS: Int) throws -> (Answer, [String]) {
+    do {
+        return try PGConnection.read(plan, conninfo: target.conninfo, timeoutMS: timeoutMS)
+    } catch {
+        throw WireRunFailure(description: "database: \(error)")
+    }
+}

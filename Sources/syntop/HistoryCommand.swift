@@ -1,0 +1,72 @@
+import ArgumentParser
+import Config
+import Console
+import EventLoop
+import Foundation
+import Glibc
+import Postgres
+import Store
+
+struct HistoryReport: Encodable {
+    var user: String
+    var database: String
+    var session: SessionStore.Session
+    /// Users whose ID starts with the one asked for, when it has no history.
+    var matches: [UserStore.Match]?
+    var limit: Int
+    var before: Int64?
+    /// The next page: pass it as --before.
+    var nextBefore: Int64?
+    var history: [MembershipStore.Event]
+    var current: [MembershipStore.Current]
+    var errors: [String]
+}
+
+struct HistoryCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "history",
+        abstract: "A user's joins, leaves, invites, bans and kicks, newest first, including rooms the server has left.")
+
+    @Argument(help: "The full user ID, e.g. @alice:example.com.")
+    var user: String
+
+    @OptionGroup var database: DatabaseOptions
+
+    @Option(name: [.customShort("c"), .customLong("config-path")], help: ArgumentHelp(
+        "Synapse's config (for the database): file or folder; repeatable.", valueName: "path"))
+    var configPaths: [String] = []
+
+    @Flag(help: "Print JSON and exit instead of opening the console.")
+    var json = false
+
+    @Option(help: "Membership events per page.")
+    var limit = 100
+
+    @Option(help: ArgumentHelp("Only events older than this stream ordering (the next_before of a page).",
+                               valueName: "ordering"))
+    var before: Int64?
+
+    func run() throws {
+        guard json else { throw ValidationError("the console's History screen is `syntop` then 4; use --json here") }
+        guard (1...10_000).contains(limit) else { throw ValidationError("--limit takes 1 to 10000") }
+        let config = configPaths.isEmpty ? nil : ConfigLoader.load(paths: configPaths)
+        guard let target = database.resolve(config) else {
+            throw ValidationError("no database: give --db CONNINFO, -c homeserver.yaml or $SYNTOP_DB")
+        }
+        do {
+            let ((session, page), found) = try read(
+                SessionStore.read.then(MembershipStore.page(user: user, before: before, limit: limit)), target,
+                timeoutMS: database.statementTimeout)
+            // Users whose ID starts with the one asked for, when it has no history.
+            let (matches, searched) = page.events.isEmpty
+                ? try read(UserStore.search(prefix: user, limit: 20), target, timeoutMS: database.statementTimeout)
+                : (nil, [])
+            try printJSON(HistoryReport(
+                user: user, database: target.display, session: session, matches: matches, limit: limit,
+                before: before, nextBefore: page.nextBefore, history: page.events, current: page.current,
+                errors: found + searched))
+        } catch {
+            throw failOnWire(error)
+        }
+    }
+}

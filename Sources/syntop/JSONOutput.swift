@@ -1,0 +1,69 @@
+import ArgumentParser
+import Config
+import Console
+import EventLoop
+import Foundation
+import Glibc
+import Replication
+import Store
+import Wire
+
+func printJSON<T: Encodable>(_ value: T) throws {
+    let encoder = JSONEncoder()
+    encoder.keyEncodingStrategy = .convertToSnakeCase
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+    FileHandle.standardOutput.write(try encoder.encode(value))
+    FileHandle.standardOutput.write(Data("\n".utf8))
+}
+
+func failOnWire(_ error: Error) -> Error {
+    if let failure = error as? WireRunFailure {
+        FileHandle.standardError.write(Data("syntop: \(failure)\n".utf8))
+        return ExitCode(2)
+    }
+    return error
+}
+
+/// A wire report with the database's side beside it under `database`, as one JSON object.
+struct MergedOutput<WireSide: Encodable, DatabaseSide: Encodable>: Encodable {
+    var wire: WireSide?
+    var database: DatabaseSide?
+
+    enum Keys: String, CodingKey { case database }
+
+    func encode(to encoder: Encoder) throws {
+        try wire?.encode(to: encoder)
+        var container = encoder.container(keyedBy: Keys.self)
+        try container.encodeIfPresent(database, forKey: .database)
+    }
+}
+
+/// What a JSON command that merges wire and database has to read.
+struct MergedSources {
+    var config: SynapseConfig?
+    var database: (conninfo: String, display: String)?
+    var hasWire: Bool
+
+    init(_ source: WireSourceOptions, _ database: DatabaseOptions) throws {
+        config = source.loadConfig()
+        self.database = database.resolve(config)
+        hasWire = source.replay != nil || source.hasRedis(config)
+        guard hasWire || self.database != nil else {
+            throw ValidationError("nothing to read: give Redis (--redis, -c, $SYNTOP_REDIS), --replay FILE, or --db")
+        }
+    }
+}
+
+/// The options every non-interactive screen command shares.
+struct OutputOptions: ParsableArguments {
+    @Flag(help: "Print JSON and exit instead of opening the console.")
+    var json = false
+
+    @Option(help: "Seconds to listen to Redis before printing (0 with roles: configuration only).")
+    var listen: Double = 5
+
+    /// The console is where the interactive screen is; these commands only print JSON.
+    func requireJSON(screen: String, key: Int) throws {
+        guard json else { throw ValidationError("the console's \(screen) screen is `syntop` then \(key); use --json here") }
+    }
+}

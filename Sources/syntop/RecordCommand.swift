@@ -1,0 +1,78 @@
+import ArgumentParser
+import Config
+import Console
+import EventLoop
+import Foundation
+import Glibc
+import Replication
+import Store
+import Wire
+
+struct RecordCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "record",
+        abstract: "Record the replication channels to a file, one message per line.",
+        discussion: """
+            Format: <unix seconds>\\t<channel>\\t<message exactly as published>; lines starting with # \
+            are comments. Access tokens (of USER_IP lines, and the keys of get_user_by_access_token \
+            invalidations on the caches stream) are replaced by <token>. Stops after \
+            --duration seconds, or on Ctrl-C.
+            """)
+
+    @OptionGroup var source: WireSourceOptions
+
+    @Option(name: .shortAndLong, help: "The file to write.")
+    var output: String
+
+    @Option(help: "Seconds to record (default: until interrupted).")
+    var duration: Double?
+
+    func run() throws {
+        if source.replay != nil { throw ValidationError("record listens to Redis; --replay does not apply") }
+        let config = source.loadConfig()
+        let endpoint = try source.endpoint(config)
+        let serverName = try source.resolvedServerName(config)
+        guard let file = fopen(output, "w") else {
+            throw ValidationError("cannot write \(output): \(String(cString: strerror(errno)))")
+        }
+        defer { fclose(file) }
+        let header = Recording.header(serverName: serverName)
+        fputs(header, file)
+        let loop = EventLoop()
+        let signals = try SignalPipe()
+        loop.watch(fd: signals.readFD, events: { Int16(POLLIN) }) { _ in
+            if signals.drain().contains(where: { $0 != SIGWINCH }) { loop.stop() }
+        }
+        var messages = 0
+        var lastError: String?
+        let client = ReplicationClient(
+            endpoint: endpoint,
+            channels: ReplicationClient.channels(serverName: serverName, userIP: source.userIp),
+            loop: loop, now: unixTime,
+            onMessages: { received in
+                for message in received {
+                    let line = Recording.line(time: message.time, channel: message.channel, payload: message.payload)
+                    _ = line.withUnsafeBufferPointer { fwrite($0.baseAddress, 1, $0.count, file) }
+                }
+                messages += received.count
+            },
+            onStatus: { status in
+                switch status {
+                case .ready:
+                    FileHandle.standardError.write(Data("syntop: recording \(serverName) from \(endpoint) to \(output)\n".utf8))
+                case .waiting(_, let retryAt, let error):
+                    lastError = error
+                    let retry = Int((retryAt - unixTime()).rounded(.up))
+                    FileHandle.standardError.write(Data("syntop: Redis at \(endpoint): \(error); retrying in \(retry) s\n".utf8))
+                case .connecting:
+                    break
+                }
+            })
+        client.start()
+        if let duration { loop.schedule(after: Int(duration * 1000)) { loop.stop() } }
+        loop.schedule(after: 1000, repeating: 1000) { fflush(file) }
+        loop.run()
+        client.stop()
+        FileHandle.standardError.write(Data("syntop: recorded \(messages) messages\(lastError.map { " (last error: \($0))" } ?? "")\n".utf8))
+    }
+}

@@ -1,0 +1,170 @@
+import ArgumentParser
+import Config
+import Console
+import EventLoop
+import Foundation
+import Glibc
+import Replication
+import Store
+import Wire
+
+/// Where replication traffic comes from: a recording, or Synapse's Redis, found from the
+/// options, Synapse's own config files, or the environment, in that order.
+struct WireSourceOptions: ParsableArguments {
+    @Option(name: [.customShort("c"), .customLong("config-path")], help: ArgumentHelp(
+        "Synapse's config: homeserver.yaml, a worker file, or a folder of them; repeatable, as for Synapse.",
+        valueName: "path"))
+    var configPaths: [String] = []
+
+    @Option(help: ArgumentHelp(
+        "Synapse's Redis: redis://[user[:password]@]host[:port] or unix:///path (else the -c config's, else $SYNTOP_REDIS).",
+        valueName: "url"))
+    var redis: String?
+
+    @Option(help: ArgumentHelp("A file holding the Redis password, instead of one in the URL.",
+                               valueName: "path"))
+    var redisPasswordFile: String?
+
+    @Option(help: ArgumentHelp("Synapse's server_name: the replication channel (else the -c config's, else $SYNTOP_SERVER_NAME).",
+                               valueName: "name"))
+    var serverName: String?
+
+    @Flag(help: "Also listen to <server_name>/USER_IP (client IP activity; access tokens are dropped).")
+    var userIp = false
+
+    @Flag(help: """
+        Publish one REPLICATE on start so that every process announces its positions. \
+        This is the only thing syntop ever writes to Redis; it is off unless given.
+        """)
+    var probe = false
+
+    @Option(help: ArgumentHelp("Read replication traffic from a recording instead of Redis.", valueName: "file"))
+    var replay: String?
+
+    /// Synapse's configuration, when -c was given.
+    func loadConfig() -> SynapseConfig? {
+        configPaths.isEmpty ? nil : ConfigLoader.load(paths: configPaths)
+    }
+
+    /// Whether any Redis is named at all (by option, config or environment).
+    func hasRedis(_ config: SynapseConfig?) -> Bool {
+        redis != nil || config?.redis.enabled == true || ProcessInfo.processInfo.environment["SYNTOP_REDIS"] != nil
+    }
+
+    func endpoint(_ config: SynapseConfig?) throws -> RedisEndpoint {
+        var endpoint: RedisEndpoint
+        if let url = redis {
+            do {
+                endpoint = try RedisEndpoint.parse(url)
+            } catch {
+                throw ValidationError("--redis: \(error)")
+            }
+        } else if let settings = config?.redis, settings.enabled {
+            if settings.useTLS {
+                throw ValidationError("the config's redis.use_tls: Redis over TLS is not supported by syntop yet")
+            }
+            endpoint = RedisEndpoint(
+                address: settings.path.map { .unix(path: $0) } ?? .tcp(host: settings.host, port: settings.port),
+                username: settings.username, password: settings.password)
+            if let path = settings.passwordPath {
+                endpoint.password = try readPassword(path, what: "the config's redis.password_path")
+            }
+        } else if let url = ProcessInfo.processInfo.environment["SYNTOP_REDIS"] {
+            do {
+                endpoint = try RedisEndpoint.parse(url)
+            } catch {
+                throw ValidationError("$SYNTOP_REDIS: \(error)")
+            }
+        } else {
+            throw ValidationError("no replication source: give --redis URL, -c homeserver.yaml (with redis enabled), "
+                                  + "$SYNTOP_REDIS, or --replay FILE")
+        }
+        if let redisPasswordFile {
+            endpoint.password = try readPassword(redisPasswordFile, what: "--redis-password-file")
+        }
+        return endpoint
+    }
+
+    func readPassword(_ path: String, what: String) throws -> String {
+        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+            throw ValidationError("\(what): cannot read \(path)")
+        }
+        return text.trimmingCharacters(in: .newlines)
+    }
+
+    func resolvedServerName(_ config: SynapseConfig?) throws -> String {
+        guard let name = serverName ?? config?.serverName ?? ProcessInfo.processInfo.environment["SYNTOP_SERVER_NAME"],
+              !name.isEmpty else {
+            throw ValidationError("--server-name, -c homeserver.yaml or $SYNTOP_SERVER_NAME is needed to listen to Redis")
+        }
+        return name
+    }
+}
+
+struct WireRunFailure: Error, CustomStringConvertible {
+    var description: String
+}
+
+/// Fills a wire state from a recording (as fast as it can) or by listening for `seconds`.
+func collectWire(_ options: WireSourceOptions, config: SynapseConfig?, seconds: Double) throws
+    -> (WireState, WireSourceReport, Double) {
+    var state = WireState()
+    if let file = options.replay {
+        guard let data = FileManager.default.contents(atPath: file) else {
+            throw WireRunFailure(description: "cannot read the recording \(file)")
+        }
+        state.ingest(recording: Array(data))
+        return (state, WireSourceReport(kind: "replay", file: file), state.lastLineAt ?? 0)
+    }
+    let endpoint = try options.endpoint(config)
+    let serverName = try options.resolvedServerName(config)
+    let loop = EventLoop()
+    let signals = try SignalPipe()
+    loop.watch(fd: signals.readFD, events: { Int16(POLLIN) }) { _ in
+        if signals.drain().contains(where: { $0 != SIGWINCH }) { loop.stop() }
+    }
+    var lastError: String?
+    var subscribed = false
+    var probed = false
+    var probedAt: Double?
+    var client: ReplicationClient!
+    client = ReplicationClient(
+        endpoint: endpoint,
+        channels: ReplicationClient.channels(serverName: serverName, userIP: options.userIp),
+        loop: loop, now: unixTime,
+        onMessages: { messages in
+            for message in messages { state.ingest(message.payload, channel: message.channel, at: message.time) }
+        },
+        onStatus: { status in
+            switch status {
+            case .ready(let since):
+                subscribed = true
+                state.markConnected(at: since)
+                if options.probe && !probed {
+                    probed = true
+                    client.probe(serverName: serverName) { result in
+                        switch result {
+                        case .success: probedAt = unixTime()
+                        case .failure(let error): lastError = "REPLICATE probe: \(error)"
+                        }
+                    }
+                }
+            case .waiting(let since, _, let error):
+                lastError = error
+                if subscribed { state.markDisconnected(at: since, reason: error) }
+            case .connecting:
+                break
+            }
+        })
+    client.start()
+    loop.schedule(after: Int(seconds * 1000)) { loop.stop() }
+    loop.run()
+    client.stop()
+    guard subscribed else {
+        throw WireRunFailure(description: "Redis at \(endpoint): \(lastError ?? "no subscription within \(seconds) s")")
+    }
+    var report = WireSourceReport(kind: "redis", redis: endpoint.description, serverName: serverName,
+                                  listenedSeconds: seconds)
+    report.probedAt = probedAt
+    return (state, report, unixTime())
+}
