@@ -1,0 +1,125 @@
+import Findings
+import Terminal
+
+/// The filter and the `:` commands.
+extension ConsoleReducer {
+    /// Typing a filter or a command.
+    static func edit(_ state: inout ConsoleState, _ action: Action) -> [Effect]? {
+        switch action {
+        case .beginInput(let mode):
+            let current = state.filter(state.focusedKey)
+            state.input = InputState(mode: mode, text: mode == .filter ? current : "",
+                                     previousFilter: current)
+            return []
+        case .inputCharacter(let character):
+            guard var input = state.input else { return [] }
+            input.text.append(character)
+            state.input = input
+            if input.mode == .filter { return setFilter(&state, input.text) }
+            return []
+        case .inputBackspace:
+            guard var input = state.input else { return [] }
+            if input.text.isEmpty {
+                return reduce(&state, .cancelInput)
+            }
+            input.text.removeLast()
+            state.input = input
+            if input.mode == .filter { return setFilter(&state, input.text) }
+            return []
+        case .cancelInput:
+            let input = state.input
+            state.input = nil
+            if let input, input.mode == .filter {
+                return setFilter(&state, input.previousFilter)
+            }
+            return []
+        case .submitInput:
+            guard let input = state.input else { return [] }
+            state.input = nil
+            if input.mode == .command {
+                return runCommand(&state, input.text)
+            }
+            return []
+        default:
+            return nil
+        }
+    }
+
+    /// Sets the focused table's filter. On History before a user is picked, the filter is the
+    /// prefix the user list is read with, so the database is asked again.
+    @discardableResult
+    static func setFilter(_ state: inout ConsoleState, _ text: String) -> [Effect] {
+        let key = state.focusedKey
+        state.filters[key] = text.isEmpty ? nil : text
+        var table = state.table(key)
+        table.selection = nil
+        table.offset = 0
+        state.tables[key] = table
+        return key == TableKey(.history) && state.historyUser == nil ? [.refreshDatabase] : []
+    }
+
+    static func runCommand(_ state: inout ConsoleState, _ line: String) -> [Effect] {
+        let words = line.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
+        guard let name = words.first else { return [] }
+        let argument = words.dropFirst().joined(separator: " ")
+        if let screen = ScreenID.allCases.first(where: { $0.command == name }) {
+            return show(&state, screen)
+        }
+        switch name {
+        case "q", "quit":
+            return [.quit]
+        case "help":
+            state.helpVisible = true
+            state.helpOffset = 0
+        case "user":
+            guard !argument.isEmpty else {
+                state.notice = Notice(":user takes a user ID, or the start of one", .warning)
+                return []
+            }
+            // A whole user ID (@local:server) opens the history; the start of one lists matches.
+            if argument.hasPrefix("@"), argument.dropFirst().contains(":") {
+                openHistory(&state, user: argument)
+            } else {
+                openHistory(&state, user: nil, prefix: argument)
+            }
+            return [.refreshDatabase]
+        case "filter":
+            return setFilter(&state, argument)
+        case "pause":
+            return setPaused(&state, true)
+        case "resume":
+            return setPaused(&state, false)
+        case "refresh":
+            guard let seconds = Double(argument),
+                  let step = RefreshInterval.steps.firstIndex(of: seconds) else {
+                let allowed = RefreshInterval.steps.map { String($0) }.joined(separator: ", ")
+                state.notice = Notice(":refresh takes one of \(allowed) seconds", .warning)
+                return []
+            }
+            state.refreshStep = step
+            state.notice = Notice("refresh every " + RefreshInterval.label(state.refreshSeconds))
+        case "speed":
+            guard case .replay(let file, var cursor) = state.wireSource else {
+                state.notice = Notice(":speed applies to a replay (--replay FILE)", .warning)
+                return []
+            }
+            guard let speed = ReplaySpeed(argument) else {
+                state.notice = Notice(":speed takes a number above 0, or max", .warning)
+                return []
+            }
+            cursor.speed = speed
+            cursor.hold()
+            state.wireSource = .replay(file: file, cursor: cursor)
+            state.notice = Notice("replay speed \(speed)")
+        case "theme":
+            guard !argument.isEmpty else {
+                state.notice = Notice(":theme needs a name or a path", .warning)
+                return []
+            }
+            return [.applyTheme(argument)]
+        default:
+            state.notice = Notice("unknown command ':\(name)'; ? lists the commands", .warning)
+        }
+        return []
+    }
+}

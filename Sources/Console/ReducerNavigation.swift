@@ -1,0 +1,218 @@
+import Findings
+import Terminal
+
+/// Screens, panels, rows, drill-downs and sorting.
+extension ConsoleReducer {
+    /// Screens, panels, rows, drill-downs and sorting: what the operator moves through.
+    static func navigate(_ state: inout ConsoleState, _ action: Action) -> [Effect]? {
+        switch action {
+        case .back:
+            if !state.filter(state.focusedKey).isEmpty {
+                setFilter(&state, "")
+                state.notice = Notice("filter cleared")
+                return state.focusedKey == TableKey(.history) ? [.refreshDatabase] : []
+            }
+            if state.details[state.screen] != nil {
+                state.details[state.screen] = nil
+                state.focus[state.screen] = nil
+            } else if state.screen == .history, state.historyUser != nil {
+                state.historyUser = nil
+                state.historyPages = []
+                state.focus[.history] = nil
+                return [.refreshDatabase]
+            }
+            return []
+        case .showScreen(let screen):
+            return show(&state, screen)
+        case .nextScreen:
+            return show(&state, ScreenID(rawValue: (state.screen.rawValue + 1) % ScreenID.allCases.count)!)
+        case .previousScreen:
+            let count = ScreenID.allCases.count
+            return show(&state, ScreenID(rawValue: (state.screen.rawValue + count - 1) % count)!)
+        case .moveSelection(let delta):
+            moveSelection(&state, by: delta)
+            return []
+        case .movePage(let pages):
+            moveSelection(&state, by: pages * max(1, visibleRows(state)))
+            return []
+        case .moveToTop:
+            moveSelection(&state, to: 0)
+            return []
+        case .moveToBottom:
+            moveSelection(&state, to: Int.max)
+            return []
+        case .drillDown:
+            return drillDown(&state)
+        case .switchPanel:
+            let count = ScreenContent.panelCount(state)
+            guard count > 1 else {
+                state.notice = Notice("this screen has one panel")
+                return []
+            }
+            state.focus[state.screen] = (state.focusedKey.panel + 1) % count
+            moveSelection(&state, by: 0)
+            return []
+        case .olderPage:
+            guard state.screen == .history, let user = state.historyUser else {
+                state.notice = Notice("] pages through a user's history (History screen)")
+                return []
+            }
+            guard let page = state.database.history?.value, page.user == user,
+                  page.before == state.historyPages.last, let next = page.nextBefore else {
+                state.notice = Notice("no older membership events")
+                return []
+            }
+            state.historyPages.append(next)
+            state.tables[TableKey(.history)] = nil
+            return [.refreshDatabase]
+        case .newerPage:
+            guard state.screen == .history, state.historyUser != nil, !state.historyPages.isEmpty else {
+                state.notice = Notice("this is the newest page")
+                return []
+            }
+            state.historyPages.removeLast()
+            state.tables[TableKey(.history)] = nil
+            return [.refreshDatabase]
+        case .sortNextColumn:
+            moveSort(&state, by: 1)
+            return []
+        case .sortPreviousColumn:
+            moveSort(&state, by: -1)
+            return []
+        case .sortReverse:
+            var table = state.table(state.focusedKey)
+            if var sort = table.sort {
+                sort.ascending.toggle()
+                table.sort = sort
+                state.tables[state.focusedKey] = table
+            }
+            return []
+        case .click(let x, let y):
+            return click(&state, x: x, y: y)
+        case .scroll(let delta):
+            moveSelection(&state, by: delta)
+            return []
+        case .resize(let size):
+            state.size = size
+            moveSelection(&state, by: 0)
+            return []
+        default:
+            return nil
+        }
+    }
+
+    static func show(_ state: inout ConsoleState, _ screen: ScreenID) -> [Effect] {
+        guard screen != state.screen else { return [] }
+        state.screen = screen
+        return [.refreshDatabase]
+    }
+
+    /// Enter: opens what the selected row stands for, as the panel says.
+    static func drillDown(_ state: inout ConsoleState) -> [Effect] {
+        guard let panel = ScreenContent.focusedPanel(state), let selection = panel.table.selection,
+              selection < panel.table.rows.count else {
+            state.notice = Notice("nothing selected to open")
+            return []
+        }
+        guard let drill = panel.drill, let tag = panel.table.rows[selection].tag else {
+            state.notice = Notice("nothing more to show for this row")
+            return []
+        }
+        switch drill {
+        case .historyUser:
+            openHistory(&state, user: tag)
+            return [.refreshDatabase]
+        case .destination: state.details[state.screen] = .destination(tag)
+        case .user: state.details[state.screen] = .user(tag)
+        case .process: state.details[state.screen] = .process(tag)
+        case .stream: state.details[state.screen] = .stream(tag)
+        case .membership: state.details[state.screen] = .membership(tag)
+        }
+        state.focus[state.screen] = nil
+        selectFirstRow(&state, TableKey(state.screen, detail: state.details[state.screen]))
+        return [.refreshDatabase]
+    }
+
+    /// Shows the History screen afresh: a user's first page, or the users starting with `prefix`.
+    static func openHistory(_ state: inout ConsoleState, user: String?, prefix: String? = nil) {
+        state.screen = .history
+        state.details[.history] = nil
+        state.historyUser = user
+        state.historyPages = []
+        state.focus[.history] = nil
+        state.tables[TableKey(.history)] = nil
+        state.filters[TableKey(.history)] = prefix
+        if user != nil { selectFirstRow(&state, TableKey(.history)) }
+    }
+
+    /// A list opens with its first row selected, so Enter acts on it at once: the first that
+    /// stands for something (a process's role and flags come before its streams), or the first
+    /// of rows that arrive later, from the database.
+    static func selectFirstRow(_ state: inout ConsoleState, _ key: TableKey) {
+        state.tables[key] = TableState(selection: 0)
+        let rows = ScreenContent.focusedPanel(state)?.table.rows ?? []
+        if let first = rows.firstIndex(where: { $0.tag != nil }) {
+            moveSelection(&state, to: first)
+        }
+    }
+
+    static func visibleRows(_ state: ConsoleState) -> Int {
+        Table.visibleRows(in: ConsoleView.focusedTableArea(state))
+    }
+
+    static func focusedRowCount(_ state: ConsoleState) -> Int {
+        ScreenContent.focusedPanel(state)?.table.rows.count ?? 0
+    }
+
+    static func moveSelection(_ state: inout ConsoleState, by delta: Int) {
+        let current = state.table(state.focusedKey).selection
+        moveSelection(&state, to: current.map { $0 + delta } ?? (delta >= 0 ? 0 : Int.max))
+    }
+
+    static func moveSelection(_ state: inout ConsoleState, to target: Int) {
+        let rows = focusedRowCount(state)
+        let key = state.focusedKey
+        var table = state.table(key)
+        if rows == 0 {
+            table.selection = nil
+            table.offset = 0
+        } else {
+            let selection = min(max(0, target), rows - 1)
+            table.selection = selection
+            table.offset = Table.scrollOffset(selection: selection, offset: table.offset,
+                                              rowCount: rows, visibleRows: visibleRows(state))
+        }
+        state.tables[key] = table
+    }
+
+    static func moveSort(_ state: inout ConsoleState, by delta: Int) {
+        let columns = ScreenContent.focusedPanel(state)?.table.columns.count ?? 0
+        guard columns > 0 else { return }
+        var table = state.table(state.focusedKey)
+        let current = table.sort?.column ?? (delta > 0 ? -1 : columns)
+        table.sort = SortOrder(column: (current + delta + columns) % columns,
+                               ascending: table.sort?.ascending ?? true)
+        state.tables[state.focusedKey] = table
+    }
+
+    /// A click on a tab does what its number key does; a click on a row selects it.
+    static func click(_ state: inout ConsoleState, x: Int, y: Int) -> [Effect] {
+        let layout = ConsoleLayout(size: state.size)
+        if layout.isTooSmall { return [] }
+        if let tab = layout.tabAreas().firstIndex(where: { $0.contains(x: x, y: y) }) {
+            return show(&state, ScreenID(rawValue: tab)!)
+        }
+        for panel in 0..<ScreenContent.panelCount(state) {
+            let area = ConsoleView.tableArea(state, panel: panel)
+            let bodyTop = area.y + 1
+            guard area.contains(x: x, y: y), y >= bodyTop else { continue }
+            state.focus[state.screen] = panel
+            let row = state.table(state.focusedKey).offset + (y - bodyTop)
+            if row < focusedRowCount(state) {
+                moveSelection(&state, to: row)
+            }
+            return []
+        }
+        return []
+    }
+}
