@@ -29,7 +29,7 @@ let package = Package(
         // The pure terminal model (cells, widgets, themes, keys), and the ncurses backend apart.
         .target(name: "Terminal"),
         .target(name: "CursesTerminal", dependencies: ["Terminal", "CNCursesW", "CTermSupport"]),
-        .target(name: "EventLoop", dependencies: ["CTermSupport"]),
+        .target(name: "EventLoop", dependencies: ["CTermSupport", "Connection"]),
         .target(name: "Console", dependencies: ["Terminal", "Wire", "Config", "Store", "NaturalOrder", "Connection", "Findings"]),
         .systemLibrary(
             name: "CHiredis", pkgConfig: "hiredis",

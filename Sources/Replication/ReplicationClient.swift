@@ -20,12 +20,13 @@ public final class ReplicationClient {
     private let onMessages: ([Message]) -> Void
     private let onStatus: (ConnectionStatus) -> Void
 
-    private var machine = ConnectionMachine()
+    private lazy var driver = ConnectionDriver(
+        loop: loop, now: now, connect: { [unowned self] in self.connect() }, close: { [unowned self] in self.close() },
+        report: { [unowned self] status in self.onStatus(status) })
     private var connection: RedisConnection?
     private var source: EventLoop.SourceID?
-    private var retryTimer: EventLoop.TimerID?
     private var subscribedChannels = 0
-    public var status: ConnectionStatus { machine.status }
+    public var status: ConnectionStatus { driver.status }
 
     /// `onMessages` gets what one wake-up read, in order.
     public init(endpoint: RedisEndpoint, channels: [String], loop: EventLoop,
@@ -45,28 +46,9 @@ public final class ReplicationClient {
         userIP ? [serverName, serverName + "/USER_IP"] : [serverName]
     }
 
-    public func start() { handle(.start) }
+    public func start() { driver.handle(.start) }
 
-    public func stop() { handle(.stop) }
-
-    /// Runs the machine's actions: the only place this client opens, closes or schedules.
-    private func handle(_ event: ConnectionMachine.Event) {
-        for action in machine.handle(event, at: now()) {
-            switch action {
-            case .connect: connect()
-            case .close: close()
-            case .scheduleRetry(let delay):
-                retryTimer = loop.schedule(after: Int(delay * 1000)) { [unowned self] in
-                    self.retryTimer = nil
-                    self.handle(.retryDue)
-                }
-            case .cancelRetry:
-                if let retryTimer { loop.cancel(retryTimer) }
-                retryTimer = nil
-            case .report(let status): onStatus(status)
-            }
-        }
-    }
+    public func stop() { driver.handle(.stop) }
 
     private func connect() {
         subscribedChannels = 0
@@ -74,7 +56,7 @@ public final class ReplicationClient {
         do throws(RedisConnectionError) {
             made = try RedisConnection(endpoint: endpoint)
         } catch {
-            handle(.failed(error.description))
+            driver.handle(.failed(error.description))
             return
         }
         if let password = endpoint.password {
@@ -93,7 +75,7 @@ public final class ReplicationClient {
         do throws(RedisConnectionError) {
             replies = try connection.handle(revents)
         } catch {
-            handle(.failed(error.description))
+            driver.handle(.failed(error.description))
             return
         }
         let time = now()
@@ -108,14 +90,14 @@ public final class ReplicationClient {
                     messages.append(Message(channel: String(decoding: channel, as: UTF8.self), payload: payload, time: time))
                 } else if kind == Array("subscribe".utf8) {
                     subscribedChannels += 1
-                    if subscribedChannels == channels.count { handle(.connected) }
+                    if subscribedChannels == channels.count { driver.handle(.connected) }
                 }
             case .error(let message):
                 // What came before the error first. AUTH and SUBSCRIBE errors name no secret;
                 // Redis never echoes a password.
                 if !messages.isEmpty { onMessages(messages) }
                 messages = []
-                handle(.failed("Redis refused: \(message)"))
+                driver.handle(.failed("Redis refused: \(message)"))
                 return
             default:
                 continue

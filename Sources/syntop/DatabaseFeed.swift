@@ -5,7 +5,7 @@ import Postgres
 import Store
 
 /// Keeps the console's database side fresh: one read-only connection, reconnected as the
-/// connection machine says; every refresh interval (and at once when the screen asks) it runs
+/// connection machine says (through its driver); every refresh interval (and at once when the screen asks) it runs
 /// the stores' reads the current screen needs, one round at a time.
 final class DatabaseFeed {
     private let conninfo: String
@@ -16,9 +16,10 @@ final class DatabaseFeed {
     private let request: () -> (DatabaseRequest, Double)
     private let onStatus: (ConnectionStatus) -> Void
     private let deliver: (DatabaseUpdate) -> Void
-    private var machine = ConnectionMachine()
+    private lazy var driver = ConnectionDriver(
+        loop: loop, now: now, connect: { [unowned self] in self.connect() }, close: { [unowned self] in self.close() },
+        report: { [unowned self] status in self.onStatus(status) })
     private var connection: PGConnection?
-    private var retryTimer: EventLoop.TimerID?
     private var roundRunning = false
     private var roundWanted = false
     private var refreshTimer: EventLoop.TimerID?
@@ -35,9 +36,9 @@ final class DatabaseFeed {
         self.deliver = deliver
     }
 
-    func start() { handle(.start) }
+    func start() { driver.handle(.start) }
 
-    func stop() { handle(.stop) }
+    func stop() { driver.handle(.stop) }
 
     /// Reads now (or right after the round under way).
     func refresh() {
@@ -49,33 +50,14 @@ final class DatabaseFeed {
         runRound()
     }
 
-    private func handle(_ event: ConnectionMachine.Event) {
-        for action in machine.handle(event, at: now()) {
-            switch action {
-            case .connect: connect()
-            case .close: close()
-            case .scheduleRetry(let delay):
-                retryTimer = loop.schedule(after: Int(delay * 1000)) { [unowned self] in
-                    self.retryTimer = nil
-                    self.handle(.retryDue)
-                }
-            case .cancelRetry:
-                if let retryTimer { loop.cancel(retryTimer) }
-                retryTimer = nil
-            case .report(let status):
-                onStatus(status)
-            }
-        }
-    }
-
     private func connect() {
         let made = PGConnection(conninfo: conninfo, statementTimeoutMS: timeoutMS, loop: loop) { [unowned self] state in
             switch state {
             case .ready:
-                self.handle(.connected)
+                self.driver.handle(.connected)
                 self.readSession()
             case .failed(let error):
-                self.handle(.failed(error.message))
+                self.driver.handle(.failed(error.message))
             case .connecting:
                 break
             }
