@@ -18,10 +18,30 @@ public enum Secrets {
     /// (`<module>.<function>`) are streamed with whatever keys the module gives them.
     static let secretWords = ["token", "secret", "password", "macaroon"]
 
+    /// Asked for every `caches` row, so it reads the name in place, allocating nothing.
     public static func isTokenCache(_ name: String) -> Bool {
         if tokenCaches.contains(name) { return true }
-        let lowered = name.lowercased()
-        return secretWords.contains { lowered.contains($0) }
+        var name = name
+        return name.withUTF8 { bytes in secretWordBytes.contains { contains(bytes, lowercased: $0) } }
+    }
+
+    static let secretWordBytes = secretWords.map { Array($0.utf8) }
+
+    /// Whether `word` (lower-case ASCII) stands in `bytes`, ignoring ASCII case.
+    static func contains(_ bytes: UnsafeBufferPointer<UInt8>, lowercased word: [UInt8]) -> Bool {
+        guard bytes.count >= word.count else { return false }
+        for start in 0...(bytes.count - word.count) {
+            var matched = true
+            for (offset, letter) in word.enumerated() {
+                let byte = bytes[start + offset]
+                if ((0x41...0x5A).contains(byte) ? byte | 0x20 : byte) != letter {
+                    matched = false
+                    break
+                }
+            }
+            if matched { return true }
+        }
+        return false
     }
 
     /// The keys of a token-keyed cache's invalidation with every key replaced; `null` (the

@@ -109,3 +109,13 @@ let macaroon = "MDAxOGxvY2F0aW9uIHRlc3QubG9jYWwKMDAxM2lkZW50aWZpZXIga2V5CjAwMTBj
                 == #"["a\"b\\\u00e9\n",-3,null,true]"#)
     }
 }
+
+@Suite struct TokenCacheNameTests {
+    @Test func namesAreReadIgnoringCase() {
+        #expect(Secrets.isTokenCache("Module.Get_Session_By_TOKEN"))
+        #expect(Secrets.isTokenCache("x.password_hash"))
+        #expect(!Secrets.isTokenCache("get_users_in_room"))
+        #expect(!Secrets.isTokenCache(""))
+        #expect(!Secrets.isTokenCache("tok"))
+    }
+}
