@@ -22,14 +22,15 @@ let package = Package(
         .systemLibrary(
             name: "CLibPQ", pkgConfig: "libpq",
             providers: [.apt(["libpq-dev"])]),
-        // Signal handlers, terminal restore on a crash, and a locale-independent wcwidth:
-        // state that must not live in a system-library header.
+        // Terminal restore on a crash and the terminal's size (ncurses), and the signal self-pipe's
+        // handlers apart: state that must not live in a system-library header.
         .target(name: "CTermSupport", dependencies: ["CNCursesW"]),
+        .target(name: "CSignals"),
 
         // The pure terminal model (cells, widgets, themes, keys), and the ncurses backend apart.
         .target(name: "Terminal"),
-        .target(name: "CursesTerminal", dependencies: ["Terminal", "CNCursesW", "CTermSupport"]),
-        .target(name: "EventLoop", dependencies: ["CTermSupport", "Connection"]),
+        .target(name: "CursesTerminal", dependencies: ["Terminal", "CNCursesW", "CTermSupport", "CSignals"]),
+        .target(name: "EventLoop", dependencies: ["CSignals", "Connection"]),
         .target(name: "Console", dependencies: ["Terminal", "Wire", "Config", "Store", "NaturalOrder", "Connection", "Findings"]),
         .systemLibrary(
             name: "CHiredis", pkgConfig: "hiredis",
@@ -48,13 +49,13 @@ let package = Package(
         .executableTarget(
             name: "syntop",
             dependencies: [
-                "Console", "Terminal", "CursesTerminal", "EventLoop", "Wire", "Replication", "Config", "Store", "Postgres", "Connection", "Findings", "CLibPQ", "CNCursesW",
+                "Console", "Terminal", "CursesTerminal", "CTermSupport", "EventLoop", "Wire", "Replication", "Config", "Store", "Postgres", "Connection", "Findings", "CLibPQ", "CNCursesW",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
         .testTarget(name: "TerminalTests", dependencies: ["Terminal"]),
         .testTarget(name: "CursesTerminalTests", dependencies: ["CursesTerminal", "Terminal"]),
-        .testTarget(name: "EventLoopTests", dependencies: ["EventLoop"]),
+        .testTarget(name: "EventLoopTests", dependencies: ["EventLoop", "Connection"]),
         .testTarget(name: "NaturalOrderTests", dependencies: ["NaturalOrder"]),
         .testTarget(name: "ConnectionTests", dependencies: ["Connection"]),
         .testTarget(name: "WireTests", dependencies: ["Wire"]),

@@ -1,5 +1,4 @@
-/// How one of syntop's sources (Redis, PostgreSQL, a process's HTTP listener) is doing, as the
-/// header shows it.
+/// How one of syntop's sources (Redis, PostgreSQL) is doing, as the header shows it.
 public enum ConnectionStatus: Equatable, Sendable {
     case connecting(attempt: Int)
     /// Connected (for Redis: subscribed to every channel) since then.
@@ -37,7 +36,8 @@ public struct ConnectionMachine: Equatable, Sendable {
     }
 
     public private(set) var status: ConnectionStatus = .connecting(attempt: 1)
-    private var attempt = 0
+    /// Failures since the source was last up: what the backoff and the attempt number count.
+    private var failures = 0
     private var failedSince: Double?
     private var running = false
     private var retryPending = false
@@ -52,14 +52,15 @@ public struct ConnectionMachine: Equatable, Sendable {
             return attemptNow()
         case .connected:
             guard running else { return [.close] }
-            attempt = 0
+            failures = 0
             failedSince = nil
             return report(.ready(since: time))
         case .failed(let error):
             guard running, !retryPending else { return [.close] }
             let since = failedSince ?? time
             failedSince = since
-            let delay = ConnectionMachine.backoff[min(max(attempt - 1, 0), ConnectionMachine.backoff.count - 1)]
+            failures += 1
+            let delay = ConnectionMachine.backoff[min(failures - 1, ConnectionMachine.backoff.count - 1)]
             retryPending = true
             return [.close] + report(.waiting(since: since, retryAt: time + delay, error: error))
                 + [.scheduleRetry(afterSeconds: delay)]
@@ -76,8 +77,7 @@ public struct ConnectionMachine: Equatable, Sendable {
     }
 
     private mutating func attemptNow() -> [Action] {
-        attempt += 1
-        return report(.connecting(attempt: attempt)) + [.connect]
+        report(.connecting(attempt: failures + 1)) + [.connect]
     }
 
     private mutating func report(_ status: ConnectionStatus) -> [Action] {

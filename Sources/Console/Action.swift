@@ -1,23 +1,11 @@
 import Connection
 import Terminal
+import Wire
 
 /// Where an input comes from, for the connection status it reports.
 public enum Source: Equatable, Sendable {
     case redis
     case postgres
-}
-
-/// One replication message as the loop read it: channel, payload as published, arrival time.
-public struct WireMessage: Equatable, Sendable {
-    public var channel: String
-    public var payload: [UInt8]
-    public var time: Double
-
-    public init(channel: String, payload: [UInt8], time: Double) {
-        self.channel = channel
-        self.payload = payload
-        self.time = time
-    }
 }
 
 /// Every way the console state can change: what the operator does, and what the sources,

@@ -1,6 +1,7 @@
 import Findings
 import Config
 import Connection
+import Terminal
 import Wire
 
 /// What the console starts with, as the executable found it: the terminal, the configuration,
@@ -13,6 +14,8 @@ public struct ConsoleSetup: Equatable, Sendable {
         case replay(file: String, data: [UInt8], speed: ReplaySpeed)
     }
 
+    /// The terminal's size at the start.
+    public var size: Size
     public var themeName: String
     /// The locale's and the theme's warnings, which matter more than where the config was found.
     public var terminalNotice: String?
@@ -25,8 +28,9 @@ public struct ConsoleSetup: Equatable, Sendable {
     public var database: String?
     public var wire: WireInput
 
-    public init(themeName: String, terminalNotice: String?, configSearch: Notice?, config: SynapseConfig?,
+    public init(size: Size, themeName: String, terminalNotice: String?, configSearch: Notice?, config: SynapseConfig?,
                 thresholds: AlertThresholds, utcOffset: Int, database: String?, wire: WireInput) {
+        self.size = size
         self.themeName = themeName
         self.terminalNotice = terminalNotice
         self.configSearch = configSearch
@@ -106,6 +110,7 @@ extension ConsoleReducer {
     }
 
     private static func start(_ state: inout ConsoleState, _ setup: ConsoleSetup) -> [Effect] {
+        state.size = setup.size
         state.themeName = setup.themeName
         state.config = setup.config
         state.thresholds = setup.thresholds

@@ -1,4 +1,5 @@
 import CNCursesW
+import CSignals
 import CTermSupport
 import Glibc
 import Terminal

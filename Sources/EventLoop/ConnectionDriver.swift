@@ -10,8 +10,9 @@ public final class ConnectionDriver {
     private let report: (ConnectionStatus) -> Void
     private var machine = ConnectionMachine()
     private var retryTimer: EventLoop.TimerID?
-
-    public var status: ConnectionStatus { machine.status }
+    /// Events that arrive while actions run (a connect that fails at once) wait their turn.
+    private var pending: [ConnectionMachine.Event] = []
+    private var handling = false
 
     public init(loop: EventLoop, now: @escaping () -> Double, connect: @escaping () -> Void,
                 close: @escaping () -> Void, report: @escaping (ConnectionStatus) -> Void) {
@@ -23,7 +24,17 @@ public final class ConnectionDriver {
     }
 
     public func handle(_ event: ConnectionMachine.Event) {
-        for action in machine.handle(event, at: now()) {
+        pending.append(event)
+        guard !handling else { return }
+        handling = true
+        defer { handling = false }
+        while !pending.isEmpty {
+            perform(machine.handle(pending.removeFirst(), at: now()))
+        }
+    }
+
+    private func perform(_ actions: [ConnectionMachine.Action]) {
+        for action in actions {
             switch action {
             case .connect: connect()
             case .close: close()

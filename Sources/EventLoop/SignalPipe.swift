@@ -1,4 +1,4 @@
-import CTermSupport
+import CSignals
 import Glibc
 
 public struct SignalPipeError: Error, CustomStringConvertible {

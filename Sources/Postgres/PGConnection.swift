@@ -54,12 +54,27 @@ public final class PGConnection {
         close()
     }
 
+    /// Closes the connection for good: what waits is answered with an error, so nothing holds
+    /// on to it, and a later query is refused.
     public func close() {
         if let source { loop.unwatch(source) }
         source = nil
         if let conn { PQfinish(conn) }
         conn = nil
+        let error: PGError
+        if case .failed(let failure) = state {
+            error = failure
+        } else {
+            error = PGConnection.closed
+            state = .failed(error)
+        }
+        let waiting = (running.map { [$0] } ?? []) + queue.map(\.done)
+        running = nil
+        queue.removeAll()
+        for done in waiting { done(.failure(error)) }
     }
+
+    static let closed = PGError(sqlstate: nil, message: "connection closed")
 
     /// libpq's messages end in a newline and may hold several lines (a hint on the next one,
     /// after a tab): one line for a screen, a status line or a JSON field.
@@ -68,13 +83,10 @@ public final class PGConnection {
             .joined(separator: " ")
     }
 
+    /// Closing answers what waits with this error.
     private func fail(_ error: PGError) {
         state = .failed(error)
         close()
-        running?(.failure(error))
-        running = nil
-        for item in queue { item.done(.failure(error)) }
-        queue.removeAll()
         onState(state)
     }
 

@@ -5,7 +5,8 @@ extension PGConnection {
     /// Runs a store's read round after round on this connection; `done` gets the answer and the
     /// errors of every round. Nothing comes back when the connection is lost meanwhile: its
     /// owner hears of that through the connection's state.
-    public func run<Answer>(_ plan: ReadPlan<Answer>, errors earlier: [String] = [],
+    /// `answered` hears of each statement's answer, for whoever keeps a deadline.
+    public func run<Answer>(_ plan: ReadPlan<Answer>, errors earlier: [String] = [], answered: @escaping () -> Void = {},
                             done: @escaping (Answer, [String]) -> Void) {
         var results: [Result<PGRows, PGError>?] = Array(repeating: nil, count: plan.statements.count)
         var left = plan.statements.count
@@ -15,7 +16,7 @@ extension PGConnection {
             let errors = earlier + round.errors
             switch plan.next(round) {
             case .done(let answer): done(answer, errors)
-            case .more(let next): run(next, errors: errors, done: done)
+            case .more(let next): run(next, errors: errors, answered: answered, done: done)
             }
         }
         if left == 0 { return finish() }
@@ -23,6 +24,7 @@ extension PGConnection {
             query(statement.sql, statement.parameters) { result in
                 results[index] = result
                 left -= 1
+                answered()
                 if left == 0 { finish() }
             }
         }
@@ -43,14 +45,19 @@ extension PGConnection {
         }
         defer { connection.close() }
         if case .failed(let error) = connection.state { throw error }
-        connection.run(plan) { value, errors in
+        // Each statement is bounded by the statement timeout; a server that stops answering is not,
+        // so the read gives up when no statement has been answered for that long and 10 s more.
+        var lastAnswer = loop.now
+        connection.run(plan, answered: { lastAnswer = loop.now }) { value, errors in
             answer = (value, errors)
             loop.stop()
         }
-        // Each statement is bounded by the statement timeout; a server that never answers is not.
-        let limit = loop.schedule(after: timeoutMS * 4 + 10_000) { loop.stop() }
+        let patience = UInt64(timeoutMS + 10_000) * 1_000_000
+        let watch = loop.schedule(after: 250, repeating: 250) {
+            if loop.now - lastAnswer > patience { loop.stop() }
+        }
         loop.run()
-        loop.cancel(limit)
+        loop.cancel(watch)
         if let answer { return answer }
         throw failure ?? PGError(sqlstate: nil, message: "no answer in time")
     }

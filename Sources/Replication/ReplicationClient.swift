@@ -1,23 +1,17 @@
 import Connection
 import EventLoop
 import Glibc
+import Wire
 
-/// Subscribes to a Synapse deployment's replication channels and hands every message to
-/// `onMessage`. It never publishes; `probe()` is the one exception, on its own connection, and
+/// Subscribes to a Synapse deployment's replication channels and hands what each wake-up read
+/// to `onMessages`, in order. It never publishes; `probe()` is the one exception, on its own connection, and
 /// only when the user asks for it. On a lost connection it reconnects with a capped backoff.
 public final class ReplicationClient {
-    /// One message as it came off the wire: channel, payload exactly as published, when it arrived.
-    public struct Message: Equatable, Sendable {
-        public var channel: String
-        public var payload: [UInt8]
-        public var time: Double
-    }
-
     public let endpoint: RedisEndpoint
     public let channels: [String]
     private let loop: EventLoop
     private let now: () -> Double
-    private let onMessages: ([Message]) -> Void
+    private let onMessages: ([WireMessage]) -> Void
     private let onStatus: (ConnectionStatus) -> Void
 
     private lazy var driver = ConnectionDriver(
@@ -26,12 +20,11 @@ public final class ReplicationClient {
     private var connection: RedisConnection?
     private var source: EventLoop.SourceID?
     private var subscribedChannels = 0
-    public var status: ConnectionStatus { driver.status }
 
     /// `onMessages` gets what one wake-up read, in order.
     public init(endpoint: RedisEndpoint, channels: [String], loop: EventLoop,
                 now: @escaping () -> Double,
-                onMessages: @escaping ([Message]) -> Void,
+                onMessages: @escaping ([WireMessage]) -> Void,
                 onStatus: @escaping (ConnectionStatus) -> Void) {
         self.endpoint = endpoint
         self.channels = channels
@@ -79,24 +72,31 @@ public final class ReplicationClient {
             return
         }
         let time = now()
-        var messages: [Message] = []
-        defer { if !messages.isEmpty { onMessages(messages) } }
+        var messages: [WireMessage] = []
+        // What came before a status change is handed over first, and nothing once closed.
+        func handOver() {
+            if !messages.isEmpty && self.connection != nil { onMessages(messages) }
+            messages = []
+        }
+        defer { handOver() }
         for reply in replies {
             switch reply {
             case .array(let items) where items.count == 3:
                 guard case .bulk(let kind?) = items[0] else { continue }
                 if kind == Array("message".utf8), case .bulk(let channel?) = items[1],
                    case .bulk(let payload?) = items[2] {
-                    messages.append(Message(channel: String(decoding: channel, as: UTF8.self), payload: payload, time: time))
+                    messages.append(WireMessage(channel: String(decoding: channel, as: UTF8.self), payload: payload, time: time))
                 } else if kind == Array("subscribe".utf8) {
                     subscribedChannels += 1
-                    if subscribedChannels == channels.count { driver.handle(.connected) }
+                    if subscribedChannels == channels.count {
+                        handOver()
+                        driver.handle(.connected)
+                    }
                 }
             case .error(let message):
                 // What came before the error first. AUTH and SUBSCRIBE errors name no secret;
                 // Redis never echoes a password.
-                if !messages.isEmpty { onMessages(messages) }
-                messages = []
+                handOver()
                 driver.handle(.failed("Redis refused: \(message)"))
                 return
             default:

@@ -68,6 +68,22 @@ public struct ReadPlan<Answer: Sendable>: Sendable {
         }
     }
 
+    /// This read, then the read `following` chooses from its answer, if any; both answers.
+    public func followed<Other: Sendable>(
+        by following: @escaping @Sendable (Answer) -> ReadPlan<Other>?
+    ) -> ReadPlan<(Answer, Other?)> {
+        let next = self.next
+        return ReadPlan<(Answer, Other?)>(statements) { results in
+            switch next(results) {
+            case .done(let answer):
+                guard let other = following(answer) else { return .done((answer, nil)) }
+                return .more(other.map { (answer, $0) })
+            case .more(let plan):
+                return .more(plan.followed(by: following))
+            }
+        }
+    }
+
     /// This read, then `other`, in rounds of their own; both answers together.
     public func then<Other: Sendable>(_ other: ReadPlan<Other>) -> ReadPlan<(Answer, Other)> {
         let next = self.next

@@ -1,38 +1,16 @@
-/// One message of a recording.
-public struct RecordedMessage: Equatable, Sendable {
-    public var time: Double
-    public var channel: String
-    public var payload: [UInt8]
-}
-
-public enum RecordingLine: Equatable, Sendable {
-    case message(RecordedMessage)
-    case comment
-    case malformed(String)
-}
-
 /// The recording format: one message per line, `<unix seconds>\t<channel>\t<message exactly as
 /// published>`; lines starting with `#` are comments. Access tokens (of USER_IP lines and of
 /// token-keyed cache invalidations, see `Secrets`) are replaced by `<token>` before a line is written.
 public enum Recording {
     static let tab = UInt8(ascii: "\t")
 
-    public static func parse<Line: Collection>(_ line: Line) -> RecordingLine where Line.Element == UInt8 {
-        switch fields(ArraySlice(line)) {
-        case .comment: return .comment
-        case .malformed(let detail): return .malformed(detail)
-        case .message(let time, let channel, let payload):
-            return .message(RecordedMessage(time: time, channel: channel, payload: Array(payload)))
-        }
-    }
-
-    public enum Fields {
+    /// One line of a recording, read without copying the message.
+    public enum Fields: Equatable {
         case comment
         case malformed(String)
         case message(time: Double, channel: String, payload: ArraySlice<UInt8>)
     }
 
-    /// The fields of a line without copying the message.
     public static func fields(_ line: ArraySlice<UInt8>) -> Fields {
         var bytes = line
         if bytes.last == UInt8(ascii: "\r") { bytes = bytes.dropLast() }
@@ -80,5 +58,18 @@ public enum Recording {
 private extension String {
     init(format time: Double) {
         self = Recording.format(time: time)
+    }
+}
+
+/// One replication message as the loop read it: channel, payload as published, arrival time.
+public struct WireMessage: Equatable, Sendable {
+    public var channel: String
+    public var payload: [UInt8]
+    public var time: Double
+
+    public init(channel: String, payload: [UInt8], time: Double) {
+        self.channel = channel
+        self.payload = payload
+        self.time = time
     }
 }

@@ -62,11 +62,14 @@ struct CheckCommand: ParsableCommand {
         }
         if let target, findings.allSatisfy({ $0.subject != "postgres" }) {
             do {
-                // The same reads as the console's: the positions, the session, the pokes.
-                let ((streams, (session, pokes)), errors) = try read(
-                    StreamPositionStore.read.then(SessionStore.read.then(DeviceListStore.pokes(cap: max(thresholds.pendingCritical, 1)))),
-                    target, timeoutMS: database.statementTimeout)
-                databaseState.positions = Fetched(streams, at: unixTime(), errors: errors)
+                // The same reads as the console's; what failed in the session or the pokes is a
+                // finding (a missing grant), the positions' errors stay with them.
+                let (streams, positionErrors) = try read(StreamPositionStore.read, target,
+                                                         timeoutMS: database.statementTimeout)
+                databaseState.positions = Fetched(streams, at: unixTime(), errors: positionErrors)
+                let ((session, pokes), errors) = try read(
+                    SessionStore.read.then(DeviceListStore.pokes(cap: max(thresholds.pendingCritical, 1))), target,
+                    timeoutMS: database.statementTimeout)
                 databaseState.session = session
                 databaseState.pokes = Fetched(pokes, at: unixTime(), errors: errors)
                 if listened && source.replay == nil {

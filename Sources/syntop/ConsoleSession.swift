@@ -1,4 +1,3 @@
-import CNCursesW
 import Console
 import CTermSupport
 import EventLoop
@@ -103,9 +102,8 @@ final class ConsoleSession {
         let terminalNotice = asciiOnly
             ? "the locale's character set is \(codeset), not UTF-8: showing ASCII only; set LANG=C.UTF-8"
             : choice.notice
-        state = ConsoleState(size: backend.size)
         dispatch(.start(ConsoleSetup(
-            themeName: choice.theme.name, terminalNotice: terminalNotice, configSearch: startNotice,
+            size: backend.size, themeName: choice.theme.name, terminalNotice: terminalNotice, configSearch: startNotice,
             config: config, thresholds: thresholds, utcOffset: ConsoleSession.utcOffset(),
             database: database?.display, wire: setupWire())))
         startWire()
@@ -156,9 +154,7 @@ final class ConsoleSession {
             endpoint: endpoint,
             channels: ReplicationClient.channels(serverName: serverName, userIP: userIP),
             loop: loop, now: unixTime,
-            onMessages: { [unowned self] messages in
-                self.dispatch(.wire(messages.map { WireMessage(channel: $0.channel, payload: $0.payload, time: $0.time) }))
-            },
+            onMessages: { [unowned self] messages in self.dispatch(.wire(messages)) },
             onStatus: { [unowned self] status in self.dispatch(.connection(.redis, status)) })
         self.client = client
         client.start()

@@ -54,17 +54,16 @@ struct HistoryCommand: ParsableCommand {
             throw ValidationError("no database: give --db CONNINFO, -c homeserver.yaml or $SYNTOP_DB")
         }
         do {
-            let ((session, page), found) = try read(
-                SessionStore.read.then(MembershipStore.page(user: user, before: before, limit: limit)), target,
-                timeoutMS: database.statementTimeout)
             // Users whose ID starts with the one asked for, when it has no history.
-            let (matches, searched) = page.events.isEmpty
-                ? try read(UserStore.search(prefix: user, limit: 20), target, timeoutMS: database.statementTimeout)
-                : (nil, [])
+            let user = self.user
+            let ((session, (page, matches)), errors) = try read(
+                SessionStore.read.then(MembershipStore.page(user: user, before: before, limit: limit).followed { page in
+                    page.events.isEmpty ? UserStore.search(prefix: user, limit: 20) : nil
+                }), target, timeoutMS: database.statementTimeout)
             try printJSON(HistoryReport(
                 user: user, database: target.display, session: session, matches: matches, limit: limit,
                 before: before, nextBefore: page.nextBefore, history: page.events, current: page.current,
-                errors: found + searched))
+                errors: errors))
         } catch {
             throw failOnWire(error)
         }

@@ -29,8 +29,11 @@ import Testing
         }
         #expect(delays == [0.5, 1, 2, 4, 8, 15, 30, 30, 30])
         _ = machine.handle(.connected, at: time)
+        // A loss starts the backoff over: 0.5 s, then 1 s, the second try named attempt 2.
         #expect(machine.handle(.failed("lost"), at: 500)
                 == [.close, .report(.waiting(since: 500, retryAt: 500.5, error: "lost")), .scheduleRetry(afterSeconds: 0.5)])
+        #expect(machine.handle(.retryDue, at: 500.5) == [.report(.connecting(attempt: 2)), .connect])
+        #expect(machine.handle(.failed("still"), at: 501).last == .scheduleRetry(afterSeconds: 1))
     }
 
     @Test func aSecondFailureBeforeTheRetryChangesNothing() {

@@ -9,7 +9,7 @@ import Wire
 /// loop must do comes back as effects.
 @Suite struct SourceReducerTests {
     func setup(_ wire: ConsoleSetup.WireInput, database: String? = nil) -> ConsoleSetup {
-        ConsoleSetup(themeName: "default", terminalNotice: nil, configSearch: nil, config: nil,
+        ConsoleSetup(size: Size(width: 100, height: 30), themeName: "default", terminalNotice: nil, configSearch: nil, config: nil,
                      thresholds: AlertThresholds(), utcOffset: 0, database: database, wire: wire)
     }
 

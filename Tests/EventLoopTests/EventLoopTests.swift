@@ -1,4 +1,5 @@
 import Glibc
+import Connection
 import Testing
 @testable import EventLoop
 
@@ -70,5 +71,33 @@ import Testing
         #expect(poll(&fd, 1, 2000) == 1)
         #expect(signals.drain() == [SIGWINCH])
         #expect(signals.drain().isEmpty)
+    }
+}
+
+/// The driver performs the machine's actions on a real loop; a connect that fails at once is
+/// handled after the actions under way, not in the middle of them.
+@Suite struct ConnectionDriverTests {
+    @Test func aConnectThatFailsAtOnceIsRetriedAfterTheBackoff() {
+        let loop = EventLoop()
+        var statuses: [ConnectionStatus] = []
+        var connects = 0
+        var driver: ConnectionDriver!
+        driver = ConnectionDriver(loop: loop, now: { Double(loop.now) / 1e9 }, connect: {
+            connects += 1
+            if connects < 3 { driver.handle(.failed("refused")) } else { driver.handle(.connected) }
+        }, close: {}, report: { status in
+            statuses.append(status)
+            if case .ready = status { loop.stop() }
+        })
+        driver.handle(.start)
+        #expect(connects == 1)
+        #expect(statuses.count == 2)
+        if case .waiting(_, _, let error) = statuses.last { #expect(error == "refused") } else { Issue.record("\(statuses)") }
+        loop.schedule(after: 5000) { loop.stop() }
+        loop.run()
+        // Retried after 0.5 s and then 1 s, up on the third attempt.
+        #expect(connects == 3)
+        #expect(statuses.map { if case .connecting(let attempt) = $0 { attempt } else { 0 } }.filter { $0 > 0 } == [1, 2, 3])
+        if case .ready = statuses.last {} else { Issue.record("\(statuses)") }
     }
 }

@@ -90,9 +90,9 @@ struct LiveRedisTests {
         let prefix = "syntop-test-\(UInt32.random(in: 0...UInt32.max))"
         var published: [(String, [UInt8])] = []
         for line in Recording.lines(data) {
-            if case .message(let message) = Recording.parse(line) {
-                let channel = message.channel.hasSuffix("/USER_IP") ? prefix + "/USER_IP" : prefix
-                published.append((channel, message.payload))
+            if case .message(_, let recorded, let payload) = Recording.fields(line) {
+                let channel = recorded.hasSuffix("/USER_IP") ? prefix + "/USER_IP" : prefix
+                published.append((channel, Array(payload)))
             }
         }
         // Bytes no recording has: invalid UTF-8, NUL, CR LF inside a message.

@@ -7,20 +7,14 @@ import Postgres
 /// A Synapse database made by real Synapse: scripts/test-stack points this at its stack.
 let testDatabase = ProcessInfo.processInfo.environment["SYNTOP_TEST_DB"]
 
+/// Runs statements as one round of a read plan, as the console and the commands do.
 func run(_ queries: [(String, [String?])], timeoutMS: Int = 2000) -> [Result<PGRows, PGError>] {
-    let loop = EventLoop()
-    var results: [Result<PGRows, PGError>?] = Array(repeating: nil, count: queries.count)
-    let connection = PGConnection(conninfo: testDatabase!, statementTimeoutMS: timeoutMS, loop: loop)
-    for (index, query) in queries.enumerated() {
-        connection.query(query.0, query.1) { result in
-            results[index] = result
-            if results.allSatisfy({ $0 != nil }) { loop.stop() }
-        }
+    let plan = ReadPlan<QueryResults>.round(queries.map { Statement($0.0, $0.1) }) { $0 }
+    do throws(PGError) {
+        return try PGConnection.read(plan, conninfo: testDatabase!, timeoutMS: timeoutMS).0.results
+    } catch {
+        return queries.map { _ in .failure(error) }
     }
-    loop.schedule(after: 20_000) { loop.stop() }
-    loop.run()
-    connection.close()
-    return results.map { $0 ?? .failure(PGError(sqlstate: nil, message: "no answer")) }
 }
 
 @Suite(.serialized, .enabled(if: testDatabase != nil, "needs SYNTOP_TEST_DB (scripts/test-stack sets it)"))

@@ -12,24 +12,24 @@ func fixture(_ name: String) throws -> [UInt8] {
 @Suite struct RecordingTests {
     @Test func parsesALine() {
         let line = Array("1795810683.219491\ttest.local:1\tRDATA typing w 8 [\"!r\",[]]".utf8)
-        #expect(Recording.parse(line) == .message(RecordedMessage(
-            time: 1_795_810_683.219491, channel: "test.local:1", payload: Array("RDATA typing w 8 [\"!r\",[]]".utf8))))
-        #expect(Recording.parse(Array("# comment".utf8)) == .comment)
-        #expect(Recording.parse(Array("".utf8)) == .comment)
-        #expect(Recording.parse(Array("no tabs here".utf8)) == .malformed("expected <time>\\t<channel>\\t<message>"))
-        #expect(Recording.parse(Array("x\tc\tm".utf8)) == .malformed("bad time"))
+        #expect(Recording.fields(ArraySlice(line)) == .message(
+            time: 1_795_810_683.219491, channel: "test.local:1", payload: ArraySlice("RDATA typing w 8 [\"!r\",[]]".utf8)))
+        #expect(Recording.fields(ArraySlice(Array("# comment".utf8))) == .comment)
+        #expect(Recording.fields(ArraySlice(Array("".utf8))) == .comment)
+        #expect(Recording.fields(ArraySlice(Array("no tabs here".utf8))) == .malformed("expected <time>\\t<channel>\\t<message>"))
+        #expect(Recording.fields(ArraySlice(Array("x\tc\tm".utf8))) == .malformed("bad time"))
         // Found by the fuzzer: a finite time too large for any clock once crashed the rates.
-        #expect(Recording.parse(Array((String(repeating: "8", count: 66) + "0\t\tRDATA   3 [").utf8))
+        #expect(Recording.fields(ArraySlice(Array((String(repeating: "8", count: 66) + "0\t\tRDATA   3 [").utf8)))
                 == .malformed("bad time"))
-        #expect(Recording.parse(Array("-5\tc\tm".utf8)) == .malformed("bad time"))
+        #expect(Recording.fields(ArraySlice(Array("-5\tc\tm".utf8))) == .malformed("bad time"))
     }
 
     @Test func aMessageMayContainTabs() {
-        guard case .message(let message) = Recording.parse(Array("1.5\tc\tERROR a\tb".utf8)) else {
+        guard case .message(_, _, let payload) = Recording.fields(ArraySlice(Array("1.5\tc\tERROR a\tb".utf8))) else {
             Issue.record("not a message")
             return
         }
-        #expect(message.payload == Array("ERROR a\tb".utf8))
+        #expect(Array(payload) == Array("ERROR a\tb".utf8))
     }
 
     @Test func writesLinesAndScrubsTokens() {
