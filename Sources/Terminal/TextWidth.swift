@@ -128,7 +128,7 @@ public enum Alignment: Sendable, Equatable {
 nonisolated(unsafe) private let utf8Locale: locale_t? = newlocale(Int32(1 << LC_CTYPE), "C.UTF-8", nil)
 
 /// glibc's wcwidth, which its Swift module leaves out (it is an X/Open function): found by name.
-nonisolated(unsafe) private let wcwidthFunction: (@convention(c) (Int32) -> Int32)? =
+private let wcwidthFunction: (@convention(c) (Int32) -> Int32)? =
     dlsym(UnsafeMutableRawPointer(bitPattern: 0), "wcwidth").map { unsafeBitCast($0, to: (@convention(c) (Int32) -> Int32).self) }
 
 /// wcwidth() of a scalar under C.UTF-8: -1 for a non-printable one, -2 without that locale.

@@ -22,10 +22,15 @@ struct Syntop: ParsableCommand {
                       ThemesCommand.self],
         defaultSubcommand: ConsoleCommand.self)
 
+    /// The version a package is built as.
+    static let release = "0.1.0"
+
     static var version: String {
         let pq = Int(PQlibVersion())
         let curses = String(cString: curses_version())
-        return "syntop 0.1.0 (libpq \(pq / 10000).\(pq % 10000), \(curses))"
+        let path = CommandLine.arguments[0].contains("/") ? CommandLine.arguments[0] : "/proc/self/exe"
+        let commit = BuildInfo.commit(executablePath: path).map { ", commit \($0)" } ?? ""
+        return "syntop \(release)\(commit) (libpq \(pq / 10000).\(pq % 10000), \(curses))"
     }
 }
 
