@@ -67,3 +67,31 @@ struct OutputOptions: ParsableArguments {
         guard json else { throw ValidationError("the console's \(screen) screen is `syntop` then \(key); use --json here") }
     }
 }
+
+/// A screen's JSON command: the wire side (listened to, or a whole replay) when a source is
+/// known, the database side when one is, printed as one document.
+func printMerged<WireSide: Encodable, DatabaseSide: Encodable>(
+    _ source: WireSourceOptions, _ database: DatabaseOptions, listen: Double,
+    wire: (WireState, WireSourceReport, Double, SynapseConfig?) -> WireSide,
+    database side: ((conninfo: String, display: String)) throws -> DatabaseSide
+) throws {
+    let sources = try MergedSources(source, database)
+    do {
+        var merged = MergedOutput<WireSide, DatabaseSide>()
+        if sources.hasWire {
+            let (state, report, now) = try collectWire(source, config: sources.config, seconds: listen)
+            merged.wire = wire(state, report, now, sources.config)
+        }
+        if let target = sources.database { merged.database = try side(target) }
+        try printJSON(merged)
+    } catch {
+        throw failOnWire(error)
+    }
+}
+
+extension OutputOptions {
+    static let mergedDiscussion = """
+        With --json: listens for --listen seconds (or reads a whole --replay file) when a Redis is known, \
+        reads the database when one is known, and prints one JSON document.
+        """
+}

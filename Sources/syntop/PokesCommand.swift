@@ -20,10 +20,7 @@ struct PokesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pokes",
         abstract: "Device-list changes on the wire, and outbound pokes still waiting per destination in the database.",
-        discussion: """
-            With --json: listens for --listen seconds (or reads a whole --replay file) when a Redis is known, \
-            reads the database when one is known, and prints one JSON document.
-            """)
+        discussion: OutputOptions.mergedDiscussion)
 
     @OptionGroup var source: WireSourceOptions
     @OptionGroup var database: DatabaseOptions
@@ -37,24 +34,13 @@ struct PokesCommand: ParsableCommand {
 
     func run() throws {
         try output.requireJSON(screen: "Pokes", key: 1)
-        let listen = output.listen
-        let sources = try MergedSources(source, database)
-        do {
-            var merged = MergedOutput<PokesReport, PokesDatabaseSide>()
-            if sources.hasWire {
-                let (state, report, now) = try collectWire(source, config: sources.config, seconds: listen)
-                merged.wire = PokesReport(state, source: report, now: now, limit: limit)
-            }
-            if let target = sources.database {
-                let ((session, pokes), errors) = try read(SessionStore.read.then(DeviceListStore.pokes(cap: cap)), target,
-                                                          timeoutMS: database.statementTimeout)
-                merged.database = PokesDatabaseSide(
-                    database: target.display, session: session, destinations: pokes.destinations,
-                    conversion: pokes.conversion, errors: errors)
-            }
-            try printJSON(merged)
-        } catch {
-            throw failOnWire(error)
-        }
+        try printMerged(source, database, listen: output.listen, wire: { state, report, now, _ in
+            PokesReport(state, source: report, now: now, limit: limit)
+        }, database: { target in
+            let ((session, pokes), errors) = try read(SessionStore.read.then(DeviceListStore.pokes(cap: cap)), target,
+                                                      timeoutMS: database.statementTimeout)
+            return PokesDatabaseSide(database: target.display, session: session, destinations: pokes.destinations,
+                                     conversion: pokes.conversion, errors: errors)
+        })
     }
 }

@@ -19,10 +19,7 @@ struct PositionsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "positions",
         abstract: "Stream positions per writer, on the replication wire and in the database.",
-        discussion: """
-            With --json: listens for --listen seconds (or reads a whole --replay file) when a Redis is known, \
-            reads the database when one is known, and prints one JSON document.
-            """)
+        discussion: OutputOptions.mergedDiscussion)
 
     @OptionGroup var source: WireSourceOptions
     @OptionGroup var database: DatabaseOptions
@@ -30,24 +27,12 @@ struct PositionsCommand: ParsableCommand {
 
     func run() throws {
         try output.requireJSON(screen: "Positions", key: 3)
-        let listen = output.listen
-        let sources = try MergedSources(source, database)
-        do {
-            var merged = MergedOutput<PositionsReport, PositionsDatabaseSide>()
-            if sources.hasWire {
-                let (state, report, now) = try collectWire(source, config: sources.config, seconds: listen)
-                merged.wire = PositionsReport(state, source: report, now: now,
-                                              configured: sources.config?.configuredWriterKeys)
-            }
-            if let target = sources.database {
-                let ((session, streams), errors) = try read(SessionStore.read.then(StreamPositionStore.read), target,
-                                                            timeoutMS: database.statementTimeout)
-                merged.database = PositionsDatabaseSide(database: target.display, session: session, streams: streams,
-                                                        errors: errors)
-            }
-            try printJSON(merged)
-        } catch {
-            throw failOnWire(error)
-        }
+        try printMerged(source, database, listen: output.listen, wire: { state, report, now, config in
+            PositionsReport(state, source: report, now: now, configured: config?.configuredWriterKeys)
+        }, database: { target in
+            let ((session, streams), errors) = try read(SessionStore.read.then(StreamPositionStore.read), target,
+                                                        timeoutMS: database.statementTimeout)
+            return PositionsDatabaseSide(database: target.display, session: session, streams: streams, errors: errors)
+        })
     }
 }
