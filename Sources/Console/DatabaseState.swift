@@ -119,6 +119,11 @@ extension DatabaseState {
     /// Stream positions the database holds, by wire stream and writer.
     var storedPositions: [WriterKey: Int64] { Alerts.storedPositions(positions?.value ?? []) }
 
+    /// What the database says of each instance, by name.
+    var rolesByInstance: [String: RoleStore.Instance] {
+        Dictionary((roles?.value ?? []).map { ($0.instance, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
     /// Each stream's maximum over its tables and sequence.
     var streamMaxima: [String: Int64] {
         var result: [String: Int64] = [:]

@@ -32,7 +32,7 @@ enum RolesScreen: ConsoleScreen {
     static func processRoles(_ state: ConsoleState) -> [ProcessRole] {
         let listened: Bool
         if case .none = state.wireSource { listened = false } else { listened = true }
-        let database = Dictionary((state.database.roles?.value ?? []).map { ($0.instance, $0) }, uniquingKeysWith: { a, _ in a })
+        let database = state.database.rolesByInstance
         var roles = RoleComparison.compare(config: state.config, wire: state.displayedWire, listened: listened)
         let named = Set(roles.map(\.instance))
         for instance in database.keys.sorted(by: NaturalOrder.less) where !named.contains(instance) {
@@ -55,7 +55,7 @@ enum RolesScreen: ConsoleScreen {
     }
 
     static func roleRows(_ state: ConsoleState) -> [TableRow] {
-        let database = Dictionary((state.database.roles?.value ?? []).map { ($0.instance, $0) }, uniquingKeysWith: { a, _ in a })
+        let database = state.database.rolesByInstance
         return processRoles(state).map { role in
             let app = role.configured.map { $0.app.replacingOccurrences(of: "synapse.app.", with: "") } ?? "-"
             let duties = role.configured?.duties ?? []
