@@ -10,6 +10,8 @@ let package = Package(
         .library(name: "Store", targets: ["Store"]),
         .library(name: "Postgres", targets: ["Postgres"]),
         .library(name: "EventLoop", targets: ["EventLoop"]),
+        .library(name: "Config", targets: ["Config"]),
+        .library(name: "Settings", targets: ["Settings"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -43,13 +45,15 @@ let package = Package(
         .target(name: "Wire", dependencies: ["NaturalOrder"]),
         .target(name: "Replication", dependencies: ["CHiredis", "EventLoop", "Wire", "Connection"]),
         .target(name: "Config", dependencies: ["NaturalOrder", "Findings", .product(name: "Yams", package: "Yams")]),
+        // syntop's own config file: defaults for its options, and contexts, one per deployment.
+        .target(name: "Settings", dependencies: ["Config", "Findings", .product(name: "Yams", package: "Yams")]),
         // The stores' SQL and shaping, pure; the libpq connection that runs them apart.
         .target(name: "Store", dependencies: ["NaturalOrder"]),
         .target(name: "Postgres", dependencies: ["Store", "CLibPQ", "EventLoop"]),
         .executableTarget(
             name: "syntop",
             dependencies: [
-                "Console", "Terminal", "CursesTerminal", "CTermSupport", "EventLoop", "Wire", "Replication", "Config", "Store", "Postgres", "Connection", "Findings", "CLibPQ", "CNCursesW",
+                "Console", "Terminal", "CursesTerminal", "CTermSupport", "EventLoop", "Wire", "Replication", "Config", "Settings", "Store", "Postgres", "Connection", "Findings", "CLibPQ", "CNCursesW",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -60,6 +64,7 @@ let package = Package(
         .testTarget(name: "ConnectionTests", dependencies: ["Connection"]),
         .testTarget(name: "WireTests", dependencies: ["Wire"]),
         .testTarget(name: "ConfigTests", dependencies: ["Config", "Findings"]),
+        .testTarget(name: "SettingsTests", dependencies: ["Settings", "Config", "Findings"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Postgres", "EventLoop"]),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres"]),
         .testTarget(name: "ReplicationTests", dependencies: ["Replication", "EventLoop", "Wire", "CHiredis", "Connection"]),

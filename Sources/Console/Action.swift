@@ -60,6 +60,8 @@ public enum Action: Equatable, Sendable {
     case probeAnswered(at: Double, receivers: Int64?, error: String?)
     /// `:theme` loaded a theme: its name, and what to tell the operator.
     case themeLoaded(name: String, notice: Notice)
+    /// `:context` could not switch: the context's settings do not resolve (the sources stay).
+    case contextFailed(name: String, reason: String)
     /// The replay timer, at a monotonic clock in seconds.
     case replayTick(clock: Double)
     /// A frame is about to be drawn, at this wall-clock time.
@@ -80,4 +82,6 @@ public enum Effect: Equatable, Sendable {
     case copyToClipboard(String)
     /// Read what the screen now shows from the database, without waiting for the next refresh.
     case refreshDatabase
+    /// Watch another context of syntop's config file: `start` comes back, or `contextFailed`.
+    case switchContext(String)
 }

@@ -122,6 +122,9 @@ public struct ConsoleState: Sendable {
     public var clock: Double?
     public var utcOffset = 0
     public var themeName = "default"
+    /// The context of syntop's config file being watched, if any, and those `:context` offers.
+    public var context: String?
+    public var contexts: [String] = []
 
     public init(size: Size) {
         self.size = size
@@ -163,6 +166,11 @@ public struct ConsoleState: Sendable {
 public enum RefreshInterval {
     public static let steps: [Double] = [0.5, 1, 2, 5, 10, 30, 60]
     public static let defaultStep = 2
+
+    /// The step closest to `seconds`, the shorter one on a tie.
+    public static func nearestStep(_ seconds: Double) -> Int {
+        steps.indices.min { abs(steps[$0] - seconds) < abs(steps[$1] - seconds) } ?? defaultStep
+    }
 
     public static func label(_ seconds: Double) -> String {
         seconds < 1 ? "\(Int(seconds * 1000))ms" : "\(Int(seconds))s"

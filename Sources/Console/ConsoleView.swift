@@ -52,7 +52,7 @@ public enum ConsoleView {
         let right = (state.paused ? paused : "")
             + "refresh " + RefreshInterval.label(state.refreshSeconds) + " "
         let header = StatusLine(
-            left: " syntop  \(wireStatus(state))  \(databaseStatus(state))",
+            left: " syntop  " + (state.context.map { "[\($0)]  " } ?? "") + "\(wireStatus(state))  \(databaseStatus(state))",
             right: right)
         header.render(into: &buffer, area: layout.header)
         let rightStart = layout.header.maxX - TextWidth.of(right)

@@ -111,6 +111,8 @@ extension ConsoleReducer {
             cursor.hold()
             state.wireSource = .replay(file: file, cursor: cursor)
             state.notice = Notice("replay speed \(speed)")
+        case "context", "ctx":
+            return switchContext(&state, argument)
         case "theme":
             guard !argument.isEmpty else {
                 state.notice = Notice(":theme needs a name or a path", .warning)
@@ -121,5 +123,25 @@ extension ConsoleReducer {
             state.notice = Notice("unknown command ':\(name)'; ? lists the commands", .warning)
         }
         return []
+    }
+}
+
+extension ConsoleReducer {
+    /// `:context NAME` asks the loop to watch that deployment; without a name it lists them.
+    static func switchContext(_ state: inout ConsoleState, _ name: String) -> [Effect] {
+        let listed = state.contexts.map { $0 == state.context ? "\($0) (current)" : $0 }.joined(separator: ", ")
+        guard !name.isEmpty else {
+            state.notice = Notice(state.contexts.isEmpty
+                ? "no contexts: syntop's config file has none (`syntop config` says where it is)"
+                : "contexts: " + listed)
+            return []
+        }
+        guard state.contexts.contains(name) else {
+            state.notice = Notice("no context '\(name)'; " + (state.contexts.isEmpty ? "syntop's config file has none"
+                                                                                    : "contexts: " + listed), .warning)
+            return []
+        }
+        state.notice = Notice("switching to context \(name)")
+        return [.switchContext(name)]
     }
 }

@@ -27,9 +27,22 @@ public struct ConsoleSetup: Equatable, Sendable {
     /// How the database is named on screen; nil without one.
     public var database: String?
     public var wire: WireInput
+    /// The database's refresh interval; the nearest of the steps `+` and `-` move through.
+    public var refreshSeconds: Double
+    /// The deployment of syntop's config file being watched, and the others there are.
+    public var context: String?
+    public var contexts: [String]
+    /// What is wrong with syntop's own config file, or the context just switched to.
+    public var settingsNotice: Notice?
 
     public init(size: Size, themeName: String, terminalNotice: String?, configSearch: Notice?, config: SynapseConfig?,
-                thresholds: AlertThresholds, utcOffset: Int, database: String?, wire: WireInput) {
+                thresholds: AlertThresholds, utcOffset: Int, database: String?, wire: WireInput,
+                refreshSeconds: Double = RefreshInterval.steps[RefreshInterval.defaultStep],
+                context: String? = nil, contexts: [String] = [], settingsNotice: Notice? = nil) {
+        self.refreshSeconds = refreshSeconds
+        self.context = context
+        self.contexts = contexts
+        self.settingsNotice = settingsNotice
         self.size = size
         self.themeName = themeName
         self.terminalNotice = terminalNotice
@@ -85,6 +98,9 @@ extension ConsoleReducer {
         case .themeLoaded(let name, let notice):
             state.themeName = name
             state.notice = notice
+        case .contextFailed(let name, let reason):
+            state.notice = Notice("context \(name): \(reason); still on " + (state.context.map { "context \($0)" } ?? "the first deployment"),
+                                  .critical)
         case .replayTick(let clock):
             guard case .replay(let file, var cursor) = state.wireSource else { return [.stopReplay] }
             if state.paused {
@@ -109,15 +125,22 @@ extension ConsoleReducer {
         return []
     }
 
+    /// The first start, and each switch of context: what was seen of another deployment goes,
+    /// the screen the operator is on stays.
     private static func start(_ state: inout ConsoleState, _ setup: ConsoleSetup) -> [Effect] {
-        state.size = setup.size
+        let screen = state.screen
+        state = ConsoleState(size: setup.size)
+        state.screen = screen
+        state.context = setup.context
+        state.contexts = setup.contexts
+        state.refreshStep = RefreshInterval.nearestStep(setup.refreshSeconds)
         state.themeName = setup.themeName
         state.config = setup.config
         state.thresholds = setup.thresholds
         state.utcOffset = setup.utcOffset
         state.database = DatabaseState(display: setup.database)
         state.configSearch = setup.configSearch?.text
-        state.notice = setup.terminalNotice.map { Notice($0, .warning) } ?? setup.configSearch
+        state.notice = setup.terminalNotice.map { Notice($0, .warning) } ?? setup.settingsNotice ?? setup.configSearch
         if let problems = setup.config?.problems, let first = problems.first {
             state.notice = Notice("config: \(problems.count) problem(s); first: \(first)",
                                   problems.contains { $0.severity == .critical } ? .critical : .warning)

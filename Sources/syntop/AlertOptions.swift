@@ -1,58 +1,53 @@
 import ArgumentParser
-import Config
 import Console
-import EventLoop
-import Foundation
-import Glibc
-import Postgres
-import Store
+import Settings
 
 /// When findings become warnings or critical, for the console's alerts and `syntop check`.
 struct AlertOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Seconds a writer may stay silent while its stream moves on (database or other writers).",
+    @Option(help: ArgumentHelp("Seconds a writer may stay silent while its stream moves on (database or other writers; default: 60).",
                                valueName: "s"))
-    var staleAfter: Double = 60
+    var staleAfter: Double?
 
-    @Option(help: ArgumentHelp("Stream ids the other writers of a stream may get ahead of a silent writer.",
+    @Option(help: ArgumentHelp("Stream ids the other writers of a stream may get ahead of a silent writer (default: 100).",
                                valueName: "n"))
-    var behind: Int64 = 100
+    var behind: Int64?
 
-    @Option(help: ArgumentHelp("Waiting pokes for one destination: warning, critical.", valueName: "n,n"))
-    var pokes = "1000,10000"
+    @Option(help: ArgumentHelp("Waiting pokes for one destination: warning, critical (default: 1000,10000).", valueName: "n,n"))
+    var pokes: String?
 
-    @Option(help: ArgumentHelp("Age of a destination's oldest waiting poke in seconds: warning, critical.", valueName: "s,s"))
-    var pokeAge = "3600,86400"
+    @Option(help: ArgumentHelp("Age of a destination's oldest waiting poke in seconds: warning, critical (default: 3600,86400).",
+                               valueName: "s,s"))
+    var pokeAge: String?
 
-    @Option(help: ArgumentHelp("Room device-list changes not yet turned into pokes: warning, critical.", valueName: "n,n"))
-    var unconverted = "1000,10000"
+    @Option(help: ArgumentHelp("Room device-list changes not yet turned into pokes: warning, critical (default: 1000,10000).",
+                               valueName: "n,n"))
+    var unconverted: String?
+
+    func given() throws -> [SettingKey: SettingValue] {
+        var given: [SettingKey: SettingValue] = [:]
+        given[.staleAfter] = try SettingKey.staleAfter.given(staleAfter)
+        given[.behind] = try SettingKey.behind.given(behind)
+        given[.pokes] = try SettingKey.pokes.given(pokes)
+        given[.pokeAge] = try SettingKey.pokeAge.given(pokeAge)
+        given[.unconverted] = try SettingKey.unconverted.given(unconverted)
+        return given
+    }
 
     func validate() throws {
-        _ = try pair(pokes, "--pokes")
-        _ = try pair(pokeAge, "--poke-age")
-        _ = try pair(unconverted, "--unconverted")
-        guard staleAfter > 0 else { throw ValidationError("--stale-after takes seconds above 0") }
-        guard behind > 0 else { throw ValidationError("--behind takes a number above 0") }
+        _ = try given()
     }
 
-    private func pair(_ text: String, _ option: String) throws -> (Double, Double) {
-        let parts = text.split(separator: ",").compactMap { Double($0) }
-        guard parts.count == 2, parts[0] >= 0, parts[0] <= parts[1] else {
-            throw ValidationError("\(option) takes WARNING,CRITICAL with WARNING <= CRITICAL, e.g. 1000,10000")
-        }
-        return (parts[0], parts[1])
-    }
-
-    var thresholds: AlertThresholds {
+    static func thresholds(_ settings: Settings) -> AlertThresholds {
         var thresholds = AlertThresholds()
-        thresholds.staleAfter = staleAfter
-        thresholds.behindWarning = behind
-        if let (warning, critical) = try? pair(pokes, "") {
+        if let staleAfter = settings.number(.staleAfter) { thresholds.staleAfter = staleAfter }
+        if let behind = settings.number(.behind) { thresholds.behindWarning = Int64(behind) }
+        if let (warning, critical) = settings.pair(.pokes) {
             (thresholds.pendingWarning, thresholds.pendingCritical) = (Int(warning), Int(critical))
         }
-        if let (warning, critical) = try? pair(pokeAge, "") {
+        if let (warning, critical) = settings.pair(.pokeAge) {
             (thresholds.oldestPendingWarning, thresholds.oldestPendingCritical) = (warning, critical)
         }
-        if let (warning, critical) = try? pair(unconverted, "") {
+        if let (warning, critical) = settings.pair(.unconverted) {
             (thresholds.unconvertedWarning, thresholds.unconvertedCritical) = (Int(warning), Int(critical))
         }
         return thresholds

@@ -3,6 +3,7 @@ import Config
 import Console
 import Foundation
 import Replication
+import Settings
 import Store
 import Wire
 
@@ -23,19 +24,27 @@ struct CheckCommand: ParsableCommand {
     @OptionGroup var database: DatabaseOptions
     @OptionGroup var alerts: AlertOptions
 
-    @Option(help: "Seconds to listen to Redis.")
-    var listen: Double = 10
+    @OptionGroup var context: ContextOption
+
+    @Option(help: "Seconds to listen to Redis (default: 10).")
+    var listen: Double?
 
     func run() throws {
+        let settings = try context.settings(source.given(), database.given(), alerts.given(),
+                                            SettingKey.listen.given(listen).map { [.listen: $0] } ?? [:])
+        let source = self.source.resolved(settings)
+        let database = DatabaseSource(settings: settings)
+        let listen = settings.number(.listen) ?? 10
         let config = source.loadConfig()
         let target = database.resolve(config)
         let hasWire = source.replay != nil || source.hasRedis(config)
         guard hasWire || target != nil else {
-            print("SYNTOP UNKNOWN - nothing to check: give -c homeserver.yaml, --redis and/or --db")
+            print("SYNTOP UNKNOWN - nothing to check: give -c homeserver.yaml, --redis and/or --db, or a context")
             throw ExitCode(3)
         }
-        let thresholds = alerts.thresholds
-        var findings: [Alert] = []
+        let thresholds = AlertOptions.thresholds(settings)
+        // A monitoring system sees its check's own config going wrong as a warning.
+        var findings: [Alert] = settings.problems.map { Alert(.warning, "config", $0.description) }
         var databaseState = DatabaseState(display: target?.display)
         var before: [WriterKey: Int64] = [:]
         if let target {

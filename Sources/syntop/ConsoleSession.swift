@@ -22,20 +22,34 @@ struct ConsoleDatabase {
     var statementTimeoutMS: Int
 }
 
+/// A deployment as the console watches it: what the options, the context and the config files
+/// resolve to.
+struct ConsoleStart {
+    var themeRequest: String?
+    var wireInput: ConsoleWireInput
+    var config: SynapseConfig?
+    var database: ConsoleDatabase?
+    var thresholds: AlertThresholds
+    var refreshSeconds: Double
+    /// Without -c: where Synapse's config was looked for.
+    var configSearch: Notice?
+    var settingsNotice: Notice?
+    var context: String?
+    var contexts: [String]
+}
+
 /// The interactive console's pump: it owns the event loop, the terminal and the adapters,
 /// turns what they report into actions for the reducer, and performs the effects the reducer
 /// returns. It holds no rule about Synapse, and writes the console state only through `reduce`.
 final class ConsoleSession {
     private let catalog: ThemeCatalog
-    private let themeRequest: String?
     private let forcedDepth: ColorDepth?
     private let noColor: String?
-    private let wireInput: ConsoleWireInput
-    private let config: SynapseConfig?
-    private let database: ConsoleDatabase?
-    private let thresholds: AlertThresholds
-    private let startNotice: Notice?
+    private var current: ConsoleStart
+    /// Resolves another context's settings for `:context`; throws what is wrong with them.
+    private let resolveContext: (String) throws -> ConsoleStart
     private var client: ReplicationClient?
+    private var ticker: EventLoop.TimerID?
     private var databaseFeed: DatabaseFeed?
     private var replayTimer: EventLoop.TimerID?
 
@@ -47,16 +61,11 @@ final class ConsoleSession {
     /// At most about 30 frames a second, however much changes.
     private let frameInterval: UInt64 = 33_000_000
 
-    init(catalog: ThemeCatalog, themeRequest: String?, forcedDepth: ColorDepth?, noColor: String?,
-         wireInput: ConsoleWireInput, config: SynapseConfig?, database: ConsoleDatabase?,
-         thresholds: AlertThresholds, startNotice: Notice?) {
-        self.wireInput = wireInput
-        self.config = config
-        self.database = database
-        self.thresholds = thresholds
-        self.startNotice = startNotice
+    init(catalog: ThemeCatalog, forcedDepth: ColorDepth?, noColor: String?, start: ConsoleStart,
+         resolveContext: @escaping (String) throws -> ConsoleStart) {
+        current = start
+        self.resolveContext = resolveContext
         self.catalog = catalog
-        self.themeRequest = themeRequest
         self.forcedDepth = forcedDepth
         self.noColor = noColor
     }
@@ -77,7 +86,7 @@ final class ConsoleSession {
         } catch {
             return fail("\(error)")
         }
-        var choice = catalog.choose(themeRequest)
+        var choice = catalog.choose(current.themeRequest)
         let backend: CursesBackend
         do {
             backend = try CursesBackend(theme: choice.theme, forcedDepth: forcedDepth,
@@ -102,17 +111,7 @@ final class ConsoleSession {
         let terminalNotice = asciiOnly
             ? "the locale's character set is \(codeset), not UTF-8: showing ASCII only; set LANG=C.UTF-8"
             : choice.notice
-        dispatch(.start(ConsoleSetup(
-            size: backend.size, themeName: choice.theme.name, terminalNotice: terminalNotice, configSearch: startNotice,
-            config: config, thresholds: thresholds, utcOffset: ConsoleSession.utcOffset(),
-            database: database?.display, wire: setupWire())))
-        startWire()
-        startDatabase()
-        // Ages and "retry in" move with the clock even when nothing arrives; without a
-        // source nothing on screen ages, and the idle console stays asleep.
-        if case .none = wireInput, database == nil {} else {
-            loop.schedule(after: 1000, repeating: 1000) { [unowned self] in self.requestRedraw() }
-        }
+        begin(themeName: choice.theme.name, terminalNotice: terminalNotice)
         draw()
         loop.run()
         client?.stop()
@@ -128,8 +127,55 @@ final class ConsoleSession {
         return local.tm_gmtoff
     }
 
+    /// Starts watching `current`: the reducer's start, then its sources.
+    private func begin(themeName: String, terminalNotice: String?) {
+        dispatch(.start(ConsoleSetup(
+            size: backend?.size ?? state.size, themeName: themeName, terminalNotice: terminalNotice,
+            configSearch: current.configSearch, config: current.config, thresholds: current.thresholds,
+            utcOffset: ConsoleSession.utcOffset(), database: current.database?.display, wire: setupWire(),
+            refreshSeconds: current.refreshSeconds, context: current.context, contexts: current.contexts,
+            settingsNotice: current.settingsNotice)))
+        startWire()
+        startDatabase()
+        // Ages and "retry in" move with the clock even when nothing arrives; without a
+        // source nothing on screen ages, and the idle console stays asleep.
+        let idle: Bool
+        if case .none = current.wireInput, current.database == nil { idle = true } else { idle = false }
+        if idle, let ticker {
+            loop.cancel(ticker)
+            self.ticker = nil
+        } else if !idle, ticker == nil {
+            ticker = loop.schedule(after: 1000, repeating: 1000) { [unowned self] in self.requestRedraw() }
+        }
+    }
+
+    /// `:context`: the new deployment's settings first, so that a context that cannot be
+    /// watched leaves the current one running.
+    private func switchContext(_ name: String) {
+        let next: ConsoleStart
+        do {
+            next = try resolveContext(name)
+        } catch {
+            dispatch(.contextFailed(name: name, reason: "\(error)"))
+            return
+        }
+        client?.stop()
+        client = nil
+        databaseFeed?.stop()
+        databaseFeed = nil
+        if let replayTimer { loop.cancel(replayTimer) }
+        replayTimer = nil
+        current = next
+        var choice = catalog.choose(next.themeRequest)
+        if backend?.depth == .mono && choice.theme.usesColour {
+            choice = catalog.choose("mono")
+        }
+        backend?.setTheme(choice.theme)
+        begin(themeName: choice.theme.name, terminalNotice: nil)
+    }
+
     private func setupWire() -> ConsoleSetup.WireInput {
-        switch wireInput {
+        switch current.wireInput {
         case .none: .none
         case .live(let endpoint, let serverName, _, let probe):
             .live(endpoint: endpoint.description, serverName: serverName, probe: probe)
@@ -138,7 +184,7 @@ final class ConsoleSession {
     }
 
     private func startDatabase() {
-        guard let database else { return }
+        guard let database = current.database else { return }
         let feed = DatabaseFeed(
             conninfo: database.conninfo, timeoutMS: database.statementTimeoutMS, loop: loop, now: unixTime,
             request: { [unowned self] in (DatabaseRequest.of(self.state), self.state.refreshSeconds) },
@@ -149,7 +195,7 @@ final class ConsoleSession {
     }
 
     private func startWire() {
-        guard case .live(let endpoint, let serverName, let userIP, _) = wireInput else { return }
+        guard case .live(let endpoint, let serverName, let userIP, _) = current.wireInput else { return }
         let client = ReplicationClient(
             endpoint: endpoint,
             channels: ReplicationClient.channels(serverName: serverName, userIP: userIP),
@@ -203,7 +249,7 @@ final class ConsoleSession {
     private func perform(_ effect: Effect) {
         switch effect {
         case .probe:
-            guard let client, case .live(_, let serverName, _, _) = wireInput else { return }
+            guard let client, case .live(_, let serverName, _, _) = current.wireInput else { return }
             client.probe(serverName: serverName) { [unowned self] result in
                 switch result {
                 case .success(let receivers):
@@ -225,6 +271,8 @@ final class ConsoleSession {
             loop.stop()
         case .refreshDatabase:
             databaseFeed?.refresh()
+        case .switchContext(let name):
+            switchContext(name)
         case .applyTheme(let request):
             var choice = catalog.choose(request)
             if backend?.depth == .mono && choice.theme.usesColour {

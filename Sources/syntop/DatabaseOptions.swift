@@ -5,21 +5,41 @@ import EventLoop
 import Foundation
 import Glibc
 import Postgres
+import Settings
 import Store
 
-/// How the database is reached: --db, else the main database of the -c config, else $SYNTOP_DB.
+/// How the database is reached: --db (or the config file's db), else the main database of the
+/// -c config, else $SYNTOP_DB.
 struct DatabaseOptions: ParsableArguments {
     @Option(help: ArgumentHelp(
         "PostgreSQL, as a libpq connection string or URI (PG* variables and .pgpass apply).",
         valueName: "conninfo"))
     var db: String?
 
-    @Option(help: ArgumentHelp("Longest a query may run, in milliseconds.", valueName: "ms"))
-    var statementTimeout = 2000
+    @Option(help: ArgumentHelp("Longest a query may run, in milliseconds (default: 2000).", valueName: "ms"))
+    var statementTimeout: Int?
+
+    func given() throws -> [SettingKey: SettingValue] {
+        var given: [SettingKey: SettingValue] = [:]
+        given[.db] = try SettingKey.db.given(db)
+        given[.statementTimeout] = try SettingKey.statementTimeout.given(statementTimeout)
+        return given
+    }
+
+    func validate() throws {
+        _ = try given()
+    }
+}
+
+/// The database, with every setting resolved.
+struct DatabaseSource {
+    var settings: Settings
+
+    var statementTimeout: Int { Int(settings.number(.statementTimeout) ?? 2000) }
 
     /// The connection string and a name for it without the password; nil when none is known.
     func resolve(_ config: SynapseConfig?) -> (conninfo: String, display: String)? {
-        if let db { return (db, "--db") }
+        if let db = settings.text(.db) { return (db, settings.sourceName(.db)) }
         if let database = config?.databases.first(where: { $0.dataStores.contains("main") }) {
             return (database.conninfo, database.displayName)
         }

@@ -5,6 +5,7 @@ import EventLoop
 import Foundation
 import Glibc
 import Postgres
+import Settings
 import Store
 
 struct HistoryReport: Encodable {
@@ -46,12 +47,18 @@ struct HistoryCommand: ParsableCommand {
                                valueName: "ordering"))
     var before: Int64?
 
+    @OptionGroup var context: ContextOption
+
     func run() throws {
         guard json else { throw ValidationError("the console's History screen is `syntop` then 4; use --json here") }
         guard (1...10_000).contains(limit) else { throw ValidationError("--limit takes 1 to 10000") }
+        let settings = try context.settings(database.given(), configPaths.isEmpty ? [:] : [.configPaths: .paths(configPaths)])
+        settings.reportProblems()
+        let database = DatabaseSource(settings: settings)
+        let configPaths = settings.paths(.configPaths)
         let config = configPaths.isEmpty ? nil : ConfigLoader.load(paths: configPaths)
         guard let target = database.resolve(config) else {
-            throw ValidationError("no database: give --db CONNINFO, -c homeserver.yaml or $SYNTOP_DB")
+            throw ValidationError("no database: give --db CONNINFO, -c homeserver.yaml, a context, or $SYNTOP_DB")
         }
         do {
             // Users whose ID starts with the one asked for, when it has no history.

@@ -5,6 +5,7 @@ import EventLoop
 import Foundation
 import Glibc
 import Replication
+import Settings
 import Store
 import Wire
 
@@ -44,7 +45,7 @@ struct MergedSources {
     var database: (conninfo: String, display: String)?
     var hasWire: Bool
 
-    init(_ source: WireSourceOptions, _ database: DatabaseOptions) throws {
+    init(_ source: WireSource, _ database: DatabaseSource) throws {
         config = source.loadConfig()
         self.database = database.resolve(config)
         hasWire = source.replay != nil || source.hasRedis(config)
@@ -59,8 +60,20 @@ struct OutputOptions: ParsableArguments {
     @Flag(help: "Print JSON and exit instead of opening the console.")
     var json = false
 
-    @Option(help: "Seconds to listen to Redis before printing (0 with roles: configuration only).")
-    var listen: Double = 5
+    @Option(help: "Seconds to listen to Redis before printing (0 with roles: configuration only; default: 5).")
+    var listen: Double?
+
+    func given() throws -> [SettingKey: SettingValue] {
+        try SettingKey.listen.given(listen).map { [.listen: $0] } ?? [:]
+    }
+
+    func validate() throws {
+        _ = try given()
+    }
+
+    func listenSeconds(_ settings: Settings) -> Double {
+        settings.number(.listen) ?? 5
+    }
 
     /// The console is where the interactive screen is; these commands only print JSON.
     func requireJSON(screen: String, key: Int) throws {
@@ -71,7 +84,7 @@ struct OutputOptions: ParsableArguments {
 /// A screen's JSON command: the wire side (listened to, or a whole replay) when a source is
 /// known, the database side when one is, printed as one document.
 func printMerged<WireSide: Encodable, DatabaseSide: Encodable>(
-    _ source: WireSourceOptions, _ database: DatabaseOptions, listen: Double,
+    _ source: WireSource, _ database: DatabaseSource, listen: Double,
     wire: (WireState, WireSourceReport, Double, SynapseConfig?) -> WireSide,
     database side: ((conninfo: String, display: String)) throws -> DatabaseSide
 ) throws {

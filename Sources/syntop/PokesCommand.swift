@@ -5,6 +5,7 @@ import EventLoop
 import Foundation
 import Glibc
 import Replication
+import Settings
 import Store
 import Wire
 
@@ -32,9 +33,15 @@ struct PokesCommand: ParsableCommand {
     @Option(help: "Counts of waiting pokes stop here (shown as capped).")
     var cap = 1000
 
+    @OptionGroup var context: ContextOption
+
     func run() throws {
         try output.requireJSON(screen: "Pokes", key: 1)
-        try printMerged(source, database, listen: output.listen, wire: { state, report, now, _ in
+        let settings = try context.settings(source.given(), database.given(), output.given())
+        settings.reportProblems()
+        let database = DatabaseSource(settings: settings)
+        try printMerged(source.resolved(settings), database, listen: output.listenSeconds(settings),
+                        wire: { state, report, now, _ in
             PokesReport(state, source: report, now: now, limit: limit)
         }, database: { target in
             let ((session, pokes), errors) = try read(SessionStore.read.then(DeviceListStore.pokes(cap: cap)), target,

@@ -5,6 +5,7 @@ import EventLoop
 import Foundation
 import Glibc
 import Replication
+import Settings
 import Store
 import Wire
 
@@ -24,10 +25,15 @@ struct PositionsCommand: ParsableCommand {
     @OptionGroup var source: WireSourceOptions
     @OptionGroup var database: DatabaseOptions
     @OptionGroup var output: OutputOptions
+    @OptionGroup var context: ContextOption
 
     func run() throws {
         try output.requireJSON(screen: "Positions", key: 3)
-        try printMerged(source, database, listen: output.listen, wire: { state, report, now, config in
+        let settings = try context.settings(source.given(), database.given(), output.given())
+        settings.reportProblems()
+        let database = DatabaseSource(settings: settings)
+        try printMerged(source.resolved(settings), database, listen: output.listenSeconds(settings),
+                        wire: { state, report, now, config in
             PositionsReport(state, source: report, now: now, configured: config?.configuredWriterKeys)
         }, database: { target in
             let ((session, streams), errors) = try read(SessionStore.read.then(StreamPositionStore.read), target,

@@ -5,6 +5,7 @@ import EventLoop
 import Foundation
 import Glibc
 import Replication
+import Settings
 import Store
 import Wire
 
@@ -27,8 +28,13 @@ struct RecordCommand: ParsableCommand {
     @Option(help: "Seconds to record (default: until interrupted).")
     var duration: Double?
 
+    @OptionGroup var context: ContextOption
+
     func run() throws {
-        if source.replay != nil { throw ValidationError("record listens to Redis; --replay does not apply") }
+        if self.source.replay != nil { throw ValidationError("record listens to Redis; --replay does not apply") }
+        let settings = try context.settings(self.source.given())
+        settings.reportProblems()
+        let source = self.source.resolved(settings)
         let config = source.loadConfig()
         let endpoint = try source.endpoint(config)
         let serverName = try source.resolvedServerName(config)

@@ -5,6 +5,7 @@ import EventLoop
 import Foundation
 import Glibc
 import Replication
+import Settings
 import Store
 import Wire
 
@@ -60,10 +61,15 @@ struct RolesCommand: ParsableCommand {
     @OptionGroup var source: WireSourceOptions
     @OptionGroup var database: DatabaseOptions
     @OptionGroup var output: OutputOptions
+    @OptionGroup var context: ContextOption
 
     func run() throws {
         try output.requireJSON(screen: "Roles", key: 2)
-        let listen = output.listen
+        let settings = try context.settings(source.given(), database.given(), output.given())
+        settings.reportProblems()
+        let source = self.source.resolved(settings)
+        let database = DatabaseSource(settings: settings)
+        let listen = output.listenSeconds(settings)
         let config = source.loadConfig()
         var wire = WireState()
         var report: WireSourceReport?

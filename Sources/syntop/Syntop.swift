@@ -4,6 +4,7 @@ import CNCursesW
 import Config
 import Console
 import Foundation
+import Settings
 import Terminal
 
 @main
@@ -19,7 +20,7 @@ struct Syntop: ParsableCommand {
         version: Syntop.version,
         subcommands: [ConsoleCommand.self, PokesCommand.self, RolesCommand.self, PositionsCommand.self,
                       HistoryCommand.self, CheckCommand.self, RecordCommand.self,
-                      ThemesCommand.self],
+                      ThemesCommand.self, ConfigCommand.self],
         defaultSubcommand: ConsoleCommand.self)
 
     /// The version a package is built as.
@@ -39,20 +40,31 @@ struct DisplayOptions: ParsableArguments {
     @Option(help: "Theme name or path to a .theme file (default: $SYNTOP_THEME, else 'default').")
     var theme: String?
 
-    @Flag(name: .customLong("no-color"), help: "Attributes only, no colour (as NO_COLOR does).")
-    var noColor = false
+    @Flag(inversion: .prefixedNo, help: "Colour, or attributes only (--no-color, as NO_COLOR does).")
+    var color: Bool?
 
     @Option(name: .customLong("color-depth"),
             help: "Force the colour depth instead of detecting it: mono, 8, 16 or 256.")
     var colorDepth: String?
 
-    func forcedDepth() throws -> ColorDepth? {
-        if noColor { return .mono }
-        guard let colorDepth else { return nil }
-        guard let depth = ColorDepth(rawValue: colorDepth) else {
-            throw ValidationError("--color-depth takes mono, 8, 16 or 256")
-        }
-        return depth
+    func given() throws -> [SettingKey: SettingValue] {
+        var given: [SettingKey: SettingValue] = [:]
+        given[.theme] = try SettingKey.theme.given(theme)
+        given[.colorDepth] = try SettingKey.colorDepth.given(colorDepth)
+        given[.color] = color.map(SettingValue.flag)
+        return given
+    }
+
+    func validate() throws {
+        _ = try given()
+    }
+
+    static func forcedDepth(_ settings: Settings) -> ColorDepth? {
+        settings.flag(.color) ? settings.text(.colorDepth).flatMap(ColorDepth.init(rawValue:)) : .mono
+    }
+
+    static func themeRequest(_ settings: Settings) -> String? {
+        settings.text(.theme) ?? ProcessInfo.processInfo.environment["SYNTOP_THEME"].flatMap { $0.isEmpty ? nil : $0 }
     }
 }
 
@@ -74,11 +86,21 @@ struct ConsoleCommand: ParsableCommand {
     @OptionGroup var source: WireSourceOptions
     @OptionGroup var database: DatabaseOptions
     @OptionGroup var alerts: AlertOptions
+    @OptionGroup var context: ContextOption
+
+    @Option(help: ArgumentHelp("Seconds between database reads: "
+                               + RefreshInterval.steps.map { String(format: "%g", $0) }.joined(separator: ", ")
+                               + " (default: 2; + and - change it).", valueName: "s"))
+    var refresh: Double?
 
     @Option(help: ArgumentHelp("Replay speed: a factor (1 = as recorded) or max.", valueName: "n|max"))
     var speed = "1"
 
-    func wireInput(_ config: SynapseConfig?) throws -> ConsoleWireInput {
+    func validate() throws {
+        _ = try SettingKey.refresh.given(refresh)
+    }
+
+    func wireInput(_ source: WireSource, _ config: SynapseConfig?) throws -> ConsoleWireInput {
         if let file = source.replay {
             guard let speed = ReplaySpeed(speed) else { throw ValidationError("--speed takes a number above 0, or max") }
             guard let data = FileManager.default.contents(atPath: file) else {
@@ -93,9 +115,9 @@ struct ConsoleCommand: ParsableCommand {
 
     /// Without -c, the config where Synapse's Debian package keeps it, and a sentence saying
     /// what was tried.
-    func defaultConfig() -> (SynapseConfig?, Notice?) {
+    func defaultConfig(_ source: WireSource, _ database: DatabaseSource) -> (SynapseConfig?, Notice?) {
         let environment = ProcessInfo.processInfo.environment
-        let named = source.redis != nil || source.replay != nil || database.db != nil
+        let named = source.redis != nil || source.replay != nil || database.settings.text(.db) != nil
             || environment["SYNTOP_REDIS"] != nil || environment["SYNTOP_DB"] != nil
         guard source.configPaths.isEmpty, !named else { return (source.loadConfig(), nil) }
         let candidates = ["/etc/matrix-synapse/homeserver.yaml", "/etc/matrix-synapse/conf.d", "/etc/matrix-synapse/workers"]
@@ -107,19 +129,44 @@ struct ConsoleCommand: ParsableCommand {
         return (ConfigLoader.load(paths: found), Notice("no -c given: read " + found.joined(separator: ", ")))
     }
 
-    func run() throws {
-        let environment = ProcessInfo.processInfo.environment
-        let (config, notice) = defaultConfig()
+    /// A deployment to watch, from resolved settings; a replay only for the first.
+    func consoleStart(_ settings: Settings, replay: String?, switched: Bool) throws -> ConsoleStart {
+        let source = WireSource(settings: settings, probe: self.source.probe, replay: replay)
+        let database = DatabaseSource(settings: settings)
+        let (config, notice) = defaultConfig(source, database)
         let target = database.resolve(config)
-        let session = ConsoleSession(
-            catalog: themeCatalog(),
-            themeRequest: display.theme ?? environment["SYNTOP_THEME"].flatMap { $0.isEmpty ? nil : $0 },
-            forcedDepth: try display.forcedDepth(),
-            noColor: environment["NO_COLOR"],
-            wireInput: try wireInput(config), config: config,
+        var settingsNotice = settings.problemSummary.map { Notice($0, .warning) }
+        if switched, settingsNotice == nil, let context = settings.context {
+            settingsNotice = Notice("context \(context)")
+        }
+        return ConsoleStart(
+            themeRequest: DisplayOptions.themeRequest(settings), wireInput: try wireInput(source, config), config: config,
             database: target.map { ConsoleDatabase(conninfo: $0.conninfo, display: $0.display,
                                                    statementTimeoutMS: database.statementTimeout) },
-            thresholds: alerts.thresholds, startNotice: notice)
+            thresholds: AlertOptions.thresholds(settings),
+            refreshSeconds: settings.number(.refresh) ?? RefreshInterval.steps[RefreshInterval.defaultStep],
+            configSearch: notice, settingsNotice: settingsNotice, context: settings.context,
+            contexts: settings.contextNames)
+    }
+
+    func run() throws {
+        var commandLine = try display.given()
+        for given in [try source.given(), try database.given(), try alerts.given()] {
+            commandLine.merge(given) { _, new in new }
+        }
+        commandLine[.refresh] = try SettingKey.refresh.given(refresh)
+        let settings = try loadSettings(request: context.request, commandLine: commandLine)
+        // A switch of context takes the deployment from the new context; the rest of the
+        // command line still applies.
+        let general = commandLine.filter { !$0.key.isDeployment }
+        let session = ConsoleSession(
+            catalog: themeCatalog(), forcedDepth: DisplayOptions.forcedDepth(settings),
+            noColor: ProcessInfo.processInfo.environment["NO_COLOR"],
+            start: try consoleStart(settings, replay: source.replay, switched: false),
+            resolveContext: { name in
+                try consoleStart(loadSettings(request: Settings.ContextRequest(name, by: ":context"), commandLine: general),
+                                 replay: nil, switched: true)
+            })
         let status = session.run()
         if status != 0 { throw ExitCode(status) }
     }

@@ -5,11 +5,12 @@ import EventLoop
 import Foundation
 import Glibc
 import Replication
+import Settings
 import Store
 import Wire
 
 /// Where replication traffic comes from: a recording, or Synapse's Redis, found from the
-/// options, Synapse's own config files, or the environment, in that order.
+/// options, syntop's config file, Synapse's own config files, or the environment, in that order.
 struct WireSourceOptions: ParsableArguments {
     @Option(name: [.customShort("c"), .customLong("config-path")], help: ArgumentHelp(
         "Synapse's config: homeserver.yaml, a worker file, or a folder of them; repeatable, as for Synapse.",
@@ -29,19 +30,58 @@ struct WireSourceOptions: ParsableArguments {
                                valueName: "name"))
     var serverName: String?
 
-    @Flag(help: "Also listen to <server_name>/USER_IP (client IP activity; access tokens are dropped).")
-    var userIp = false
+    @Flag(inversion: .prefixedNo,
+          help: "Also listen to <server_name>/USER_IP (client IP activity; access tokens are dropped). Default: off.")
+    var userIp: Bool?
 
     @Flag(help: """
         Publish one REPLICATE on start so that every process announces its positions. \
-        This is the only thing syntop ever writes to Redis; it is off unless given.
+        This is the only thing syntop ever writes to Redis; it is off unless given, and no config file turns it on.
         """)
     var probe = false
 
     @Option(help: ArgumentHelp("Read replication traffic from a recording instead of Redis.", valueName: "file"))
     var replay: String?
 
-    /// Synapse's configuration, when -c was given.
+    func given() throws -> [SettingKey: SettingValue] {
+        var given: [SettingKey: SettingValue] = [:]
+        if !configPaths.isEmpty { given[.configPaths] = .paths(configPaths) }
+        given[.redis] = try SettingKey.redis.given(redis)
+        given[.redisPasswordFile] = try SettingKey.redisPasswordFile.given(redisPasswordFile)
+        given[.serverName] = try SettingKey.serverName.given(serverName)
+        given[.userIP] = userIp.map(SettingValue.flag)
+        return given
+    }
+
+    /// The source, once the settings are resolved.
+    func resolved(_ settings: Settings) -> WireSource {
+        WireSource(settings: settings, probe: probe, replay: replay)
+    }
+}
+
+/// Where replication traffic comes from, with every setting resolved.
+struct WireSource {
+    var settings: Settings
+    var configPaths: [String]
+    var redis: String?
+    var redisPasswordFile: String?
+    var serverName: String?
+    var userIp: Bool
+    var probe: Bool
+    var replay: String?
+
+    init(settings: Settings, probe: Bool, replay: String?) {
+        self.settings = settings
+        configPaths = settings.paths(.configPaths)
+        redis = settings.text(.redis)
+        redisPasswordFile = settings.text(.redisPasswordFile)
+        serverName = settings.text(.serverName)
+        userIp = settings.flag(.userIP)
+        self.probe = probe
+        self.replay = replay
+    }
+
+    /// Synapse's configuration, when -c (or config_paths) named it.
     func loadConfig() -> SynapseConfig? {
         configPaths.isEmpty ? nil : ConfigLoader.load(paths: configPaths)
     }
@@ -57,7 +97,7 @@ struct WireSourceOptions: ParsableArguments {
             do {
                 endpoint = try RedisEndpoint.parse(url)
             } catch {
-                throw ValidationError("--redis: \(error)")
+                throw ValidationError("\(settings.sourceName(.redis)): \(error)")
             }
         } else if let settings = config?.redis, settings.enabled {
             if settings.useTLS {
@@ -80,7 +120,7 @@ struct WireSourceOptions: ParsableArguments {
                                   + "$SYNTOP_REDIS, or --replay FILE")
         }
         if let redisPasswordFile {
-            endpoint.password = try readPassword(redisPasswordFile, what: "--redis-password-file")
+            endpoint.password = try readPassword(redisPasswordFile, what: settings.sourceName(.redisPasswordFile))
         }
         return endpoint
     }
@@ -106,7 +146,7 @@ struct WireRunFailure: Error, CustomStringConvertible {
 }
 
 /// Fills a wire state from a recording (as fast as it can) or by listening for `seconds`.
-func collectWire(_ options: WireSourceOptions, config: SynapseConfig?, seconds: Double) throws
+func collectWire(_ options: WireSource, config: SynapseConfig?, seconds: Double) throws
     -> (WireState, WireSourceReport, Double) {
     var state = WireState()
     if let file = options.replay {

@@ -67,4 +67,47 @@ import Wire
         _ = ConsoleReducer.reduce(&state, .database(.positions(Fetched([], at: 4))))
         #expect(state.database.positions?.at == 4)
     }
+
+    @Test func aContextIsNamedInTheHeaderAndSwitchedWithItsCommand() {
+        var state = ConsoleState(size: Size(width: 100, height: 30))
+        var first = setup(.live(endpoint: "10.0.0.5:6379", serverName: "prod.example", probe: false), database: "context prod's db")
+        first.context = "prod"
+        first.contexts = ["prod", "staging"]
+        first.refreshSeconds = 4
+        _ = ConsoleReducer.reduce(&state, .start(first))
+        #expect(state.refreshSeconds == 5)
+        #expect(ConsoleView.render(state).text().split(separator: "\n")[0].hasPrefix(" syntop  [prod]  redis: connecting to 10.0.0.5:6379"))
+        #expect(ConsoleReducer.runCommand(&state, "context").isEmpty)
+        #expect(state.notice?.text == "contexts: prod (current), staging")
+        #expect(ConsoleReducer.runCommand(&state, "context qa").isEmpty)
+        #expect(state.notice == Notice("no context 'qa'; contexts: prod (current), staging", .warning))
+        #expect(ConsoleReducer.runCommand(&state, "ctx staging") == [.switchContext("staging")])
+        _ = ConsoleReducer.reduce(&state, .contextFailed(name: "staging", reason: "--redis: bad URL"))
+        #expect(state.notice?.level == .critical)
+        #expect(state.notice?.text == "context staging: --redis: bad URL; still on context prod")
+
+        // What was seen of prod goes with the switch; the screen stays.
+        _ = ConsoleReducer.reduce(&state, .wire([WireMessage(channel: "prod.example", payload: Array("POSITION events ep1 3 3".utf8), time: 8)]))
+        _ = ConsoleReducer.reduce(&state, .showScreen(.positions))
+        var second = setup(.none, database: "context staging's db")
+        second.context = "staging"
+        second.contexts = ["prod", "staging"]
+        second.settingsNotice = Notice("context staging")
+        _ = ConsoleReducer.reduce(&state, .start(second))
+        #expect(state.wire.positions.isEmpty)
+        #expect(state.screen == .positions)
+        #expect(state.context == "staging")
+        #expect(state.notice?.text == "context staging")
+        #expect(ConsoleView.render(state).text().split(separator: "\n")[0].hasPrefix(" syntop  [staging]  redis: not connected"))
+    }
+
+    @Test func withoutAConfigFileThereIsNoContextToSwitchTo() {
+        var state = ConsoleState(size: Size(width: 100, height: 30))
+        _ = ConsoleReducer.reduce(&state, .start(setup(.none)))
+        #expect(ConsoleView.render(state).text().split(separator: "\n")[0].hasPrefix(" syntop  redis: not connected"))
+        #expect(ConsoleReducer.runCommand(&state, "context").isEmpty)
+        #expect(state.notice?.text.hasPrefix("no contexts") == true)
+        #expect(ConsoleReducer.runCommand(&state, "context prod").isEmpty)
+        #expect(state.notice?.level == .warning)
+    }
 }

@@ -1,0 +1,204 @@
+import Foundation
+
+/// A value of one of syntop's settings, however it was given.
+public enum SettingValue: Equatable, Sendable {
+    case text(String)
+    case paths([String])
+    case flag(Bool)
+    case number(Double)
+}
+
+/// Every option that syntop's config file can give a default for, under its key in the file.
+/// Per-run options (`--replay`, `--json`, a user ID, an output file) have no key, and neither
+/// has `--probe`: publishing to Synapse's Redis is asked for on each run or not at all.
+public enum SettingKey: String, CaseIterable, Sendable, Comparable {
+    case theme
+    case colorDepth = "color_depth"
+    case color
+    case refresh
+    case configPaths = "config_paths"
+    case redis
+    case redisPasswordFile = "redis_password_file"
+    case serverName = "server_name"
+    case userIP = "user_ip"
+    case db
+    case statementTimeout = "statement_timeout"
+    case listen
+    case staleAfter = "stale_after"
+    case behind
+    case pokes
+    case pokeAge = "poke_age"
+    case unconverted
+
+    /// How a value is written and checked.
+    public enum Kind: Equatable, Sendable {
+        case text
+        /// A file, or a theme name or file: `~` and paths relative to the config file resolve.
+        case path
+        case paths
+        case choice([String])
+        case flag
+        /// A whole number of at least 1.
+        case count
+        /// Seconds above 0, or from 0 where `allowZero`.
+        case seconds(allowZero: Bool)
+        /// `WARNING,CRITICAL`, with WARNING <= CRITICAL.
+        case pair
+    }
+
+    public static func < (lhs: SettingKey, rhs: SettingKey) -> Bool {
+        allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
+    }
+
+    public var kind: Kind {
+        switch self {
+        case .theme, .redisPasswordFile: .path
+        case .configPaths: .paths
+        case .colorDepth: .choice(["mono", "8", "16", "256"])
+        case .color, .userIP: .flag
+        case .statementTimeout, .behind: .count
+        case .refresh, .staleAfter: .seconds(allowZero: false)
+        case .listen: .seconds(allowZero: true)
+        case .pokes, .pokeAge, .unconverted: .pair
+        case .redis, .serverName, .db: .text
+        }
+    }
+
+    /// The command-line option that gives the same value.
+    public var option: String {
+        switch self {
+        case .configPaths: "-c/--config-path"
+        case .color: "--color/--no-color"
+        case .userIP: "--user-ip/--no-user-ip"
+        default: "--" + rawValue.replacingOccurrences(of: "_", with: "-")
+        }
+    }
+
+    /// The value when nothing gives one; nil where the commands decide or detect it.
+    public var builtIn: SettingValue? {
+        switch self {
+        case .color: .flag(true)
+        case .userIP: .flag(false)
+        case .refresh: .number(2)
+        case .statementTimeout: .number(2000)
+        case .staleAfter: .number(60)
+        case .behind: .number(100)
+        case .pokes: .text("1000,10000")
+        case .pokeAge: .text("3600,86400")
+        case .unconverted: .text("1000,10000")
+        case .configPaths: .paths([])
+        case .theme, .colorDepth, .redis, .redisPasswordFile, .serverName, .db, .listen: nil
+        }
+    }
+
+    /// What happens without a value, where `builtIn` is nil.
+    public var withoutValue: String {
+        switch self {
+        case .theme: "$SYNTOP_THEME, else default"
+        case .colorDepth: "detected from the terminal"
+        case .redis: "the Synapse config's redis, else $SYNTOP_REDIS"
+        case .redisPasswordFile: "the Synapse config's or the URL's password, if any"
+        case .serverName: "the Synapse config's, else $SYNTOP_SERVER_NAME"
+        case .db: "the Synapse config's main database, else $SYNTOP_DB"
+        case .listen: "5 s (check: 10 s)"
+        default: "none"
+        }
+    }
+
+    /// Deployment keys say which deployment is watched; a switch of context in the console
+    /// takes them from the new context, whatever the command line said for the first.
+    public var isDeployment: Bool {
+        switch self {
+        case .configPaths, .redis, .redisPasswordFile, .serverName, .db: true
+        default: false
+        }
+    }
+
+    /// The key a misspelt one most likely meant: at most two edits away.
+    static func closest(to name: String) -> SettingKey? {
+        let typed = Array(name.lowercased())
+        func distance(_ key: SettingKey) -> Int {
+            let target = Array(key.rawValue)
+            var previous = Array(0...target.count)
+            for (i, a) in typed.enumerated() {
+                var row = [i + 1]
+                for (j, b) in target.enumerated() {
+                    row.append(min(previous[j + 1] + 1, row[j] + 1, previous[j] + (a == b ? 0 : 1)))
+                }
+                previous = row
+            }
+            return previous[target.count]
+        }
+        return allCases.map { ($0, distance($0)) }.filter { $0.1 <= 2 }.min { $0.1 < $1.1 }?.0
+    }
+
+    /// Checks a value typed on the command line; the message names the option.
+    public func value(commandLine text: String) throws(SettingError) -> SettingValue {
+        do {
+            return try value(text)
+        } catch {
+            throw SettingError("\(option.split(separator: "/").last.map(String.init) ?? option) \(error.message)")
+        }
+    }
+
+    /// Checks a value given as text (a scalar of the file, or an option's argument).
+    func value(_ text: String) throws(SettingError) -> SettingValue {
+        switch kind {
+        case .text, .path:
+            guard !text.isEmpty else { throw SettingError("takes a value, not an empty one") }
+            return .text(text)
+        case .paths:
+            guard !text.isEmpty else { throw SettingError("takes a path or a list of paths") }
+            return .paths([text])
+        case .choice(let choices):
+            guard choices.contains(text) else { throw SettingError("takes one of \(choices.joined(separator: ", "))") }
+            return .text(text)
+        case .flag:
+            switch text.lowercased() {
+            case "true", "yes", "on": return .flag(true)
+            case "false", "no", "off": return .flag(false)
+            default: throw SettingError("takes true or false")
+            }
+        case .count:
+            guard let number = Int(text), number >= 1 else { throw SettingError("takes a whole number of at least 1") }
+            return .number(Double(number))
+        case .seconds(let allowZero):
+            guard let number = Double(text), number.isFinite, allowZero ? number >= 0 : number > 0 else {
+                throw SettingError(allowZero ? "takes seconds, 0 or more" : "takes seconds above 0")
+            }
+            return .number(number)
+        case .pair:
+            let parts = text.split(separator: ",", omittingEmptySubsequences: false)
+                .map { Double($0.trimmingCharacters(in: .whitespaces)) }
+            guard parts.count == 2, let warning = parts[0], let critical = parts[1],
+                  warning >= 0, warning <= critical, critical.isFinite else {
+                throw SettingError("takes WARNING,CRITICAL with WARNING <= CRITICAL, e.g. \(builtInText)")
+            }
+            return .text("\(SettingKey.plain(warning)),\(SettingKey.plain(critical))")
+        }
+    }
+
+    var builtInText: String {
+        builtIn.map(SettingKey.describe) ?? withoutValue
+    }
+
+    /// A value as the file would have it.
+    public static func describe(_ value: SettingValue) -> String {
+        switch value {
+        case .text(let text): text
+        case .paths(let paths): paths.isEmpty ? "(none)" : paths.joined(separator: ", ")
+        case .flag(let flag): flag ? "true" : "false"
+        case .number(let number): plain(number)
+        }
+    }
+
+    static func plain(_ number: Double) -> String {
+        number == number.rounded() && abs(number) < 1e15 ? String(Int64(number)) : String(number)
+    }
+}
+
+public struct SettingError: Error, Equatable, Sendable, CustomStringConvertible {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}

@@ -1,0 +1,119 @@
+import Config
+import Findings
+
+/// The settings a command runs with: each from the command line, else the chosen context, else
+/// the file's top level, else syntop's own default.
+public struct Settings: Equatable, Sendable {
+    public enum Origin: Equatable, Sendable {
+        case commandLine
+        case context(String, line: Int?)
+        case file(line: Int?)
+        case builtIn
+    }
+
+    public struct Entry: Equatable, Sendable {
+        public var value: SettingValue
+        public var origin: Origin
+    }
+
+    /// A context asked for by name, and by what.
+    public struct ContextRequest: Equatable, Sendable {
+        public var name: String
+        /// `--context` or `$SYNTOP_CONTEXT`.
+        public var by: String
+
+        public init(_ name: String, by: String) {
+            self.name = name
+            self.by = by
+        }
+    }
+
+    /// Where the file is looked for; nil without a home folder.
+    public var filePath: String?
+    /// nil when there is no file.
+    public var file: SettingsFile?
+    public var context: String?
+    /// What chose the context, as shown: `--context`, `$SYNTOP_CONTEXT` or the file's `context:`.
+    public var contextChosenBy: String?
+    public var values: [SettingKey: Entry] = [:]
+
+    public var problems: [ConfigProblem] { file?.problems ?? [] }
+    public var contextNames: [String] { file?.contexts.map(\.name) ?? [] }
+
+    /// Throws when a context is asked for that a readable file does not have; with a file that
+    /// cannot be used, the defaults apply and its problems say why.
+    public static func resolve(file: SettingsFile?, filePath: String?, commandLine: [SettingKey: SettingValue],
+                               request: ContextRequest?) throws(SettingError) -> Settings {
+        var settings = Settings(filePath: filePath, file: file)
+        let usable = file.flatMap { $0.ignored ? nil : $0 }
+        var context: SettingsFile.Context?
+        if let request {
+            if let usable {
+                guard let named = usable.context(named: request.name) else {
+                    let known = usable.contexts.map(\.name)
+                    throw SettingError("\(request.by) \(request.name): no such context in \(usable.path); "
+                                       + (known.isEmpty ? "it has none" : "it has " + known.joined(separator: ", ")))
+                }
+                context = named
+                settings.contextChosenBy = request.by
+            } else if file == nil {
+                throw SettingError("\(request.by) \(request.name): there is no config file "
+                                   + (filePath.map { "at \($0)" } ?? "(no $HOME)") + " to hold contexts")
+            }
+        } else if let usable, let chosen = usable.defaultContext {
+            context = usable.context(named: chosen.name)
+            settings.contextChosenBy = "the file's context: key" + (chosen.line.map { ", line \($0)" } ?? "")
+        }
+        settings.context = context?.name
+        for key in SettingKey.allCases {
+            if let value = commandLine[key] {
+                settings.values[key] = Entry(value: value, origin: .commandLine)
+            } else if let context, let entry = context.values[key] {
+                settings.values[key] = Entry(value: entry.value, origin: .context(context.name, line: entry.line))
+            } else if let entry = usable?.defaults[key] {
+                settings.values[key] = Entry(value: entry.value, origin: .file(line: entry.line))
+            } else if let value = key.builtIn {
+                settings.values[key] = Entry(value: value, origin: .builtIn)
+            }
+        }
+        return settings
+    }
+
+    public func text(_ key: SettingKey) -> String? {
+        guard case .text(let text) = values[key]?.value else { return nil }
+        return text
+    }
+
+    public func flag(_ key: SettingKey) -> Bool {
+        guard case .flag(let flag) = values[key]?.value else { return false }
+        return flag
+    }
+
+    public func number(_ key: SettingKey) -> Double? {
+        guard case .number(let number) = values[key]?.value else { return nil }
+        return number
+    }
+
+    public func paths(_ key: SettingKey) -> [String] {
+        guard case .paths(let paths) = values[key]?.value else { return [] }
+        return paths
+    }
+
+    /// A `WARNING,CRITICAL` pair; values were checked when they were read.
+    public func pair(_ key: SettingKey) -> (warning: Double, critical: Double)? {
+        guard let parts = text(key)?.split(separator: ",").compactMap({ Double($0) }), parts.count == 2 else { return nil }
+        return (parts[0], parts[1])
+    }
+
+    /// Where a value came from, as `syntop config` shows it.
+    public func originText(_ key: SettingKey) -> String {
+        let file = (filePath ?? "config.yaml").split(separator: "/").last.map(String.init) ?? "config.yaml"
+        switch values[key]?.origin {
+        case .commandLine: return "command line (\(key.option))"
+        case .context(let name, let line): return "context \(name), \(file)" + (line.map { ":\($0)" } ?? "")
+        case .file(let line): return file + (line.map { ":\($0)" } ?? "")
+        case .builtIn: return "default"
+        case nil: return "default: \(key.withoutValue)"
+        }
+    }
+}

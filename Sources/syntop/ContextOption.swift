@@ -1,0 +1,80 @@
+import ArgumentParser
+import Foundation
+import Settings
+
+/// `--context`, which every command takes, and the reading of syntop's config file with it.
+struct ContextOption: ParsableArguments {
+    @Option(help: ArgumentHelp(
+        "A deployment named under contexts: in syntop's config file (else $SYNTOP_CONTEXT, else the file's context:).",
+        valueName: "name"))
+    var context: String?
+
+    /// The context asked for on the command line or in the environment.
+    var request: Settings.ContextRequest? {
+        if let context { return Settings.ContextRequest(context, by: "--context") }
+        if let name = ProcessInfo.processInfo.environment["SYNTOP_CONTEXT"], !name.isEmpty {
+            return Settings.ContextRequest(name, by: "$SYNTOP_CONTEXT")
+        }
+        return nil
+    }
+
+    /// Every setting for a command: its options, then the context, the file and the defaults.
+    func settings(_ given: [SettingKey: SettingValue]...) throws -> Settings {
+        try loadSettings(request: request, commandLine: given.reduce(into: [:]) { $0.merge($1) { _, new in new } })
+    }
+}
+
+func loadSettings(request: Settings.ContextRequest?, commandLine: [SettingKey: SettingValue]) throws -> Settings {
+    let environment = ProcessInfo.processInfo.environment
+    let path = SettingsFile.location(environment: environment)
+    let file = path.flatMap { SettingsFile.load(path: $0, home: environment["HOME"]) }
+    do {
+        return try Settings.resolve(file: file, filePath: path, commandLine: commandLine, request: request)
+    } catch {
+        throw ValidationError(error.message)
+    }
+}
+
+extension Settings {
+    /// One line for the problems of the file, or nil when it has none.
+    var problemSummary: String? {
+        guard let first = problems.first else { return nil }
+        let fallback = file?.ignored == true ? "the file is not used, the defaults apply" : "defaults apply where they are"
+        return "syntop's config: \(problems.count) problem(s), \(fallback); first: \(first)"
+    }
+
+    /// The JSON commands say what is wrong with the file on stderr, and go on.
+    func reportProblems() {
+        for problem in problems {
+            FileHandle.standardError.write(Data("syntop: \(problem)\n".utf8))
+        }
+        if file?.ignored == true, let path = file?.path {
+            FileHandle.standardError.write(Data("syntop: \(path) is not used; the defaults apply\n".utf8))
+        }
+    }
+
+    /// What a setting that names the deployment is called where it came from, for messages.
+    func sourceName(_ key: SettingKey) -> String {
+        switch values[key]?.origin {
+        case .context(let name, _): "context \(name)'s \(key.rawValue)"
+        case .file: "the config file's \(key.rawValue)"
+        default: key.option
+        }
+    }
+}
+
+extension SettingKey {
+    /// A command-line value, checked as the file's are.
+    func given(_ text: String?) throws -> SettingValue? {
+        guard let text else { return nil }
+        do {
+            return try value(commandLine: text)
+        } catch {
+            throw ValidationError(error.message)
+        }
+    }
+
+    func given(_ number: (some Numeric & LosslessStringConvertible)?) throws -> SettingValue? {
+        try given(number.map { String($0) })
+    }
+}
