@@ -136,11 +136,7 @@ extension ConsoleReducer {
                 : "contexts: " + listed)
             return []
         }
-        guard state.contexts.contains(name) else {
-            state.notice = Notice("no context '\(name)'; " + (state.contexts.isEmpty ? "syntop's config file has none"
-                                                                                    : "contexts: " + listed), .warning)
-            return []
-        }
+        // The loop reads the file again and says when the context is not there (any more).
         state.notice = Notice("switching to context \(name)")
         return [.switchContext(name)]
     }

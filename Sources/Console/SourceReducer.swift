@@ -140,9 +140,11 @@ extension ConsoleReducer {
         state.utcOffset = setup.utcOffset
         state.database = DatabaseState(display: setup.database)
         state.configSearch = setup.configSearch?.text
-        state.notice = setup.terminalNotice.map { Notice($0, .warning) } ?? setup.settingsNotice ?? setup.configSearch
+        state.notice = setup.settingsNotice ?? setup.terminalNotice.map { Notice($0, .warning) } ?? setup.configSearch
         if let problems = setup.config?.problems, let first = problems.first {
-            state.notice = Notice("config: \(problems.count) problem(s); first: \(first)",
+            // syntop's own config's problems stay in sight beside Synapse's.
+            let settings = setup.settingsNotice.flatMap { $0.level == .info ? nil : $0.text + " · " } ?? ""
+            state.notice = Notice(settings + "config: \(problems.count) problem(s); first: \(first)",
                                   problems.contains { $0.severity == .critical } ? .critical : .warning)
         }
         switch setup.wire {

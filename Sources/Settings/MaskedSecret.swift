@@ -2,22 +2,29 @@
 public enum MaskedSecret {
     public static let placeholder = "<set>"
 
+    /// libpq's keywords that hold a secret.
+    static let secretKeywords: Set<String> = ["password", "sslpassword"]
+
     /// A libpq connection string, as `keyword=value` pairs or as a `postgresql://` URI.
     public static func conninfo(_ text: String) -> String {
-        text.contains("://") ? scanURL(text).masked : scanKeywords(text).masked
+        isURI(text) ? scanURL(text, bareUserIsPassword: false).masked : scanKeywords(text).masked
     }
 
-    /// A URI (Redis's or libpq's): the password of its user info, and a `password` parameter.
+    /// A Redis URL: `redis://secret@host` is a password without a user, as Redis clients take it.
     public static func url(_ text: String) -> String {
-        scanURL(text).masked
+        scanURL(text, bareUserIsPassword: true).masked
+    }
+
+    static func isURI(_ text: String) -> Bool {
+        text.hasPrefix("postgresql://") || text.hasPrefix("postgres://")
     }
 
     /// Whether a value of the file holds a password, which it never needs.
     static func holdsPassword(_ value: SettingValue, key: SettingKey) -> Bool {
         guard case .text(let text) = value else { return false }
         switch key {
-        case .redis: return scanURL(text).found
-        case .db: return text.contains("://") ? scanURL(text).found : scanKeywords(text).found
+        case .redis: return scanURL(text, bareUserIsPassword: true).found
+        case .db: return isURI(text) ? scanURL(text, bareUserIsPassword: false).found : scanKeywords(text).found
         default: return false
         }
     }
@@ -32,27 +39,35 @@ public enum MaskedSecret {
         }
     }
 
-    private static func scanURL(_ text: String) -> (masked: String, found: Bool) {
+    /// The user info ends at the last `@`, as syntop's Redis URL parser reads it, so a `/` or
+    /// `?` in a password does not hide it from the mask.
+    private static func scanURL(_ text: String, bareUserIsPassword: Bool) -> (masked: String, found: Bool) {
         guard let scheme = text.range(of: "://") else { return (text, false) }
         var result = String(text[..<scheme.upperBound])
         var found = false
         var rest = text[scheme.upperBound...]
-        let authorityEnd = rest.firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }) ?? rest.endIndex
-        let authority = rest[..<authorityEnd]
-        if let at = authority.lastIndex(of: "@"), let colon = authority[..<at].firstIndex(of: ":") {
-            result += authority[...colon] + placeholder + authority[at...]
-            found = true
-        } else {
-            result += authority
+        if let at = rest.lastIndex(of: "@") {
+            let userInfo = rest[..<at]
+            if let colon = userInfo.firstIndex(of: ":") {
+                result += userInfo[...colon] + placeholder
+                found = true
+            } else if bareUserIsPassword {
+                result += placeholder
+                found = true
+            } else {
+                result += userInfo
+            }
+            result += "@"
+            rest = rest[rest.index(after: at)...]
         }
-        rest = rest[authorityEnd...]
         guard let query = rest.firstIndex(of: "?") else { return (result + rest, found) }
         result += rest[...query]
         let parameters = rest[rest.index(after: query)...].split(separator: "&", omittingEmptySubsequences: false)
         result += parameters.map { parameter -> String in
-            guard parameter.hasPrefix("password=") else { return String(parameter) }
+            guard let equals = parameter.firstIndex(of: "="),
+                  secretKeywords.contains(String(parameter[..<equals])) else { return String(parameter) }
             found = true
-            return "password=" + placeholder
+            return parameter[...equals] + placeholder
         }.joined(separator: "&")
         return (result, found)
     }
@@ -105,7 +120,7 @@ public enum MaskedSecret {
                 value.append("'")
                 index += 1
             }
-            if keyword == "password" {
+            if secretKeywords.contains(keyword) {
                 result += placeholder
                 found = true
             } else {

@@ -11,7 +11,7 @@ public enum SettingValue: Equatable, Sendable {
 /// Every option that syntop's config file can give a default for, under its key in the file.
 /// Per-run options (`--replay`, `--json`, a user ID, an output file) have no key, and neither
 /// has `--probe`: publishing to Synapse's Redis is asked for on each run or not at all.
-public enum SettingKey: String, CaseIterable, Sendable, Comparable {
+public enum SettingKey: String, CaseIterable, Sendable {
     case theme
     case colorDepth = "color_depth"
     case color
@@ -40,14 +40,10 @@ public enum SettingKey: String, CaseIterable, Sendable, Comparable {
         case flag
         /// A whole number of at least 1.
         case count
-        /// Seconds above 0, or from 0 where `allowZero`.
-        case seconds(allowZero: Bool)
+        /// Seconds above 0.
+        case seconds
         /// `WARNING,CRITICAL`, with WARNING <= CRITICAL.
         case pair
-    }
-
-    public static func < (lhs: SettingKey, rhs: SettingKey) -> Bool {
-        allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
     }
 
     public var kind: Kind {
@@ -57,8 +53,7 @@ public enum SettingKey: String, CaseIterable, Sendable, Comparable {
         case .colorDepth: .choice(["mono", "8", "16", "256"])
         case .color, .userIP: .flag
         case .statementTimeout, .behind: .count
-        case .refresh, .staleAfter: .seconds(allowZero: false)
-        case .listen: .seconds(allowZero: true)
+        case .refresh, .staleAfter, .listen: .seconds
         case .pokes, .pokeAge, .unconverted: .pair
         case .redis, .serverName, .db: .text
         }
@@ -114,11 +109,11 @@ public enum SettingKey: String, CaseIterable, Sendable, Comparable {
         }
     }
 
-    /// The key a misspelt one most likely meant: at most two edits away.
-    static func closest(to name: String) -> SettingKey? {
+    /// The key a misspelt one most likely meant, of `candidates`: at most two edits away.
+    static func closest(to name: String, in candidates: [String]) -> String? {
         let typed = Array(name.lowercased())
-        func distance(_ key: SettingKey) -> Int {
-            let target = Array(key.rawValue)
+        func distance(_ candidate: String) -> Int {
+            let target = Array(candidate)
             var previous = Array(0...target.count)
             for (i, a) in typed.enumerated() {
                 var row = [i + 1]
@@ -129,7 +124,7 @@ public enum SettingKey: String, CaseIterable, Sendable, Comparable {
             }
             return previous[target.count]
         }
-        return allCases.map { ($0, distance($0)) }.filter { $0.1 <= 2 }.min { $0.1 < $1.1 }?.0
+        return candidates.map { ($0, distance($0)) }.filter { $0.1 <= 2 }.min { $0.1 < $1.1 }?.0
     }
 
     /// Checks a value typed on the command line; the message names the option.
@@ -160,23 +155,29 @@ public enum SettingKey: String, CaseIterable, Sendable, Comparable {
             default: throw SettingError("takes true or false")
             }
         case .count:
-            guard let number = Int(text), number >= 1 else { throw SettingError("takes a whole number of at least 1") }
+            guard let number = Int(text), (1...SettingKey.largest).contains(number) else {
+                throw SettingError("takes a whole number from 1 to \(SettingKey.largest)")
+            }
             return .number(Double(number))
-        case .seconds(let allowZero):
-            guard let number = Double(text), number.isFinite, allowZero ? number >= 0 : number > 0 else {
-                throw SettingError(allowZero ? "takes seconds, 0 or more" : "takes seconds above 0")
+        case .seconds:
+            guard let number = Double(text), number > 0, number <= Double(SettingKey.largest) else {
+                throw SettingError("takes seconds, above 0 and up to \(SettingKey.largest)")
             }
             return .number(number)
         case .pair:
             let parts = text.split(separator: ",", omittingEmptySubsequences: false)
                 .map { Double($0.trimmingCharacters(in: .whitespaces)) }
             guard parts.count == 2, let warning = parts[0], let critical = parts[1],
-                  warning >= 0, warning <= critical, critical.isFinite else {
+                  warning >= 0, warning <= critical, critical <= Double(SettingKey.largest) else {
                 throw SettingError("takes WARNING,CRITICAL with WARNING <= CRITICAL, e.g. \(builtInText)")
             }
             return .text("\(SettingKey.plain(warning)),\(SettingKey.plain(critical))")
         }
     }
+
+    /// The largest count, threshold or number of seconds a setting takes: a billion, which no
+    /// deployment reaches and every conversion to a whole number holds.
+    static let largest = 1_000_000_000
 
     var builtInText: String {
         builtIn.map(SettingKey.describe) ?? withoutValue

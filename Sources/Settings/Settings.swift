@@ -40,9 +40,16 @@ public struct Settings: Equatable, Sendable {
     public var problems: [ConfigProblem] { file?.problems ?? [] }
     public var contextNames: [String] { file?.contexts.map(\.name) ?? [] }
 
-    /// Throws when a context is asked for that a readable file does not have; with a file that
-    /// cannot be used, the defaults apply and its problems say why.
+    /// Throws when a context is asked for that the file does not have, or cannot give (the
+    /// file cannot be used). Without a request, a file that cannot be used gives the defaults,
+    /// and its problems say why.
+    ///
+    /// The deployment keys (`SettingKey.isDeployment`) come as one group, from the highest layer
+    /// that names any of them, so that two deployments never mix: the command line (or
+    /// `commandLineNamesDeployment`, for a `--replay`), the context, the file's top level. A
+    /// context asked for by name is the deployment, and the command line overrides it key by key.
     public static func resolve(file: SettingsFile?, filePath: String?, commandLine: [SettingKey: SettingValue],
+                               commandLineNamesDeployment: Bool = false,
                                request: ContextRequest?) throws(SettingError) -> Settings {
         var settings = Settings(filePath: filePath, file: file)
         let usable = file.flatMap { $0.ignored ? nil : $0 }
@@ -56,7 +63,10 @@ public struct Settings: Equatable, Sendable {
                 }
                 context = named
                 settings.contextChosenBy = request.by
-            } else if file == nil {
+            } else if let file {
+                throw SettingError("\(request.by) \(request.name): \(file.path) cannot be used, "
+                                   + "`syntop config` says why" + (file.problems.first.map { "; first: \($0)" } ?? ""))
+            } else {
                 throw SettingError("\(request.by) \(request.name): there is no config file "
                                    + (filePath.map { "at \($0)" } ?? "(no $HOME)") + " to hold contexts")
             }
@@ -65,7 +75,21 @@ public struct Settings: Equatable, Sendable {
             settings.contextChosenBy = "the file's context: key" + (chosen.line.map { ", line \($0)" } ?? "")
         }
         settings.context = context?.name
+        let commandLineDeployment = commandLineNamesDeployment || commandLine.keys.contains(where: \.isDeployment)
+        let contextDeployment = context?.values.keys.contains(where: \.isDeployment) ?? false
         for key in SettingKey.allCases {
+            if key.isDeployment, commandLine[key] == nil {
+                let entry: Entry?
+                if commandLineDeployment && request == nil {
+                    entry = nil
+                } else if let context, contextDeployment {
+                    entry = context.values[key].map { Entry(value: $0.value, origin: .context(context.name, line: $0.line)) }
+                } else {
+                    entry = usable?.defaults[key].map { Entry(value: $0.value, origin: .file(line: $0.line)) }
+                }
+                settings.values[key] = entry ?? key.builtIn.map { Entry(value: $0, origin: .builtIn) }
+                continue
+            }
             if let value = commandLine[key] {
                 settings.values[key] = Entry(value: value, origin: .commandLine)
             } else if let context, let entry = context.values[key] {

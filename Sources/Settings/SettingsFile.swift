@@ -15,7 +15,6 @@ public struct SettingsFile: Equatable, Sendable {
 
     public struct Context: Equatable, Sendable {
         public var name: String
-        public var line: Int?
         public var values: [SettingKey: Entry]
     }
 
@@ -140,7 +139,7 @@ struct SettingsReader {
                 problem(.warning, nameNode, key: "contexts", "a context's name must be text without spaces (ignored)")
                 continue
             }
-            var context = SettingsFile.Context(name: name, line: nameNode.mark?.line, values: [:])
+            var context = SettingsFile.Context(name: name, values: [:])
             if let entries = body.mapping {
                 for (keyNode, value) in entries {
                     let keyName = keyNode.string ?? "?"
@@ -159,7 +158,8 @@ struct SettingsReader {
     /// One setting, checked; nil (and a problem) when it does not apply.
     mutating func setting(_ name: String, _ node: Node, path: String) -> (SettingKey, SettingsFile.Entry)? {
         guard let key = SettingKey(rawValue: name) else {
-            let hint = SettingKey.closest(to: name).map { "did you mean \($0.rawValue)?" }
+            let candidates = SettingKey.allCases.map(\.rawValue) + (path == name ? ["context", "contexts"] : [])
+            let hint = SettingKey.closest(to: name, in: candidates).map { "did you mean \($0)?" }
                 ?? "the keys are " + SettingKey.allCases.map(\.rawValue).joined(separator: ", ")
             problem(.warning, node, key: path, "unknown key (ignored); \(hint)")
             return nil

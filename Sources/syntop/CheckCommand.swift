@@ -31,7 +31,8 @@ struct CheckCommand: ParsableCommand {
 
     func run() throws {
         let settings = try context.settings(source.given(), database.given(), alerts.given(),
-                                            SettingKey.listen.given(listen).map { [.listen: $0] } ?? [:])
+                                            SettingKey.listen.given(listen).map { [.listen: $0] } ?? [:],
+                                            replaying: self.source.replay != nil)
         let source = self.source.resolved(settings)
         let database = DatabaseSource(settings: settings)
         let listen = settings.number(.listen) ?? 10

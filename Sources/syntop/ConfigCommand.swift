@@ -72,7 +72,7 @@ struct ConfigCommand: ParsableCommand {
 
     static func report(_ settings: Settings, probe: Bool) -> Report {
         let catalog = themeCatalog()
-        let wire = WireSource(settings: settings, probe: probe, replay: nil)
+        let wire = WireSourceSettings(settings: settings, probe: probe, replay: nil)
         let config = wire.loadConfig()
         var redis: String
         if wire.hasRedis(config) {

@@ -24,7 +24,7 @@ struct ConsoleDatabase {
 
 /// A deployment as the console watches it: what the options, the context and the config files
 /// resolve to.
-struct ConsoleStart {
+struct ConsoleDeployment {
     var themeRequest: String?
     var wireInput: ConsoleWireInput
     var config: SynapseConfig?
@@ -45,11 +45,13 @@ final class ConsoleSession {
     private let catalog: ThemeCatalog
     private let forcedDepth: ColorDepth?
     private let noColor: String?
-    private var current: ConsoleStart
+    private var deployment: ConsoleDeployment
     /// Resolves another context's settings for `:context`; throws what is wrong with them.
-    private let resolveContext: (String) throws -> ConsoleStart
+    private let resolveContext: (String) throws -> ConsoleDeployment
     private var client: ReplicationClient?
     private var ticker: EventLoop.TimerID?
+    /// Counts the deployments watched, so that an answer for one left behind is dropped.
+    private var generation = 0
     private var databaseFeed: DatabaseFeed?
     private var replayTimer: EventLoop.TimerID?
 
@@ -61,9 +63,9 @@ final class ConsoleSession {
     /// At most about 30 frames a second, however much changes.
     private let frameInterval: UInt64 = 33_000_000
 
-    init(catalog: ThemeCatalog, forcedDepth: ColorDepth?, noColor: String?, start: ConsoleStart,
-         resolveContext: @escaping (String) throws -> ConsoleStart) {
-        current = start
+    init(catalog: ThemeCatalog, forcedDepth: ColorDepth?, noColor: String?, start: ConsoleDeployment,
+         resolveContext: @escaping (String) throws -> ConsoleDeployment) {
+        deployment = start
         self.resolveContext = resolveContext
         self.catalog = catalog
         self.forcedDepth = forcedDepth
@@ -86,7 +88,7 @@ final class ConsoleSession {
         } catch {
             return fail("\(error)")
         }
-        var choice = catalog.choose(current.themeRequest)
+        var choice = catalog.choose(deployment.themeRequest)
         let backend: CursesBackend
         do {
             backend = try CursesBackend(theme: choice.theme, forcedDepth: forcedDepth,
@@ -127,20 +129,20 @@ final class ConsoleSession {
         return local.tm_gmtoff
     }
 
-    /// Starts watching `current`: the reducer's start, then its sources.
+    /// Starts watching `deployment`: the reducer's start, then its sources.
     private func begin(themeName: String, terminalNotice: String?) {
         dispatch(.start(ConsoleSetup(
             size: backend?.size ?? state.size, themeName: themeName, terminalNotice: terminalNotice,
-            configSearch: current.configSearch, config: current.config, thresholds: current.thresholds,
-            utcOffset: ConsoleSession.utcOffset(), database: current.database?.display, wire: setupWire(),
-            refreshSeconds: current.refreshSeconds, context: current.context, contexts: current.contexts,
-            settingsNotice: current.settingsNotice)))
+            configSearch: deployment.configSearch, config: deployment.config, thresholds: deployment.thresholds,
+            utcOffset: ConsoleSession.utcOffset(), database: deployment.database?.display, wire: setupWire(),
+            refreshSeconds: deployment.refreshSeconds, context: deployment.context, contexts: deployment.contexts,
+            settingsNotice: deployment.settingsNotice)))
         startWire()
         startDatabase()
         // Ages and "retry in" move with the clock even when nothing arrives; without a
         // source nothing on screen ages, and the idle console stays asleep.
         let idle: Bool
-        if case .none = current.wireInput, current.database == nil { idle = true } else { idle = false }
+        if case .none = deployment.wireInput, deployment.database == nil { idle = true } else { idle = false }
         if idle, let ticker {
             loop.cancel(ticker)
             self.ticker = nil
@@ -152,7 +154,7 @@ final class ConsoleSession {
     /// `:context`: the new deployment's settings first, so that a context that cannot be
     /// watched leaves the current one running.
     private func switchContext(_ name: String) {
-        let next: ConsoleStart
+        let next: ConsoleDeployment
         do {
             next = try resolveContext(name)
         } catch {
@@ -165,7 +167,8 @@ final class ConsoleSession {
         databaseFeed = nil
         if let replayTimer { loop.cancel(replayTimer) }
         replayTimer = nil
-        current = next
+        deployment = next
+        generation += 1
         var choice = catalog.choose(next.themeRequest)
         if backend?.depth == .mono && choice.theme.usesColour {
             choice = catalog.choose("mono")
@@ -175,7 +178,7 @@ final class ConsoleSession {
     }
 
     private func setupWire() -> ConsoleSetup.WireInput {
-        switch current.wireInput {
+        switch deployment.wireInput {
         case .none: .none
         case .live(let endpoint, let serverName, _, let probe):
             .live(endpoint: endpoint.description, serverName: serverName, probe: probe)
@@ -184,7 +187,7 @@ final class ConsoleSession {
     }
 
     private func startDatabase() {
-        guard let database = current.database else { return }
+        guard let database = deployment.database else { return }
         let feed = DatabaseFeed(
             conninfo: database.conninfo, timeoutMS: database.statementTimeoutMS, loop: loop, now: unixTime,
             request: { [unowned self] in (DatabaseRequest.of(self.state), self.state.refreshSeconds) },
@@ -195,7 +198,7 @@ final class ConsoleSession {
     }
 
     private func startWire() {
-        guard case .live(let endpoint, let serverName, let userIP, _) = current.wireInput else { return }
+        guard case .live(let endpoint, let serverName, let userIP, _) = deployment.wireInput else { return }
         let client = ReplicationClient(
             endpoint: endpoint,
             channels: ReplicationClient.channels(serverName: serverName, userIP: userIP),
@@ -249,8 +252,10 @@ final class ConsoleSession {
     private func perform(_ effect: Effect) {
         switch effect {
         case .probe:
-            guard let client, case .live(_, let serverName, _, _) = current.wireInput else { return }
+            guard let client, case .live(_, let serverName, _, _) = deployment.wireInput else { return }
+            let asked = generation
             client.probe(serverName: serverName) { [unowned self] result in
+                guard asked == self.generation else { return }
                 switch result {
                 case .success(let receivers):
                     self.dispatch(.probeAnswered(at: unixTime(), receivers: receivers, error: nil))

@@ -19,17 +19,21 @@ struct ContextOption: ParsableArguments {
     }
 
     /// Every setting for a command: its options, then the context, the file and the defaults.
-    func settings(_ given: [SettingKey: SettingValue]...) throws -> Settings {
-        try loadSettings(request: request, commandLine: given.reduce(into: [:]) { $0.merge($1) { _, new in new } })
+    /// `replaying`: a `--replay` is the deployment, and the file's default context is not.
+    func settings(_ given: [SettingKey: SettingValue]..., replaying: Bool = false) throws -> Settings {
+        try loadSettings(request: request, commandLine: given.reduce(into: [:]) { $0.merge($1) { _, new in new } },
+                         commandLineNamesDeployment: replaying)
     }
 }
 
-func loadSettings(request: Settings.ContextRequest?, commandLine: [SettingKey: SettingValue]) throws -> Settings {
+func loadSettings(request: Settings.ContextRequest?, commandLine: [SettingKey: SettingValue],
+                  commandLineNamesDeployment: Bool = false) throws -> Settings {
     let environment = ProcessInfo.processInfo.environment
     let path = SettingsFile.location(environment: environment)
     let file = path.flatMap { SettingsFile.load(path: $0, home: environment["HOME"]) }
     do {
-        return try Settings.resolve(file: file, filePath: path, commandLine: commandLine, request: request)
+        return try Settings.resolve(file: file, filePath: path, commandLine: commandLine,
+                                    commandLineNamesDeployment: commandLineNamesDeployment, request: request)
     } catch {
         throw ValidationError(error.message)
     }

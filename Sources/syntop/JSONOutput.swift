@@ -45,7 +45,7 @@ struct MergedSources {
     var database: (conninfo: String, display: String)?
     var hasWire: Bool
 
-    init(_ source: WireSource, _ database: DatabaseSource) throws {
+    init(_ source: WireSourceSettings, _ database: DatabaseSource) throws {
         config = source.loadConfig()
         self.database = database.resolve(config)
         hasWire = source.replay != nil || source.hasRedis(config)
@@ -63,8 +63,10 @@ struct OutputOptions: ParsableArguments {
     @Option(help: "Seconds to listen to Redis before printing (0 with roles: configuration only; default: 5).")
     var listen: Double?
 
+    /// `--listen 0` is roles' "configuration only", which no config file can make a default.
     func given() throws -> [SettingKey: SettingValue] {
-        try SettingKey.listen.given(listen).map { [.listen: $0] } ?? [:]
+        guard let listen, listen != 0 else { return [:] }
+        return try SettingKey.listen.given(listen).map { [.listen: $0] } ?? [:]
     }
 
     func validate() throws {
@@ -72,7 +74,7 @@ struct OutputOptions: ParsableArguments {
     }
 
     func listenSeconds(_ settings: Settings) -> Double {
-        settings.number(.listen) ?? 5
+        listen == 0 ? 0 : settings.number(.listen) ?? 5
     }
 
     /// The console is where the interactive screen is; these commands only print JSON.
@@ -84,7 +86,7 @@ struct OutputOptions: ParsableArguments {
 /// A screen's JSON command: the wire side (listened to, or a whole replay) when a source is
 /// known, the database side when one is, printed as one document.
 func printMerged<WireSide: Encodable, DatabaseSide: Encodable>(
-    _ source: WireSource, _ database: DatabaseSource, listen: Double,
+    _ source: WireSourceSettings, _ database: DatabaseSource, listen: Double,
     wire: (WireState, WireSourceReport, Double, SynapseConfig?) -> WireSide,
     database side: ((conninfo: String, display: String)) throws -> DatabaseSide
 ) throws {

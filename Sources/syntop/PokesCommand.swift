@@ -37,7 +37,7 @@ struct PokesCommand: ParsableCommand {
 
     func run() throws {
         try output.requireJSON(screen: "Pokes", key: 1)
-        let settings = try context.settings(source.given(), database.given(), output.given())
+        let settings = try context.settings(source.given(), database.given(), output.given(), replaying: source.replay != nil)
         settings.reportProblems()
         let database = DatabaseSource(settings: settings)
         try printMerged(source.resolved(settings), database, listen: output.listenSeconds(settings),

@@ -29,7 +29,7 @@ struct PositionsCommand: ParsableCommand {
 
     func run() throws {
         try output.requireJSON(screen: "Positions", key: 3)
-        let settings = try context.settings(source.given(), database.given(), output.given())
+        let settings = try context.settings(source.given(), database.given(), output.given(), replaying: source.replay != nil)
         settings.reportProblems()
         let database = DatabaseSource(settings: settings)
         try printMerged(source.resolved(settings), database, listen: output.listenSeconds(settings),

@@ -65,7 +65,7 @@ struct RolesCommand: ParsableCommand {
 
     func run() throws {
         try output.requireJSON(screen: "Roles", key: 2)
-        let settings = try context.settings(source.given(), database.given(), output.given())
+        let settings = try context.settings(source.given(), database.given(), output.given(), replaying: source.replay != nil)
         settings.reportProblems()
         let source = self.source.resolved(settings)
         let database = DatabaseSource(settings: settings)

@@ -90,7 +90,7 @@ struct ConsoleCommand: ParsableCommand {
 
     @Option(help: ArgumentHelp("Seconds between database reads: "
                                + RefreshInterval.steps.map { String(format: "%g", $0) }.joined(separator: ", ")
-                               + " (default: 2; + and - change it).", valueName: "s"))
+                               + " (the nearest of them; default: 2; + and - change it).", valueName: "s"))
     var refresh: Double?
 
     @Option(help: ArgumentHelp("Replay speed: a factor (1 = as recorded) or max.", valueName: "n|max"))
@@ -100,7 +100,7 @@ struct ConsoleCommand: ParsableCommand {
         _ = try SettingKey.refresh.given(refresh)
     }
 
-    func wireInput(_ source: WireSource, _ config: SynapseConfig?) throws -> ConsoleWireInput {
+    func wireInput(_ source: WireSourceSettings, _ config: SynapseConfig?) throws -> ConsoleWireInput {
         if let file = source.replay {
             guard let speed = ReplaySpeed(speed) else { throw ValidationError("--speed takes a number above 0, or max") }
             guard let data = FileManager.default.contents(atPath: file) else {
@@ -115,7 +115,7 @@ struct ConsoleCommand: ParsableCommand {
 
     /// Without -c, the config where Synapse's Debian package keeps it, and a sentence saying
     /// what was tried.
-    func defaultConfig(_ source: WireSource, _ database: DatabaseSource) -> (SynapseConfig?, Notice?) {
+    func defaultConfig(_ source: WireSourceSettings, _ database: DatabaseSource) -> (SynapseConfig?, Notice?) {
         let environment = ProcessInfo.processInfo.environment
         let named = source.redis != nil || source.replay != nil || database.settings.text(.db) != nil
             || environment["SYNTOP_REDIS"] != nil || environment["SYNTOP_DB"] != nil
@@ -130,8 +130,10 @@ struct ConsoleCommand: ParsableCommand {
     }
 
     /// A deployment to watch, from resolved settings; a replay only for the first.
-    func consoleStart(_ settings: Settings, replay: String?, switched: Bool) throws -> ConsoleStart {
-        let source = WireSource(settings: settings, probe: self.source.probe, replay: replay)
+    func deployment(_ settings: Settings, replay: String?, switched: Bool) throws -> ConsoleDeployment {
+        // --probe publishes into the deployment the command line started with, never into one
+        // switched to.
+        let source = WireSourceSettings(settings: settings, probe: switched ? false : self.source.probe, replay: replay)
         let database = DatabaseSource(settings: settings)
         let (config, notice) = defaultConfig(source, database)
         let target = database.resolve(config)
@@ -139,7 +141,7 @@ struct ConsoleCommand: ParsableCommand {
         if switched, settingsNotice == nil, let context = settings.context {
             settingsNotice = Notice("context \(context)")
         }
-        return ConsoleStart(
+        return ConsoleDeployment(
             themeRequest: DisplayOptions.themeRequest(settings), wireInput: try wireInput(source, config), config: config,
             database: target.map { ConsoleDatabase(conninfo: $0.conninfo, display: $0.display,
                                                    statementTimeoutMS: database.statementTimeout) },
@@ -155,16 +157,17 @@ struct ConsoleCommand: ParsableCommand {
             commandLine.merge(given) { _, new in new }
         }
         commandLine[.refresh] = try SettingKey.refresh.given(refresh)
-        let settings = try loadSettings(request: context.request, commandLine: commandLine)
+        let settings = try loadSettings(request: context.request, commandLine: commandLine,
+                                        commandLineNamesDeployment: source.replay != nil)
         // A switch of context takes the deployment from the new context; the rest of the
         // command line still applies.
-        let general = commandLine.filter { !$0.key.isDeployment }
+        let nonDeploymentOptions = commandLine.filter { !$0.key.isDeployment }
         let session = ConsoleSession(
             catalog: themeCatalog(), forcedDepth: DisplayOptions.forcedDepth(settings),
             noColor: ProcessInfo.processInfo.environment["NO_COLOR"],
-            start: try consoleStart(settings, replay: source.replay, switched: false),
+            start: try deployment(settings, replay: source.replay, switched: false),
             resolveContext: { name in
-                try consoleStart(loadSettings(request: Settings.ContextRequest(name, by: ":context"), commandLine: general),
+                try deployment(loadSettings(request: Settings.ContextRequest(name, by: ":context"), commandLine: nonDeploymentOptions),
                                  replay: nil, switched: true)
             })
         let status = session.run()

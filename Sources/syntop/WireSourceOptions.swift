@@ -54,13 +54,13 @@ struct WireSourceOptions: ParsableArguments {
     }
 
     /// The source, once the settings are resolved.
-    func resolved(_ settings: Settings) -> WireSource {
-        WireSource(settings: settings, probe: probe, replay: replay)
+    func resolved(_ settings: Settings) -> WireSourceSettings {
+        WireSourceSettings(settings: settings, probe: probe, replay: replay)
     }
 }
 
 /// Where replication traffic comes from, with every setting resolved.
-struct WireSource {
+struct WireSourceSettings {
     var settings: Settings
     var configPaths: [String]
     var redis: String?
@@ -146,7 +146,7 @@ struct WireRunFailure: Error, CustomStringConvertible {
 }
 
 /// Fills a wire state from a recording (as fast as it can) or by listening for `seconds`.
-func collectWire(_ options: WireSource, config: SynapseConfig?, seconds: Double) throws
+func collectWire(_ options: WireSourceSettings, config: SynapseConfig?, seconds: Double) throws
     -> (WireState, WireSourceReport, Double) {
     var state = WireState()
     if let file = options.replay {

@@ -72,11 +72,11 @@ private func resolve(_ file: SettingsFile?, _ commandLine: [SettingKey: SettingV
         let described = parsed.problems.map(\.description)
         #expect(described.count == 8, "\(described)")
         #expect(described[0] == "/home/op/.config/syntop/config.yaml:1: stale_afer: unknown key (ignored); did you mean stale_after?")
-        #expect(described[1] == "/home/op/.config/syntop/config.yaml:2: behind: takes a whole number of at least 1 "
+        #expect(described[1] == "/home/op/.config/syntop/config.yaml:2: behind: takes a whole number from 1 to 1000000000 "
             + "(ignored; 100 applies)")
         #expect(described[2].contains(":3: pokes: takes WARNING,CRITICAL with WARNING <= CRITICAL"))
         #expect(described[3].contains(":4: color_depth: takes one of mono, 8, 16, 256"))
-        #expect(described[4].contains(":7: contexts.prod.refresh: takes seconds above 0 (ignored; 2 applies)"))
+        #expect(described[4].contains(":7: contexts.prod.refresh: takes seconds, above 0 and up to 1000000000 (ignored; 2 applies)"))
         #expect(described[5].contains(":8: contexts.prod.context: unknown key (ignored); the keys are theme, color_depth"))
         #expect(described[6].contains(":9: contexts: a context's name must be text without spaces"))
         #expect(described[7].contains(":10: contexts.flat: must be a mapping of settings (ignored)"))
@@ -133,7 +133,10 @@ private func resolve(_ file: SettingsFile?, _ commandLine: [SettingKey: SettingV
                      "a: &x 1\nb: *x", "\u{FEFF}theme: x", "theme:\n", "contexts:\n  a:\n"] {
             _ = file(text)
         }
-        #expect(file("listen: 0").defaults[.listen]?.value == .number(0))
+        #expect(file("listen: 0").defaults[.listen] == nil)
+        #expect(file("statement_timeout: 9223372036854775807").defaults[.statementTimeout] == nil)
+        #expect(file("pokes: 1e19,1e19").defaults[.pokes] == nil)
+        #expect(file("listen: 1e16").defaults[.listen] == nil)
         #expect(file("refresh: .nan").defaults[.refresh] == nil)
         #expect(file("theme:\n").defaults[.theme] == nil)
         #expect(file("contexts:\n  a:\n").contexts.map(\.name) == ["a"])
@@ -180,11 +183,48 @@ private func resolve(_ file: SettingsFile?, _ commandLine: [SettingKey: SettingV
         #expect(throws: SettingError.self) { try resolve(nil, context: "qa") }
     }
 
-    @Test func aBrokenFileGivesTheDefaultsEvenWithAContextAskedFor() throws {
-        let settings = try resolve(file("contexts: [\n"), context: "prod")
+    @Test func aBrokenFileGivesTheDefaultsButNoContextAskedFor() throws {
+        let settings = try resolve(file("contexts: [\n"))
         #expect(settings.context == nil)
         #expect(settings.number(.staleAfter) == 60)
         #expect(settings.problems.count == 1)
+        // Asked for by name, a context the file cannot give is an error, not the defaults.
+        #expect(throws: SettingError.self) { try resolve(file("contexts: [\n"), context: "prod") }
+    }
+
+    @Test func theDeploymentComesWholeFromOneLayer() throws {
+        let parsed = file("""
+            db: service=top
+            context: prod
+            contexts:
+              prod:
+                db: service=prod
+                redis: redis://prod:6379
+              staging:
+                server_name: staging.example
+            """)
+        // -c on the command line points at another deployment: nothing of the file's default
+        // context (nor of its top level) goes with it.
+        let pointed = try resolve(parsed, [.configPaths: .paths(["/srv/other/homeserver.yaml"])])
+        #expect(pointed.paths(.configPaths) == ["/srv/other/homeserver.yaml"])
+        #expect(pointed.text(.db) == nil && pointed.text(.redis) == nil)
+        // A replay too.
+        let replayed = try Settings.resolve(file: parsed, filePath: nil, commandLine: [:], commandLineNamesDeployment: true,
+                                            request: nil)
+        #expect(replayed.text(.db) == nil)
+        // Asked for by name, the context is the deployment and the command line overrides it key by key.
+        let overridden = try resolve(parsed, [.db: .text("service=other")], context: "prod")
+        #expect(overridden.text(.db) == "service=other" && overridden.text(.redis) == "redis://prod:6379")
+        // A context that names any deployment key gives all of them: the top level's db stays out.
+        let staging = try resolve(parsed, context: "staging")
+        #expect(staging.text(.serverName) == "staging.example" && staging.text(.db) == nil)
+        // Without a context, the top level is the deployment.
+        let top = try resolve(file("db: service=top\n"))
+        #expect(top.text(.db) == "service=top")
+    }
+
+    @Test func aTypoOfContextsIsSuggested() {
+        #expect(file("contxts: {}\n").problems.first?.message == "unknown key (ignored); did you mean contexts?")
     }
 
     @Test func withoutAFileEverythingIsDefault() throws {
@@ -204,7 +244,7 @@ private func resolve(_ file: SettingsFile?, _ commandLine: [SettingKey: SettingV
             try SettingKey.colorDepth.value(commandLine: "24")
         }
         #expect(try SettingKey.pokeAge.value(commandLine: "60, 120") == .text("60,120"))
-        #expect(try SettingKey.listen.value(commandLine: "0") == .number(0))
+        #expect(throws: SettingError.self) { try SettingKey.listen.value(commandLine: "0") }
     }
 }
 
@@ -215,6 +255,20 @@ private func resolve(_ file: SettingsFile?, _ commandLine: [SettingKey: SettingV
         #expect(MaskedSecret.conninfo("host=db") == "host=db")
         #expect(MaskedSecret.conninfo("password=") == "password=<set>")
         #expect(MaskedSecret.conninfo("service=prod") == "service=prod")
+    }
+
+    @Test func aRedisPasswordWithoutAUserOrWithASlashIsMasked() {
+        #expect(MaskedSecret.url("redis://hunter2@redis:6379") == "redis://<set>@redis:6379")
+        #expect(MaskedSecret.url("redis://u:pa/ss@h") == "redis://u:<set>@h")
+        #expect(MaskedSecret.url("redis://u:pa?ss@h:1/0") == "redis://u:<set>@h:1/0")
+        #expect(MaskedSecret.shown(.text("redis://hunter2@h"), key: .redis) == "redis://<set>@h")
+        #expect(file("redis: redis://hunter2@h\n").problems.first?.message.contains("holds a password") == true)
+    }
+
+    @Test func aConninfoIsAURIOnlyWhenItStartsAsOne() {
+        #expect(MaskedSecret.conninfo("host=db password=ab://cd") == "host=db password=<set>")
+        #expect(MaskedSecret.conninfo("sslpassword=key host=db") == "sslpassword=<set> host=db")
+        #expect(MaskedSecret.conninfo("postgres://u@db/s?sslpassword=k") == "postgres://u@db/s?sslpassword=<set>")
     }
 
     @Test func uris() {
