@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "EventLoop", targets: ["EventLoop"]),
         .library(name: "Config", targets: ["Config"]),
         .library(name: "Settings", targets: ["Settings"]),
+        .library(name: "Metrics", targets: ["Metrics"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -33,10 +34,17 @@ let package = Package(
         .target(name: "Terminal"),
         .target(name: "CursesTerminal", dependencies: ["Terminal", "CNCursesW", "CTermSupport", "CSignals"]),
         .target(name: "EventLoop", dependencies: ["CSignals", "Connection"]),
-        .target(name: "Console", dependencies: ["Terminal", "Wire", "Config", "Store", "NaturalOrder", "Connection", "Findings"]),
+        .target(name: "Console", dependencies: ["Terminal", "Wire", "Config", "Store", "NaturalOrder", "Connection", "Findings", "Metrics"]),
         .systemLibrary(
             name: "CHiredis", pkgConfig: "hiredis",
             providers: [.apt(["libhiredis-dev"])]),
+        .systemLibrary(
+            name: "CCurl", pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]),
+        // GET requests on the event loop through libcurl's multi interface.
+        .target(name: "HTTP", dependencies: ["CCurl", "EventLoop"]),
+        // The Prometheus text format, read as it arrives, keeping only what is asked for.
+        .target(name: "Metrics"),
         .target(name: "NaturalOrder"),
         // One severity for alerts, flags, notices and config problems.
         .target(name: "Findings"),
@@ -53,7 +61,7 @@ let package = Package(
         .executableTarget(
             name: "syntop",
             dependencies: [
-                "Console", "Terminal", "CursesTerminal", "CTermSupport", "EventLoop", "Wire", "Replication", "Config", "Settings", "Store", "Postgres", "Connection", "Findings", "CLibPQ", "CNCursesW",
+                "Console", "Terminal", "CursesTerminal", "CTermSupport", "EventLoop", "Wire", "Replication", "Config", "Settings", "HTTP", "Metrics", "Store", "Postgres", "Connection", "Findings", "CLibPQ", "CNCursesW",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -64,6 +72,8 @@ let package = Package(
         .testTarget(name: "ConnectionTests", dependencies: ["Connection"]),
         .testTarget(name: "WireTests", dependencies: ["Wire"]),
         .testTarget(name: "ConfigTests", dependencies: ["Config", "Findings"]),
+        .testTarget(name: "MetricsTests", dependencies: ["Metrics"]),
+        .testTarget(name: "HTTPTests", dependencies: ["HTTP", "EventLoop"]),
         .testTarget(name: "SettingsTests", dependencies: ["Settings", "Config", "Findings"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Postgres", "EventLoop"]),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres"]),

@@ -24,6 +24,10 @@ let package = Package(
             dependencies: ["FuzzDriver", .product(name: "Config", package: root.lastPathComponent),
                            .product(name: "Settings", package: root.lastPathComponent)],
             swiftSettings: fuzzing, linkerSettings: linking),
+        .executableTarget(
+            name: "FuzzMetrics",
+            dependencies: ["FuzzDriver", .product(name: "Metrics", package: root.lastPathComponent)],
+            swiftSettings: fuzzing, linkerSettings: linking),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -143,6 +143,8 @@ struct Reader {
         }
         readDatabases()
         readRedis()
+        config.mainListeners = listeners(shared["listeners"])
+        config.enableMetrics = shared["enable_metrics"]?.node.bool ?? false
         readInstanceMap()
         readStreamWriters()
         readDuties()
@@ -291,7 +293,9 @@ struct Reader {
                 problem(.critical, values["worker_name"], "worker '\(name)' is also named in \(other)")
             }
             seen[name] = file
-            config.workers.append(WorkerConfig(name: name, app: app, file: file))
+            config.workers.append(WorkerConfig(name: name, app: app, file: file,
+                                               listeners: listeners(values["worker_listeners"]),
+                                               enableMetrics: values["enable_metrics"]?.node.bool))
             for legacy in ["worker_replication_host", "worker_replication_http_port", "worker_replication_http_tls",
                            "worker_replication_port"] {
                 if let located = values[legacy] {
@@ -307,6 +311,34 @@ struct Reader {
             if !config.redis.enabled {
                 problem(.critical, shared["redis"], "workers need redis.enabled: true", file: config.files.first)
             }
+        }
+    }
+
+    /// A listener list: what syntop needs to reach each listener, with Synapse's defaults
+    /// (`http`; every address, or IPv4 only for `metrics`).
+    mutating func listeners(_ located: Located?) -> [ListenerConfig] {
+        guard let located, located.node.null == nil else { return [] }
+        guard let items = located.node.sequence else {
+            problem(.warning, located, "must be a list of listeners")
+            return []
+        }
+        return items.compactMap { item in
+            guard let entry = item.mapping else { return nil }
+            let type = entry["type"]?.string ?? "http"
+            let port = entry["port"]?.int
+            let path = entry["path"]?.string
+            guard port != nil || path != nil else {
+                problem(.warning, Located(node: item, file: located.file, key: located.key), "a listener needs a port or a path")
+                return nil
+            }
+            var bindAddresses = entry["bind_addresses"]?.sequence?.compactMap(\.string) ?? []
+            if let single = entry["bind_address"]?.string { bindAddresses.append(single) }
+            if bindAddresses.isEmpty { bindAddresses = type == "metrics" ? ["0.0.0.0"] : ["::", "0.0.0.0"] }
+            let resources = entry["resources"]?.sequence?.flatMap { resource in
+                resource.mapping?["names"]?.sequence?.compactMap(\.string) ?? []
+            } ?? []
+            return ListenerConfig(type: type, port: port, path: path, bindAddresses: bindAddresses,
+                                  tls: entry["tls"]?.bool ?? false, resources: resources)
         }
     }
 

@@ -11,6 +11,10 @@ public struct ConfiguredProcess: Equatable, Sendable, Codable {
     public var duties: [String]
     /// Its HTTP replication listener from instance_map.
     public var replicationAddress: String?
+    /// Its listeners, as its config file gives them.
+    public var listeners: [ListenerConfig] = []
+    /// `enable_metrics` as it applies to it: its own file's, else the shared config's.
+    public var enableMetrics = false
 }
 
 extension SynapseConfig {
@@ -28,10 +32,13 @@ extension SynapseConfig {
         var byName: [String: ConfiguredProcess] = [:]
         var order: [String] = ["master"]
         byName["master"] = ConfiguredProcess(instance: "master", app: "main", file: files.first, writes: [],
-                                             duties: [], replicationAddress: instanceMap["master"])
+                                             duties: [], replicationAddress: instanceMap["master"],
+                                             listeners: mainListeners, enableMetrics: enableMetrics)
         for worker in workers where byName[worker.name] == nil {
             byName[worker.name] = ConfiguredProcess(instance: worker.name, app: worker.app, file: worker.file,
-                                                    writes: [], duties: [], replicationAddress: instanceMap[worker.name])
+                                                    writes: [], duties: [], replicationAddress: instanceMap[worker.name],
+                                                    listeners: worker.listeners,
+                                                    enableMetrics: worker.enableMetrics ?? enableMetrics)
             order.append(worker.name)
         }
         func entry(_ name: String) -> String {

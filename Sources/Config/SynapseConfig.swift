@@ -52,6 +52,10 @@ public struct WorkerConfig: Equatable, Sendable {
     public var name: String
     public var app: String
     public var file: String
+    /// Its `worker_listeners`.
+    public var listeners: [ListenerConfig] = []
+    /// Its own `enable_metrics`, where its file sets one.
+    public var enableMetrics: Bool?
 }
 
 /// What syntop needs of a Synapse deployment's configuration: the shared config merged as
@@ -73,6 +77,10 @@ public struct SynapseConfig: Equatable, Sendable {
     public var mediaBackgroundJobs: String? = "master"
     public var outboundFederationRestrictedTo: [String] = []
     public var workers: [WorkerConfig] = []
+    /// Main's `listeners`.
+    public var mainListeners: [ListenerConfig] = []
+    /// `enable_metrics`: main mounts its metrics resource, and `metrics` listeners serve, only with it.
+    public var enableMetrics = false
     public var problems: [ConfigProblem] = []
 
     /// Keys of `stream_writers`, and how many writers each may have (nil: any number).

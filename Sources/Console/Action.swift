@@ -66,6 +66,10 @@ public enum Action: Equatable, Sendable {
     case replayTick(clock: Double)
     /// A frame is about to be drawn, at this wall-clock time.
     case frame(clock: Double)
+    /// A process's listener answered (or did not) a health or metrics request.
+    case processAnswered(ProcessAnswer)
+    /// Redis counted the replication channels' subscribers.
+    case subscribersCounted(SubscriberCount)
 }
 
 /// What the event loop must do after a state change; the reducer performs no I/O itself.

@@ -1,5 +1,6 @@
 import Findings
 import Config
+import NaturalOrder
 import Store
 import Wire
 
@@ -40,18 +41,27 @@ public enum Alerts {
     public static func evaluate(_ state: ConsoleState) -> [Alert] {
         let listened: Bool
         if case .none = state.wireSource { listened = false } else { listened = true }
+        var subscribed = false
+        if case .live(_, _, .ready) = state.wireSource { subscribed = true }
         return evaluate(wire: state.displayedWire, listened: listened, database: state.database,
                         config: state.config, now: state.now, thresholds: state.thresholds, probedAt: state.probedAt,
-                        clock: state.clock)
+                        clock: state.clock, processes: state.processes, ownSubscriptions: subscribed ? 1 : 0)
     }
 
     /// `clock`: the wall clock, where it differs from the wire's `now` (a replay); the
     /// database's ages are measured against it.
+    /// `ownSubscriptions`: syntop's own subscriptions to the main channel, which Redis counts
+    /// among the processes'.
     public static func evaluate(wire: WireState, listened: Bool, database: DatabaseState, config: SynapseConfig?,
                                 now: Double, thresholds: AlertThresholds, probedAt: Double? = nil,
-                                clock: Double? = nil) -> [Alert] {
+                                clock: Double? = nil, processes: ProcessesState = ProcessesState(),
+                                ownSubscriptions: Int = 0) -> [Alert] {
         var alerts: [Alert] = []
         let databaseNow = clock ?? now
+        if let config {
+            alerts += processAlerts(config: config, processes: processes, now: databaseNow,
+                                    ownSubscriptions: ownSubscriptions)
+        }
         if let probedAt, let config {
             alerts += unanswered(config: config, wire: wire, probedAt: probedAt, now: now)
         }
@@ -81,6 +91,45 @@ public enum Alerts {
             }
         }
         return alerts.sorted { $0.level > $1.level }
+    }
+
+    /// A configured process that is down: critical when it writes a stream or holds a duty,
+    /// which then stops; a version unlike the others' (an upgrade half done); fewer
+    /// subscribers on the main channel than configured processes (each one subscribes to it).
+    public static func processAlerts(config: SynapseConfig, processes: ProcessesState, now: Double,
+                              ownSubscriptions: Int) -> [Alert] {
+        var alerts: [Alert] = []
+        let configured = config.processes
+        for process in configured {
+            guard let health = processes.health[process.instance], health.state == .down else { continue }
+            let writes = process.writes.filter { $0 != "caches" }
+            let holds = process.duties + writes
+            // Seen down once (check, roles --json), it has no "for" yet.
+            let since = health.downSince.flatMap { now - $0 >= 1 ? " for \(TimeText.age(now - $0))" : nil } ?? ""
+            alerts.append(Alert(holds.isEmpty ? .warning : .critical, process.instance,
+                                "down\(since): \(health.error ?? "no answer")"
+                                    + (holds.isEmpty ? "" : " (" + holds.joined(separator: ", ") + ")")))
+        }
+        let versions = processes.metrics.compactMapValues(\.reading.version)
+        let counted = Dictionary(grouping: versions.values, by: { $0 }).mapValues(\.count)
+        // Most processes' version, the newest on a tie: the one an upgrade goes to.
+        if counted.count > 1, let common = counted.max(by: {
+            $0.value != $1.value ? $0.value < $1.value : NaturalOrder.less($0.key, $1.key)
+        })?.key {
+            for (instance, version) in versions.sorted(by: { $0.key < $1.key }) where version != common {
+                alerts.append(Alert(.warning, instance, "runs Synapse \(version) where most run \(common): an upgrade half done?"))
+            }
+        }
+        // The channel asked for: the one without /USER_IP.
+        if let count = processes.subscribers, count.error == nil,
+           let (serverName, subscribers) = count.channels.first(where: { !$0.key.hasSuffix("/USER_IP") }) {
+            let theirs = subscribers - ownSubscriptions
+            if theirs < configured.count {
+                alerts.append(Alert(.warning, "redis", "\(theirs) process(es) subscribed to \(serverName), "
+                                    + "\(configured.count) configured"))
+            }
+        }
+        return alerts
     }
 
     /// Restarts, stalled streams (the database moved on while the wire stayed silent: the

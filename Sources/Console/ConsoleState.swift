@@ -113,6 +113,8 @@ public struct ConsoleState: Sendable {
     public var configSearch: String?
     /// What the database said, and how it is reached.
     public var database = DatabaseState()
+    /// What each process's own listeners say, and Redis's count of subscribers.
+    public var processes = ProcessesState()
     /// When a writer, a stream or a backlog becomes an alert.
     public var thresholds = AlertThresholds()
     /// Unix time of the frame, and the local time zone's offset, for ages and clock times.

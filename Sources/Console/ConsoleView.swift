@@ -157,7 +157,10 @@ public enum ConsoleView {
         }
         let count = alerts.isEmpty ? "" : "alerts \(alerts.count) · "
         let right = count + "theme \(state.themeName) "
-        StatusLine(left: " " + text, right: right, element: .status).render(into: &buffer, area: layout.status)
+        // A long alert (an error from a process) gives way to the count, which says there are more.
+        let left = alerts.isEmpty || state.currentNotice != nil ? " " + text
+            : TextWidth.truncate(" " + text, to: max(10, layout.status.width - TextWidth.of(right) - 1))
+        StatusLine(left: left, right: right, element: .status).render(into: &buffer, area: layout.status)
         let x = layout.status.maxX - TextWidth.of(right)
         if !alerts.isEmpty, x > 0, buffer[x, layout.status.y].text == "a" {
             buffer.paint(Rect(x: x, y: layout.status.y, width: TextWidth.of(count) - 3, height: 1), element: worst)

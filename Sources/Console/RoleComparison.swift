@@ -13,6 +13,11 @@ public struct ProcessRole: Equatable, Sendable {
 public struct RoleFlag: Equatable, Sendable, Codable {
     public var level: Severity
     public var message: String
+
+    public init(level: Severity, message: String) {
+        self.level = level
+        self.message = message
+    }
 }
 
 extension SynapseConfig {

@@ -98,6 +98,10 @@ extension ConsoleReducer {
         case .themeLoaded(let name, let notice):
             state.themeName = name
             state.notice = notice
+        case .processAnswered(let answer):
+            state.processes.record(answer)
+        case .subscribersCounted(let count):
+            state.processes.subscribers = count
         case .contextFailed(let name, let reason):
             state.notice = Notice("context \(name): \(reason); still on " + (state.context.map { "context \($0)" } ?? "the first deployment"),
                                   .critical)

@@ -115,43 +115,14 @@ public final class ReplicationClient {
     /// positions; the only thing syntop ever writes to Redis. `done` gets the number of
     /// receivers or an error.
     public func probe(serverName: String, done: @escaping (Result<Int64, RedisConnectionError>) -> Void) {
-        let publisher: RedisConnection
-        do throws(RedisConnectionError) {
-            publisher = try RedisConnection(endpoint: endpoint)
-        } catch {
-            done(.failure(error))
-            return
-        }
-        if let password = endpoint.password {
-            publisher.send(endpoint.username.map { ["AUTH", $0, password] } ?? ["AUTH", password])
-        }
-        publisher.send(["PUBLISH", serverName, "REPLICATE"])
-        var id: EventLoop.SourceID = 0
-        var timeout: EventLoop.TimerID = 0
-        var finished = false
-        let finish = { [loop] (result: Result<Int64, RedisConnectionError>) in
-            guard !finished else { return }
-            finished = true
-            loop.unwatch(id)
-            loop.cancel(timeout)
-            done(result)
-        }
-        // A server that never answers must not keep the connection watched forever.
-        timeout = loop.schedule(after: 5000) {
-            finish(.failure(RedisConnectionError(description: "no answer within 5 s")))
-        }
-        id = loop.watch(fd: publisher.fd, events: { publisher.pollEvents }) { revents in
-            do throws(RedisConnectionError) {
-                for reply in try publisher.handle(revents) {
-                    switch reply {
-                    case .integer(let receivers): finish(.success(receivers))
-                    case .error(let message): finish(.failure(RedisConnectionError(description: message)))
-                    default: continue
-                    }
+        RedisExchange.run([["PUBLISH", serverName, "REPLICATE"]], endpoint: endpoint, loop: loop) { result in
+            done(result.flatMap { replies in
+                switch replies.first {
+                case .integer(let receivers): .success(receivers)
+                case .error(let message): .failure(RedisConnectionError(description: message))
+                default: .failure(RedisConnectionError(description: "unexpected reply to PUBLISH"))
                 }
-            } catch {
-                finish(.failure(error))
-            }
+            })
         }
     }
 }

@@ -4,6 +4,8 @@ import Foundation
 public enum SettingValue: Equatable, Sendable {
     case text(String)
     case paths([String])
+    /// Instance name to the host it runs on.
+    case hosts([String: String])
     case flag(Bool)
     case number(Double)
 }
@@ -21,6 +23,7 @@ public enum SettingKey: String, CaseIterable, Sendable {
     case redisPasswordFile = "redis_password_file"
     case serverName = "server_name"
     case userIP = "user_ip"
+    case processHosts = "process_hosts"
     case db
     case statementTimeout = "statement_timeout"
     case listen
@@ -36,6 +39,8 @@ public enum SettingKey: String, CaseIterable, Sendable {
         /// A file, or a theme name or file: `~` and paths relative to the config file resolve.
         case path
         case paths
+        /// `NAME=HOST` on the command line, a mapping of names to hosts in the file.
+        case hosts
         case choice([String])
         case flag
         /// A whole number of at least 1.
@@ -50,6 +55,7 @@ public enum SettingKey: String, CaseIterable, Sendable {
         switch self {
         case .theme, .redisPasswordFile: .path
         case .configPaths: .paths
+        case .processHosts: .hosts
         case .colorDepth: .choice(["mono", "8", "16", "256"])
         case .color, .userIP: .flag
         case .statementTimeout, .behind: .count
@@ -63,6 +69,7 @@ public enum SettingKey: String, CaseIterable, Sendable {
     public var option: String {
         switch self {
         case .configPaths: "-c/--config-path"
+        case .processHosts: "--process-host"
         case .color: "--color/--no-color"
         case .userIP: "--user-ip/--no-user-ip"
         default: "--" + rawValue.replacingOccurrences(of: "_", with: "-")
@@ -82,6 +89,7 @@ public enum SettingKey: String, CaseIterable, Sendable {
         case .pokeAge: .text("3600,86400")
         case .unconverted: .text("1000,10000")
         case .configPaths: .paths([])
+        case .processHosts: .hosts([:])
         case .theme, .colorDepth, .redis, .redisPasswordFile, .serverName, .db, .listen: nil
         }
     }
@@ -104,7 +112,7 @@ public enum SettingKey: String, CaseIterable, Sendable {
     /// takes them from the new context, whatever the command line said for the first.
     public var isDeployment: Bool {
         switch self {
-        case .configPaths, .redis, .redisPasswordFile, .serverName, .db: true
+        case .configPaths, .redis, .redisPasswordFile, .serverName, .db, .processHosts: true
         default: false
         }
     }
@@ -145,6 +153,12 @@ public enum SettingKey: String, CaseIterable, Sendable {
         case .paths:
             guard !text.isEmpty else { throw SettingError("takes a path or a list of paths") }
             return .paths([text])
+        case .hosts:
+            let parts = text.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty, !parts[1].contains(where: \.isWhitespace) else {
+                throw SettingError("takes NAME=HOST: the instance name and the host it runs on")
+            }
+            return .hosts([parts[0]: parts[1]])
         case .choice(let choices):
             guard choices.contains(text) else { throw SettingError("takes one of \(choices.joined(separator: ", "))") }
             return .text(text)
@@ -188,6 +202,8 @@ public enum SettingKey: String, CaseIterable, Sendable {
         switch value {
         case .text(let text): text
         case .paths(let paths): paths.isEmpty ? "(none)" : paths.joined(separator: ", ")
+        case .hosts(let hosts): hosts.isEmpty ? "(none)" : hosts.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+            .joined(separator: ", ")
         case .flag(let flag): flag ? "true" : "false"
         case .number(let number): plain(number)
         }

@@ -118,6 +118,11 @@ public struct Settings: Equatable, Sendable {
         return number
     }
 
+    public func hosts(_ key: SettingKey) -> [String: String] {
+        guard case .hosts(let hosts) = values[key]?.value else { return [:] }
+        return hosts
+    }
+
     public func paths(_ key: SettingKey) -> [String] {
         guard case .paths(let paths) = values[key]?.value else { return [] }
         return paths

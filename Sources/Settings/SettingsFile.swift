@@ -167,7 +167,18 @@ struct SettingsReader {
         if node.null != nil { return nil }
         var value: SettingValue
         do throws(SettingError) {
-            if key.kind == .paths {
+            if key.kind == .hosts {
+                guard let mapping = node.mapping else { throw SettingError("must be a mapping of instance names to hosts") }
+                var hosts: [String: String] = [:]
+                for (name, host) in mapping {
+                    guard let name = name.string, let host = host.scalar?.string,
+                          case .hosts(let one) = try key.value(name + "=" + host) else {
+                        throw SettingError("must be a mapping of instance names to hosts")
+                    }
+                    hosts.merge(one) { _, new in new }
+                }
+                value = .hosts(hosts)
+            } else if key.kind == .paths {
                 let items = node.sequence.map(Array.init) ?? [node]
                 let paths = items.compactMap { $0.scalar?.string }
                 guard paths.count == items.count, !paths.contains("") else {

@@ -91,10 +91,15 @@ struct CheckCommand: ParsableCommand {
                 findings.append(Alert(.critical, "postgres", "\(error)"))
             }
         }
+        // Each process's own listeners, and Redis's count of subscribers: no --probe needed,
+        // nothing written.
+        let processes = source.replay == nil
+            ? collectProcesses(config, hosts: source.processHosts, subscribers: source.subscriberTarget(config))
+            : ProcessesState()
         // A replay's time is the recording's; the database is read now.
         findings += Alerts.evaluate(wire: wire, listened: listened, database: databaseState, config: config,
                                     now: now, thresholds: thresholds, probedAt: probedAt,
-                                    clock: source.replay != nil ? unixTime() : nil)
+                                    clock: source.replay != nil ? unixTime() : nil, processes: processes)
         let critical = findings.filter { $0.level == .critical }.count
         let warning = findings.count - critical
         let status = critical > 0 ? "CRITICAL" : (warning > 0 ? "WARNING" : "OK")
@@ -102,7 +107,8 @@ struct CheckCommand: ParsableCommand {
             ? "no findings (\(listened ? "wire \(Int(listen)) s" : "no wire"), \(target == nil ? "no database" : "database read"))"
             : "\(critical) critical, \(warning) warning"
         print("SYNTOP \(status) - \(summary) | critical=\(critical) warning=\(warning) "
-              + "writers=\(wire.positions.count) lines=\(wire.lines)")
+              + "writers=\(wire.positions.count) lines=\(wire.lines) "
+              + "processes_down=\(processes.health.values.filter { $0.state == .down }.count)")
         for finding in findings.sorted(by: { $0.level > $1.level }) {
             print("\(finding.level == .critical ? "CRITICAL" : "WARNING") \(finding.subject): \(finding.message)")
         }

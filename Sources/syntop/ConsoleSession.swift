@@ -36,6 +36,8 @@ struct ConsoleDeployment {
     var settingsNotice: Notice?
     var context: String?
     var contexts: [String]
+    /// Where processes run whose listeners are bound to every address of another machine.
+    var processHosts: [String: String]
 }
 
 /// The interactive console's pump: it owns the event loop, the terminal and the adapters,
@@ -49,6 +51,7 @@ final class ConsoleSession {
     /// Resolves another context's settings for `:context`; throws what is wrong with them.
     private let resolveContext: (String) throws -> ConsoleDeployment
     private var client: ReplicationClient?
+    private var processFeed: ProcessFeed?
     private var ticker: EventLoop.TimerID?
     /// Counts the deployments watched, so that an answer for one left behind is dropped.
     private var generation = 0
@@ -118,6 +121,7 @@ final class ConsoleSession {
         loop.run()
         client?.stop()
         databaseFeed?.stop()
+        processFeed?.stop()
         backend.stop()
         return 0
     }
@@ -139,6 +143,7 @@ final class ConsoleSession {
             settingsNotice: deployment.settingsNotice)))
         startWire()
         startDatabase()
+        startProcesses()
         // Ages and "retry in" move with the clock even when nothing arrives; without a
         // source nothing on screen ages, and the idle console stays asleep.
         let idle: Bool
@@ -165,6 +170,8 @@ final class ConsoleSession {
         client = nil
         databaseFeed?.stop()
         databaseFeed = nil
+        processFeed?.stop()
+        processFeed = nil
         if let replayTimer { loop.cancel(replayTimer) }
         replayTimer = nil
         deployment = next
@@ -194,6 +201,27 @@ final class ConsoleSession {
             onStatus: { [unowned self] status in self.dispatch(.connection(.postgres, status)) },
             deliver: { [unowned self] update in self.dispatch(.database(update)) })
         databaseFeed = feed
+        feed.start()
+    }
+
+    /// The processes' own listeners and Redis's subscriber count, live only: a replay is of
+    /// another time than the processes' answers.
+    private func startProcesses() {
+        if case .replay = deployment.wireInput { return }
+        var subscribers: (endpoint: RedisEndpoint, channels: [String])?
+        if case .live(let endpoint, let serverName, _, _) = deployment.wireInput {
+            subscribers = (endpoint, ReplicationClient.channels(serverName: serverName, userIP: true))
+        }
+        guard deployment.config?.processes.isEmpty == false || subscribers != nil else { return }
+        let hosts = deployment.processHosts
+        let feed = ProcessFeed(
+            loop: loop, now: unixTime,
+            request: { [unowned self] in
+                ProcessFeed.Round(probes: ProcessProbe.of(self.state.config, hosts: hosts),
+                                  interval: self.state.refreshSeconds, subscribers: subscribers)
+            },
+            deliver: { [unowned self] action in self.dispatch(action) })
+        processFeed = feed
         feed.start()
     }
 

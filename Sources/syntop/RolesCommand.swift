@@ -31,6 +31,10 @@ struct RolesReport: Encodable {
         var firstSeen: Double?
         var lastSeen: Double?
         var flags: [RoleFlag]
+        var listeners: [String]
+        var health: ProcessReport.Health
+        /// null where the process serves no metrics.
+        var metrics: Nullable<ProcessReport.Metrics>
     }
 
     struct DatabaseSide: Encodable {
@@ -45,6 +49,8 @@ struct RolesReport: Encodable {
     var problems: [Problem]
     var wire: WireSourceReport?
     var processes: [Process]
+    /// Redis's count of the replication channels' subscribers (syntop's own left out).
+    var redisSubscribers: SubscribersReport?
     /// What the database says: writers with persisted positions, federation senders, locks.
     var database: DatabaseSide?
 }
@@ -80,7 +86,17 @@ struct RolesCommand: ParsableCommand {
                 throw failOnWire(error)
             }
         }
-        let roles = RoleComparison.compare(config: config, wire: wire, listened: report != nil)
+        let processes = collectProcesses(config, hosts: source.processHosts, subscribers: source.subscriberTarget(config))
+        let probes = ProcessProbe.of(config, hosts: source.processHosts)
+        var roles = RoleComparison.compare(config: config, wire: wire, listened: report != nil)
+        if let config {
+            let alerts = Alerts.processAlerts(config: config, processes: processes, now: unixTime(), ownSubscriptions: 0)
+            for index in roles.indices {
+                for alert in alerts.reversed() where alert.subject == roles[index].instance {
+                    roles[index].flags.insert(RoleFlag(level: alert.level, message: alert.message), at: 0)
+                }
+            }
+        }
         var databaseSide: RolesReport.DatabaseSide?
         if let target = database.resolve(config) {
             do {
@@ -107,7 +123,16 @@ struct RolesCommand: ParsableCommand {
                     replicationAddress: role.configured?.replicationAddress,
                     seenWriting: role.observed.map { $0.streams.map(\.rawValue).sorted() },
                     seenIn: role.observed.map { $0.seenIn.sorted() },
-                    firstSeen: role.observed?.firstSeen, lastSeen: role.observed?.lastSeen, flags: role.flags)
+                    firstSeen: role.observed?.firstSeen, lastSeen: role.observed?.lastSeen, flags: role.flags,
+                    listeners: probes.first { $0.instance == role.instance }.map { probe in
+                        Array(Set(probe.health.map(\.listener) + (probe.metrics.map { [$0.listener] } ?? []))).sorted()
+                    } ?? [],
+                    health: ProcessReport.health(role.instance, processes, probe: probes.first { $0.instance == role.instance }),
+                    metrics: Nullable(value: ProcessReport.metrics(role.instance, processes)))
+            },
+            redisSubscribers: processes.subscribers.map { count in
+                SubscribersReport(channels: count.channels, configuredProcesses: config?.processes.count ?? 0,
+                                  addresses: count.addresses, addressesRefused: count.addressesRefused, error: count.error)
             },
             database: databaseSide))
         if config?.problems.contains(where: { $0.severity == .critical }) == true { throw ExitCode(1) }

@@ -148,7 +148,7 @@ struct ConsoleCommand: ParsableCommand {
             thresholds: AlertOptions.thresholds(settings),
             refreshSeconds: settings.number(.refresh) ?? RefreshInterval.steps[RefreshInterval.defaultStep],
             configSearch: notice, settingsNotice: settingsNotice, context: settings.context,
-            contexts: settings.contextNames)
+            contexts: settings.contextNames, processHosts: source.processHosts)
     }
 
     func run() throws {

@@ -40,6 +40,11 @@ struct WireSourceOptions: ParsableArguments {
         """)
     var probe = false
 
+    @Option(help: ArgumentHelp(
+        "Where a process runs, when its listeners are bound to every address of another machine (else loopback); repeatable.",
+        valueName: "name=host"))
+    var processHost: [String] = []
+
     @Option(help: ArgumentHelp("Read replication traffic from a recording instead of Redis.", valueName: "file"))
     var replay: String?
 
@@ -50,6 +55,11 @@ struct WireSourceOptions: ParsableArguments {
         given[.redisPasswordFile] = try SettingKey.redisPasswordFile.given(redisPasswordFile)
         given[.serverName] = try SettingKey.serverName.given(serverName)
         given[.userIP] = userIp.map(SettingValue.flag)
+        var hosts: [String: String] = [:]
+        for text in processHost {
+            if case .hosts(let one)? = try SettingKey.processHosts.given(text) { hosts.merge(one) { _, new in new } }
+        }
+        if !hosts.isEmpty { given[.processHosts] = .hosts(hosts) }
         return given
     }
 
@@ -67,6 +77,7 @@ struct WireSourceSettings {
     var redisPasswordFile: String?
     var serverName: String?
     var userIp: Bool
+    var processHosts: [String: String]
     var probe: Bool
     var replay: String?
 
@@ -77,6 +88,7 @@ struct WireSourceSettings {
         redisPasswordFile = settings.text(.redisPasswordFile)
         serverName = settings.text(.serverName)
         userIp = settings.flag(.userIP)
+        processHosts = settings.hosts(.processHosts)
         self.probe = probe
         self.replay = replay
     }

@@ -164,3 +164,64 @@ func parse(_ files: [(String, String)]) -> SynapseConfig {
         #expect(config.problems.first?.description == "/nonexistent/homeserver.yaml: no such file or directory")
     }
 }
+
+@Suite struct ListenerTests {
+    @Test func listenersOfMainAndEachWorker() {
+        let config = ConfigLoader.load(paths: [configFixtures + "/homeserver.yaml", configFixtures + "/workers"])
+        let processes = Dictionary(uniqueKeysWithValues: config.processes.map { ($0.instance, $0) })
+        #expect(processes["master"]?.listeners.first?.port == 51757)
+        #expect(processes["master"]?.listeners.first?.bindAddresses == ["127.0.0.1"])
+        let client = processes["client1"]?.listeners ?? []
+        #expect(client.first?.port == 54419)
+        #expect(client.contains { $0.tls })
+    }
+
+    @Test func whereHealthAndMetricsAreAsked() {
+        let config = parse([("homeserver.yaml", """
+            server_name: hs
+            enable_metrics: true
+            listeners:
+              - port: 8008
+                resources: [{names: [client, metrics]}]
+              - port: 9000
+                type: metrics
+              - path: /run/synapse/main.sock
+                resources: [{names: [client]}]
+            database: {name: psycopg2, args: {}}
+            """), ("w.yaml", """
+            worker_app: synapse.app.generic_worker
+            worker_name: w1
+            worker_listeners:
+              - port: 8083
+                bind_addresses: ['::']
+                tls: true
+                resources: [{names: [replication]}]
+              - port: 8084
+                bind_address: 10.0.0.5
+                type: manhole
+            """)])
+        let processes = Dictionary(uniqueKeysWithValues: config.processes.map { ($0.instance, $0) })
+        let main = processes["master"]!
+        #expect(main.listeners[0].bindAddresses == ["::", "0.0.0.0"])
+        #expect(main.listeners[1].bindAddresses == ["0.0.0.0"])
+        #expect(main.healthTargets(host: nil).map(\.url) == ["http://127.0.0.1:8008/health", "http://localhost/health"])
+        #expect(main.healthTargets(host: nil)[1].unixSocket == "/run/synapse/main.sock")
+        #expect(main.metricsTarget(host: nil)?.url == "http://127.0.0.1:8008/_synapse/metrics")
+        // Main mounts its metrics resource only with enable_metrics.
+        var without = main
+        without.enableMetrics = false
+        #expect(without.metricsTarget(host: nil) == nil)
+        // On another machine: its host, and no Unix socket.
+        #expect(main.healthTargets(host: "10.0.0.9").map(\.listener) == ["http 10.0.0.9:8008"])
+        let worker = processes["w1"]!
+        #expect(worker.healthTargets(host: nil).map(\.url) == ["https://[::1]:8083/health"])
+        #expect(worker.metricsTarget(host: nil) == nil)
+        #expect(worker.listeners.last?.bindAddresses == ["10.0.0.5"])
+    }
+
+    @Test func aListenerWithoutPortOrPathIsAProblem() {
+        let config = parse([("homeserver.yaml", "server_name: hs\nlisteners:\n  - type: http\ndatabase: {name: psycopg2, args: {}}\n")])
+        #expect(config.mainListeners.isEmpty)
+        #expect(config.problems.contains { $0.message == "a listener needs a port or a path" })
+    }
+}

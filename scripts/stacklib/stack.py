@@ -40,6 +40,8 @@ WORKERS = {
     "federation_sender1": {"listeners": ["health"], "role": "federation sender"},
     "background1": {"listeners": ["health"], "role": "background tasks (run_background_tasks_on)"},
 }
+# The one process of hs1 that serves no metrics.
+WITHOUT_METRICS = "background1"
 ROLES = {"postgres": "PostgreSQL 15 (shared database of hs1)", "redis": "Redis (replication bus)",
          "master": "hs1 main process: client API, admin API, presence, account data, "
                    "first device_lists writer",
@@ -416,7 +418,9 @@ def write_configs(state):
         "worker_replication_secret": secret["hs1_replication"],
         "enable_registration": False,
         "presence": {"enabled": True},
-        "listeners": [listener(ports["master_client"], ["client"]),
+        # Every process serves its metrics, but background1 (syntop shows both cases).
+        "enable_metrics": True,
+        "listeners": [listener(ports["master_client"], ["client", "metrics"]),
                       listener(ports["master_replication"], ["replication"])],
         "database": {"name": "psycopg2", "args": {
             "user": "synapse", "password": secret["postgres_synapse"], "dbname": "synapse",
@@ -450,7 +454,8 @@ def write_configs(state):
             if kind == "federation":
                 listeners.append(listener(port, ["federation", "keys"], tls=True))
             else:
-                listeners.append(listener(port, [kind]))
+                metrics = ["metrics"] if not listeners and name != WITHOUT_METRICS else []
+                listeners.append(listener(port, [kind] + metrics))
         worker = {"worker_app": "synapse.app.generic_worker", "worker_name": name,
                   "worker_listeners": listeners,
                   "worker_log_config": os.path.join(HS1, "log", name + ".yaml")}

@@ -52,6 +52,23 @@ extension DetailContent {
         for flag in RolesScreen.processRoles(state).first(where: { $0.instance == instance })?.flags ?? [] {
             addLines(flag.level.rawValue, flag.message, flag.level == .critical ? .crit : (flag.level == .warning ? .warn : .muted))
         }
+        if !RolesScreen.columnsShown(state).wide, let observed = wire.instances[InstanceName(rawValue: instance)] {
+            addLines("wire", "last seen \(TimeText.age(state.now - observed.lastSeen)) ago", .normal)
+        }
+        // Its listeners' last answers, and what its metrics page says.
+        for answer in ProcessText.answers(state.processes.health[instance], state) {
+            addLines("listener", answer, .normal)
+        }
+        if let error = state.processes.metricsErrors[instance] {
+            addLines("metrics", error, .warn)
+        }
+        if let metrics = ProcessText.metrics(state.processes.metrics[instance], state) {
+            let stale = state.processes.metricsErrors[instance] != nil
+            for line in metrics { addLines("metrics", (stale ? "last read: " : "") + line, stale ? .muted : .normal) }
+        } else if let configured, state.processes.metricsErrors[instance] == nil {
+            addLines("metrics", configured.metricsTarget(host: nil) == nil
+                     ? "none served (enable_metrics and a metrics listener or resource)" : "not read yet", .muted)
+        }
         add(title + " · Esc back", columns, lines + streamRows, ["\(instance) writes no stream."], nil)
         add("Locks held by \(instance)", [
             TableColumn("Lock", .flexible(min: 10, weight: 2)),

@@ -43,10 +43,14 @@ enum PositionsScreen: ConsoleScreen {
             let writer = wire.positions[key]
             let position = stored[key]
             var flags = (alerts["\(key.stream)/\(key.instance)"] ?? []).map { $0.message }
+            // Its process does not answer: nothing of this stream moves until it is back.
+            let down = state.processes.health[key.instance.rawValue]?.state == .down
+            if down { flags.insert("process down", at: 0) }
             if let writer, writer.gaps > 0 { flags.append("gaps ×\(writer.gaps)") }
             if writer == nil { flags.append(position == nil ? "nothing seen yet" : "not seen on the wire") }
             let worst = alerts["\(key.stream)/\(key.instance)"]?.map(\.level).max()
-            let element: ThemeElement = worst == .critical ? .crit : (worst == .warning || (writer?.gaps ?? 0) > 0 ? .warn : .normal)
+            let element: ThemeElement = worst == .critical || down ? .crit
+                : (worst == .warning || (writer?.gaps ?? 0) > 0 ? .warn : .normal)
             var difference = "-"
             if let position, let token = writer?.token { difference = String(position - token) }
             let rate = writer.map { $0.rate.values(until: state.now).suffix(10).map(Double.init) } ?? []

@@ -12,13 +12,24 @@ enum RolesScreen: ConsoleScreen {
     static func reads(_ state: ConsoleState) -> [DatabaseRequest.Read] { [.roles] }
 
     static func add(_ state: ConsoleState, alerts: [Alert]?, _ add: PanelAdder) {
-        add("Processes and the streams they write" + ScreenContent.age(state, state.database.roles?.at), [
-            TableColumn("Instance", .flexible(min: 18, weight: 1)),
+        let (live, wide) = columnsShown(state)
+        add("Processes and the streams they write" + ScreenContent.age(state, state.database.roles?.at)
+                + subscribers(state), [TableColumn("Instance", .flexible(min: 18, weight: 1))]
+            + (live ? [
+                TableColumn("State", .fixed(11)),
+                TableColumn("Version", .fixed(8)),
+                TableColumn("Up", .fixed(4), .right),
+                TableColumn("CPU", .fixed(5), .right),
+                TableColumn("RSS", .fixed(5), .right),
+                TableColumn("FDs", .fixed(4), .right),
+            ] : []) + [
             TableColumn("Configured role", .flexible(min: 14, weight: 2)),
             TableColumn("Writes (config)", .flexible(min: 10, weight: 1)),
             TableColumn("Seen writing", .flexible(min: 13, weight: 2)),
-            TableColumn("Last seen", .fixed(9), .right),
-            TableColumn("Database", .flexible(min: 13, weight: 1)),
+            ] + (wide ? [
+                TableColumn("Last seen", .fixed(9), .right),
+                TableColumn("Database", .flexible(min: 13, weight: 1)),
+            ] : []) + [
             TableColumn("Flags", .fill(min: 5, weight: 6)),
         ], RolesScreen.roleRows(state),
             ["No configuration and no replication source: give -c homeserver.yaml -c workers/ for the",
@@ -51,11 +62,48 @@ enum RolesScreen: ConsoleScreen {
                 roles[index].flags.insert(RoleFlag(level: alert.level, message: alert.message), at: 0)
             }
         }
-        return roles
+        // Down, or on another version than the others: first among the flags.
+        if let config = state.config {
+            let alerts = Alerts.processAlerts(config: config, processes: state.processes, now: state.databaseNow,
+                                              ownSubscriptions: 0)
+            for index in roles.indices {
+                for alert in alerts.reversed() where alert.subject == roles[index].instance {
+                    roles[index].flags.insert(RoleFlag(level: alert.level, message: alert.message), at: 0)
+                }
+            }
+        }
+        // Worst first, whatever the size of the deployment; the configuration's order within a level.
+        func rank(_ role: ProcessRole) -> Int {
+            switch role.flags.map(\.level).max() {
+            case .critical: 2
+            case .warning: 1
+            default: 0
+            }
+        }
+        return roles.enumerated().sorted { left, right in
+            rank(left.element) != rank(right.element) ? rank(left.element) > rank(right.element) : left.offset < right.offset
+        }.map(\.element)
+    }
+
+    /// The processes' own state and figures once their listeners have answered; then the wire's
+    /// last-seen and the database's agreement go to the drill-down, unless the terminal is wide.
+    static func columnsShown(_ state: ConsoleState) -> (live: Bool, wide: Bool) {
+        let live = !state.processes.health.isEmpty || !state.processes.metrics.isEmpty
+        return (live, !live || state.size.width >= 150)
+    }
+
+    /// How many processes Redis counts on the main channel, for the title.
+    static func subscribers(_ state: ConsoleState) -> String {
+        guard let count = state.processes.subscribers, let serverName = state.config?.serverName else { return "" }
+        if let error = count.error { return " · subscribers: \(error)" }
+        guard var subscribers = count.channels[serverName] else { return "" }
+        if case .live(_, _, .ready) = state.wireSource { subscribers -= 1 }
+        return " · \(subscribers) of \(state.config?.processes.count ?? 0) subscribed"
     }
 
     static func roleRows(_ state: ConsoleState) -> [TableRow] {
         let database = state.database.rolesByInstance
+        let (live, wide) = columnsShown(state)
         return processRoles(state).map { role in
             let app = role.configured.map { $0.app.replacingOccurrences(of: "synapse.app.", with: "") } ?? "-"
             let duties = role.configured?.duties ?? []
@@ -78,15 +126,36 @@ enum RolesScreen: ConsoleScreen {
             // Information (not seen while idle, only in the database) too: it is what an
             // operator checks a configuration against.
             let shownFlags = role.flags
-            return TableRow([
-                TableCell(role.instance),
+            var cells = [TableCell(role.instance)]
+            if live {
+                let (health, healthElement) = ProcessText.state(role.configured, state)
+                // A down process's last figures are of a process that is gone.
+                let gone = state.processes.health[role.instance]?.state == .down
+                    || state.processes.metricsErrors[role.instance] != nil
+                let metrics = gone ? nil : state.processes.metrics[role.instance]
+                let reading = metrics?.reading
+                cells += [
+                    TableCell(health, healthElement),
+                    TableCell(reading?.version ?? "-", reading?.version == nil ? .muted : nil),
+                    TableCell(reading.flatMap { reading in reading.startTime.map { TimeText.age(reading.at - $0) } } ?? "-"),
+                    TableCell(ProcessText.percent(metrics?.cpuPercent)),
+                    TableCell(ProcessText.bytes(reading?.residentBytes)),
+                    TableCell(ProcessText.count(reading?.openFDs)),
+                ]
+            }
+            cells += [
                 TableCell(([app] + duties).joined(separator: ", ")),
                 TableCell(configuredWrites.joined(separator: " ")),
                 TableCell(seenText ?? "not seen", seenText == nil ? .muted : (seenText == "as configured" ? .ok : nil)),
-                TableCell(role.observed.map { TimeText.age(state.now - $0.lastSeen) } ?? "-"),
-                TableCell(stored == nil ? "-" : databaseSide.joined(separator: " "), stored == nil ? .muted : nil),
-                TableCell(shownFlags.map(\.message).joined(separator: "; "), element),
-            ], element: element == .crit ? .crit : .normal, tag: role.instance)
+            ]
+            if wide {
+                cells += [
+                    TableCell(role.observed.map { TimeText.age(state.now - $0.lastSeen) } ?? "-"),
+                    TableCell(stored == nil ? "-" : databaseSide.joined(separator: " "), stored == nil ? .muted : nil),
+                ]
+            }
+            cells.append(TableCell(shownFlags.map(\.message).joined(separator: "; "), element))
+            return TableRow(cells, element: element == .crit ? .crit : .normal, tag: role.instance)
         }
     }
 }
