@@ -114,6 +114,8 @@ public enum Bindings {
                     help: "refresh interval: "
                         + RefreshInterval.steps.map { String(format: "%g", $0) }.joined(separator: " ")),
         CommandSpec(names: ["theme"], usage: ":theme NAME|PATH", help: "switch theme"),
+        CommandSpec(names: ["token"], usage: ":token TOKEN",
+                    help: "a sync or pagination token beside the writers' positions"),
         CommandSpec(names: ["context", "ctx"], usage: ":context NAME",
                     help: "watch another deployment of syntop's config (no NAME: list them)"),
         CommandSpec(names: ["speed"], usage: ":speed N|max", help: "replay speed"),

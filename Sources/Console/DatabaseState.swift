@@ -14,6 +14,8 @@ public enum Detail: Hashable, Sendable {
     case stream(String)
     /// One membership event of the History timeline, by event ID: all its fields.
     case membership(String)
+    /// A sync or pagination token (`:token`), beside the writers' positions.
+    case token(String)
 }
 
 /// A value read from the database, with when it was read and what failed while reading it.
@@ -46,6 +48,8 @@ public struct DetailData: Equatable, Sendable {
     public var destinationUsers: [DeviceListStore.UserPokes] = []
     public var devices: [DeviceListStore.Device] = []
     public var changes: [DeviceListStore.DeviceChange] = []
+    /// The database's instance_map, for a token's multi-writer positions.
+    public var instances: [Int64: String] = [:]
 
     public init(detail: Detail) {
         self.detail = detail
@@ -83,6 +87,8 @@ public struct DatabaseRequest: Equatable, Sendable {
         /// The drill-downs that read more: a destination's waiting pokes by user, a user's devices.
         case destinationUsers(String)
         case userDevices(String)
+        /// The instance_map, for the token `:token` opened.
+        case instanceMap(token: String)
     }
 
     public var reads: [Read]
@@ -97,6 +103,7 @@ public struct DatabaseRequest: Equatable, Sendable {
             case .destination(let destination): reads.append(.destinationUsers(destination))
             case .user(let user): reads.append(.userDevices(user))
             case .process: if !reads.contains(.roles) { reads.append(.roles) }
+            case .token(let token): reads.append(.instanceMap(token: token))
             case .stream, .membership: break
             }
         }
@@ -167,6 +174,12 @@ extension DatabaseRequest.Read {
             DeviceListStore.destinationUsers(destination).map { users in
                 var data = DetailData(detail: .destination(destination))
                 data.destinationUsers = users
+                return { [data] in .detail(Fetched(data, at: $0, errors: $1)) }
+            }
+        case .instanceMap(let token):
+            InstanceMapStore.read.map { instances in
+                var data = DetailData(detail: .token(token))
+                data.instances = instances
                 return { [data] in .detail(Fetched(data, at: $0, errors: $1)) }
             }
         case .userDevices(let user):

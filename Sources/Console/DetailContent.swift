@@ -16,6 +16,7 @@ enum DetailContent {
         case .process(let instance): addProcess(instance, state, add)
         case .stream(let stream): addStream(stream, state, add)
         case .membership(let eventID): addMembership(eventID, state, add)
+        case .token(let token): addToken(token, state, add)
         }
     }
 

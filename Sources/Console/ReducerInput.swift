@@ -1,3 +1,4 @@
+import Wire
 import Findings
 import Terminal
 
@@ -111,6 +112,8 @@ extension ConsoleReducer {
             cursor.hold()
             state.wireSource = .replay(file: file, cursor: cursor)
             state.notice = Notice("replay speed \(speed)")
+        case "token":
+            return openToken(&state, argument)
         case "context", "ctx":
             return switchContext(&state, argument)
         case "theme":
@@ -139,5 +142,26 @@ extension ConsoleReducer {
         // The loop reads the file again and says when the context is not there (any more).
         state.notice = Notice("switching to context \(name)")
         return [.switchContext(name)]
+    }
+}
+
+extension ConsoleReducer {
+    /// `:token TOKEN`: the token's positions beside the writers', on Positions; a malformed one
+    /// says which field and why.
+    static func openToken(_ state: inout ConsoleState, _ text: String) -> [Effect] {
+        guard !text.isEmpty else {
+            state.notice = Notice(":token takes a token: a /sync next_batch, a /messages from or to", .warning)
+            return []
+        }
+        do {
+            _ = try SyncToken.parse(text)
+        } catch {
+            state.notice = Notice("token: \(error)", .warning)
+            return []
+        }
+        state.screen = .positions
+        state.details[.positions] = .token(text)
+        state.tables[TableKey(.positions, detail: .token(text))] = TableState()
+        return [.refreshDatabase]
     }
 }

@@ -53,7 +53,7 @@ public enum ScreenContent {
     /// How many panels the current view has, without building any row.
     public static func panelCount(_ state: ConsoleState) -> Int {
         switch state.details[state.screen] {
-        case .destination, .membership: return 1
+        case .destination, .membership, .token: return 1
         case .user, .process, .stream: return 2
         case nil: return state.screen.content.panelCount(state)
         }

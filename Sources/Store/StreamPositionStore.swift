@@ -79,3 +79,20 @@ public enum StreamPositionStore {
         }
     }
 }
+
+/// The database's `instance_map`: the ids that multi-writer tokens (`m5~1.7~2.9`) name
+/// writers by.
+public enum InstanceMapStore {
+    public static var read: ReadPlan<[Int64: String]> {
+        .round([Statement("SELECT instance_id, instance_name FROM instance_map")]) { results in
+            let rows = results[0]
+            var names: [Int64: String] = [:]
+            for index in rows.rows.indices {
+                if let id = rows.value(index, "instance_id").flatMap({ Int64($0) }), let name = rows.value(index, "instance_name") {
+                    names[id] = name
+                }
+            }
+            return names
+        }
+    }
+}

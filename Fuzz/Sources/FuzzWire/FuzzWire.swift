@@ -1,8 +1,8 @@
 import FuzzDriver
 import Wire
 
-/// One input: a replication message, a recording line, and a JSON document, all from the same
-/// bytes. The parsers must return a value or an error for anything; a crash, a hang or a leak
+/// One input: a replication message, a recording line, a JSON document and a sync token, all
+/// from the same bytes. The parsers must return a value or an error for anything; a crash, a hang or a leak
 /// is a finding. The wire state is fed the message too, so its bookkeeping is exercised.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
@@ -25,6 +25,7 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
         }
     }
     _ = Secrets.redactTokenShapes(String(decoding: bytes, as: UTF8.self))
+    _ = try? SyncToken.parse(String(decoding: bytes, as: UTF8.self))
     var limits = WireState.Limits()
     limits.feed = 8
     limits.duplicateWindow = 8
