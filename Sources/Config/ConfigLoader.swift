@@ -71,21 +71,11 @@ struct Reader {
     mutating func read(_ file: String, _ text: String) {
         config.files.append(file)
         let root: Node?
-        do {
-            root = try Yams.compose(yaml: text)
-        } catch let error as YamlError {
-            // The error's own text quotes the line, which may hold a secret: only the problem
-            // and the place are kept.
-            switch error {
-            case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _),
-                 .composer(_, let problem, let mark, _):
-                config.problems.append(ConfigProblem(.critical, file: file, line: mark.line, "YAML: \(problem)"))
-            default:
-                config.problems.append(ConfigProblem(.critical, file: file, "YAML cannot be read"))
-            }
-            return
-        } catch {
-            config.problems.append(ConfigProblem(.critical, file: file, "YAML cannot be read"))
+        switch YAMLDocument.compose(text, file: file) {
+        case .success(let document):
+            root = document
+        case .failure(let problem):
+            config.problems.append(problem)
             return
         }
         guard let root else { return }

@@ -78,22 +78,11 @@ struct SettingsReader {
 
     mutating func read(_ text: String) {
         let root: Node?
-        do {
-            root = try Yams.compose(yaml: text)
-        } catch let error as YamlError {
-            // The error's own text quotes the line, which may hold a secret: only the problem
-            // and the place are kept.
-            switch error {
-            case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _),
-                 .composer(_, let problem, let mark, _):
-                file.problems.append(ConfigProblem(.critical, file: file.path, line: mark.line, "YAML: \(problem)"))
-            default:
-                file.problems.append(ConfigProblem(.critical, file: file.path, "YAML cannot be read"))
-            }
-            file.ignored = true
-            return
-        } catch {
-            file.problems.append(ConfigProblem(.critical, file: file.path, "YAML cannot be read"))
+        switch YAMLDocument.compose(text, file: file.path) {
+        case .success(let document):
+            root = document
+        case .failure(let problem):
+            file.problems.append(problem)
             file.ignored = true
             return
         }

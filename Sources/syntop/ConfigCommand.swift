@@ -38,14 +38,6 @@ struct ConfigCommand: ParsableCommand {
             var from: String
         }
 
-        struct Problem: Encodable {
-            var severity: String
-            var file: String
-            var line: Int?
-            var key: String?
-            var message: String
-        }
-
         var file: File
         var context: String?
         var contextChosenBy: String?
@@ -56,7 +48,7 @@ struct ConfigCommand: ParsableCommand {
         var synapseConfig: [String]
         var redis: String
         var database: String
-        var problems: [Problem]
+        var problems: [ProblemReport]
     }
 
     func run() throws {
@@ -104,10 +96,7 @@ struct ConfigCommand: ParsableCommand {
                 path + (FileManager.default.fileExists(atPath: path) ? "" : " (missing)")
             } + (synapseProblems > 0 ? ["\(synapseProblems) problem(s) there: `syntop roles --json` lists them"] : []),
             redis: redis, database: database,
-            problems: settings.problems.map {
-                Report.Problem(severity: $0.severity.rawValue, file: $0.file, line: $0.line, key: $0.key,
-                               message: $0.message)
-            })
+            problems: settings.problems.map(ProblemReport.init))
     }
 
     static func text(_ report: Report) -> String {

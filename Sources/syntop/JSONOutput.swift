@@ -110,3 +110,20 @@ extension OutputOptions {
         reads the database when one is known, and prints one JSON document.
         """
 }
+
+/// A config problem as the JSON commands print it: never the value, as ConfigProblem keeps none.
+struct ProblemReport: Encodable {
+    var severity: String
+    var file: String
+    var line: Int?
+    var key: String?
+    var message: String
+
+    init(_ problem: ConfigProblem) {
+        severity = problem.severity == .critical ? "error" : "warning"
+        file = problem.file
+        line = problem.line
+        key = problem.key
+        message = problem.message
+    }
+}

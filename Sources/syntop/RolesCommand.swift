@@ -11,14 +11,6 @@ import Wire
 
 /// `syntop roles --json`: the configured processes beside what the wire shows.
 struct RolesReport: Encodable {
-    struct Problem: Encodable {
-        var severity: String
-        var file: String
-        var line: Int?
-        var key: String?
-        var message: String
-    }
-
     struct Process: Encodable {
         var instance: String
         var app: String?
@@ -46,7 +38,7 @@ struct RolesReport: Encodable {
 
     var configFiles: [String]
     var serverName: String?
-    var problems: [Problem]
+    var problems: [ProblemReport]
     var wire: WireSourceReport?
     var processes: [Process]
     /// Redis's count of the replication channels' subscribers (syntop's own left out).
@@ -111,10 +103,7 @@ struct RolesCommand: ParsableCommand {
         try printJSON(RolesReport(
             configFiles: config?.files ?? [],
             serverName: config?.serverName,
-            problems: (config?.problems ?? []).map {
-                RolesReport.Problem(severity: $0.severity == .critical ? "error" : "warning", file: $0.file, line: $0.line, key: $0.key,
-                                    message: $0.message)
-            },
+            problems: (config?.problems ?? []).map(ProblemReport.init),
             wire: report,
             processes: roles.map { role in
                 RolesReport.Process(
