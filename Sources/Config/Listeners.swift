@@ -70,7 +70,8 @@ extension ConfiguredProcess {
             address = listener.bindAddresses == ["::"] ? "::1" : "127.0.0.1"
         }
         let shown = address.contains(":") && !address.hasPrefix("[") ? "[\(address)]" : address
-        return ProbeTarget(listener: "\(listener.type) \(shown):\(port)", url: "\(scheme)://\(shown):\(port)\(path)",
+        let kind = listener.type == "http" ? scheme : listener.type
+        return ProbeTarget(listener: "\(kind) \(shown):\(port)", url: "\(scheme)://\(shown):\(port)\(path)",
                            unixSocket: nil)
     }
 }

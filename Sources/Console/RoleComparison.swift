@@ -75,3 +75,16 @@ public enum RoleComparison {
         return flags
     }
 }
+
+extension ProcessRole {
+    /// Alerts about processes (down, another version, no answer to REPLICATE), each first among
+    /// the flags of its own row, in the alerts' order.
+    public static func flagging(_ roles: [ProcessRole], with alerts: [Alert]) -> [ProcessRole] {
+        roles.map { role in
+            var flagged = role
+            let own = alerts.filter { $0.subject == role.instance }.map { RoleFlag(level: $0.level, message: $0.message) }
+            flagged.flags.insert(contentsOf: own, at: 0)
+            return flagged
+        }
+    }
+}

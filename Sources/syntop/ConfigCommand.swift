@@ -51,9 +51,15 @@ struct ConfigCommand: ParsableCommand {
         var problems: [ProblemReport]
     }
 
+    func validate() throws {
+        if source.probe || source.replay != nil {
+            throw ValidationError("--probe and --replay are per run: no setting of the file stands for them")
+        }
+    }
+
     func run() throws {
         let settings = try context.settings(display.given(), source.given(), database.given(), alerts.given())
-        let report = Self.report(settings, probe: source.probe)
+        let report = Self.report(settings)
         if json {
             try printJSON(report)
         } else {
@@ -62,9 +68,9 @@ struct ConfigCommand: ParsableCommand {
         if !report.problems.isEmpty { throw ExitCode(1) }
     }
 
-    static func report(_ settings: Settings, probe: Bool) -> Report {
+    static func report(_ settings: Settings) -> Report {
         let catalog = themeCatalog()
-        let wire = WireSourceSettings(settings: settings, probe: probe, replay: nil)
+        let wire = WireSourceSettings(settings: settings, probe: false, replay: nil)
         let config = wire.loadConfig()
         var redis: String
         if wire.hasRedis(config) {

@@ -48,6 +48,25 @@ struct DatabaseSource {
     }
 }
 
+/// The database of a command that reads nothing else: `--db`, else the database of the `-c`
+/// config, else the context's or the environment's.
+struct DatabaseOnlyOptions: ParsableArguments {
+    @OptionGroup var database: DatabaseOptions
+
+    @Option(name: [.customShort("c"), .customLong("config-path")], help: ArgumentHelp(
+        "Synapse's config (for the database): file or folder; repeatable.", valueName: "path"))
+    var configPaths: [String] = []
+
+    /// The database's settings, and where it is when one is named.
+    func resolve(_ context: ContextOption) throws -> (DatabaseSource, (conninfo: String, display: String)?) {
+        let settings = try context.settings(database.given(), configPaths.isEmpty ? [:] : [.configPaths: .paths(configPaths)])
+        settings.reportProblems()
+        let database = DatabaseSource(settings: settings)
+        let paths = settings.paths(.configPaths)
+        return (database, database.resolve(paths.isEmpty ? nil : ConfigLoader.load(paths: paths)))
+    }
+}
+
 /// Runs one store read on a read-only connection of its own. Throws only when the database
 /// cannot be reached.
 func read<Answer>(_ plan: ReadPlan<Answer>, _ target: (conninfo: String, display: String),

@@ -31,11 +31,7 @@ struct HistoryCommand: ParsableCommand {
     @Argument(help: "The full user ID, e.g. @alice:example.com.")
     var user: String
 
-    @OptionGroup var database: DatabaseOptions
-
-    @Option(name: [.customShort("c"), .customLong("config-path")], help: ArgumentHelp(
-        "Synapse's config (for the database): file or folder; repeatable.", valueName: "path"))
-    var configPaths: [String] = []
+    @OptionGroup var databaseOptions: DatabaseOnlyOptions
 
     @Flag(help: "Print JSON and exit instead of opening the console.")
     var json = false
@@ -52,12 +48,8 @@ struct HistoryCommand: ParsableCommand {
     func run() throws {
         guard json else { throw ValidationError("the console's History screen is `syntop` then 4; use --json here") }
         guard (1...10_000).contains(limit) else { throw ValidationError("--limit takes 1 to 10000") }
-        let settings = try context.settings(database.given(), configPaths.isEmpty ? [:] : [.configPaths: .paths(configPaths)])
-        settings.reportProblems()
-        let database = DatabaseSource(settings: settings)
-        let configPaths = settings.paths(.configPaths)
-        let config = configPaths.isEmpty ? nil : ConfigLoader.load(paths: configPaths)
-        guard let target = database.resolve(config) else {
+        let (database, found) = try databaseOptions.resolve(context)
+        guard let target = found else {
             throw ValidationError("no database: give --db CONNINFO, -c homeserver.yaml, a context, or $SYNTOP_DB")
         }
         do {

@@ -39,6 +39,23 @@ struct MergedOutput<WireSide: Encodable, DatabaseSide: Encodable>: Encodable {
     }
 }
 
+/// What a screen's JSON command runs with: its options, then the context and the file.
+struct ScreenSettings {
+    var wire: WireSourceSettings
+    var database: DatabaseSource
+    var listen: Double
+
+    init(_ source: WireSourceOptions, _ database: DatabaseOptions, _ output: OutputOptions,
+         _ context: ContextOption) throws {
+        let settings = try context.settings(source.given(), database.given(), output.given(),
+                                            replaying: source.replay != nil)
+        settings.reportProblems()
+        wire = source.resolved(settings)
+        self.database = DatabaseSource(settings: settings)
+        listen = output.listenSeconds(settings)
+    }
+}
+
 /// What a JSON command that merges wire and database has to read.
 struct MergedSources {
     var config: SynapseConfig?
@@ -86,15 +103,15 @@ struct OutputOptions: ParsableArguments {
 /// A screen's JSON command: the wire side (listened to, or a whole replay) when a source is
 /// known, the database side when one is, printed as one document.
 func printMerged<WireSide: Encodable, DatabaseSide: Encodable>(
-    _ source: WireSourceSettings, _ database: DatabaseSource, listen: Double,
+    _ settings: ScreenSettings,
     wire: (WireState, WireSourceReport, Double, SynapseConfig?) -> WireSide,
     database side: ((conninfo: String, display: String)) throws -> DatabaseSide
 ) throws {
-    let sources = try MergedSources(source, database)
+    let sources = try MergedSources(settings.wire, settings.database)
     do {
         var merged = MergedOutput<WireSide, DatabaseSide>()
         if sources.hasWire {
-            let (state, report, now) = try collectWire(source, config: sources.config, seconds: listen)
+            let (state, report, now) = try collectWire(settings.wire, config: sources.config, seconds: settings.listen)
             merged.wire = wire(state, report, now, sources.config)
         }
         if let target = sources.database { merged.database = try side(target) }

@@ -37,11 +37,9 @@ struct PokesCommand: ParsableCommand {
 
     func run() throws {
         try output.requireJSON(screen: "Pokes", key: 1)
-        let settings = try context.settings(source.given(), database.given(), output.given(), replaying: source.replay != nil)
-        settings.reportProblems()
-        let database = DatabaseSource(settings: settings)
-        try printMerged(source.resolved(settings), database, listen: output.listenSeconds(settings),
-                        wire: { state, report, now, _ in
+        let settings = try ScreenSettings(source, database, output, context)
+        let database = settings.database
+        try printMerged(settings, wire: { state, report, now, _ in
             PokesReport(state, source: report, now: now, limit: limit)
         }, database: { target in
             let ((session, pokes), errors) = try read(SessionStore.read.then(DeviceListStore.pokes(cap: cap)), target,

@@ -29,11 +29,9 @@ struct PositionsCommand: ParsableCommand {
 
     func run() throws {
         try output.requireJSON(screen: "Positions", key: 3)
-        let settings = try context.settings(source.given(), database.given(), output.given(), replaying: source.replay != nil)
-        settings.reportProblems()
-        let database = DatabaseSource(settings: settings)
-        try printMerged(source.resolved(settings), database, listen: output.listenSeconds(settings),
-                        wire: { state, report, now, config in
+        let settings = try ScreenSettings(source, database, output, context)
+        let database = settings.database
+        try printMerged(settings, wire: { state, report, now, config in
             PositionsReport(state, source: report, now: now, configured: config?.configuredWriterKeys)
         }, database: { target in
             let ((session, streams), errors) = try read(SessionStore.read.then(StreamPositionStore.read), target,

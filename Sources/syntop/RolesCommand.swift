@@ -63,11 +63,8 @@ struct RolesCommand: ParsableCommand {
 
     func run() throws {
         try output.requireJSON(screen: "Roles", key: 2)
-        let settings = try context.settings(source.given(), database.given(), output.given(), replaying: source.replay != nil)
-        settings.reportProblems()
-        let source = self.source.resolved(settings)
-        let database = DatabaseSource(settings: settings)
-        let listen = output.listenSeconds(settings)
+        let settings = try ScreenSettings(source, database, output, context)
+        let (source, database, listen) = (settings.wire, settings.database, settings.listen)
         let config = source.loadConfig()
         var wire = WireState()
         var report: WireSourceReport?
@@ -82,12 +79,8 @@ struct RolesCommand: ParsableCommand {
         let probes = ProcessProbe.of(config, hosts: source.processHosts)
         var roles = RoleComparison.compare(config: config, wire: wire, listened: report != nil)
         if let config {
-            let alerts = Alerts.processAlerts(config: config, processes: processes, now: unixTime(), ownSubscriptions: 0)
-            for index in roles.indices {
-                for alert in alerts.reversed() where alert.subject == roles[index].instance {
-                    roles[index].flags.insert(RoleFlag(level: alert.level, message: alert.message), at: 0)
-                }
-            }
+            roles = ProcessRole.flagging(roles, with: Alerts.processAlerts(config: config, processes: processes,
+                                                                           now: unixTime(), ownSubscriptions: 0))
         }
         var databaseSide: RolesReport.DatabaseSide?
         if let target = database.resolve(config) {

@@ -33,11 +33,7 @@ struct TokenCommand: ParsableCommand {
     @Flag(help: "Print JSON instead of text.")
     var json = false
 
-    @OptionGroup var database: DatabaseOptions
-
-    @Option(name: [.customShort("c"), .customLong("config-path")], help: ArgumentHelp(
-        "Synapse's config (for the database): file or folder; repeatable.", valueName: "path"))
-    var configPaths: [String] = []
+    @OptionGroup var databaseOptions: DatabaseOnlyOptions
 
     @OptionGroup var context: ContextOption
 
@@ -49,11 +45,7 @@ struct TokenCommand: ParsableCommand {
             FileHandle.standardError.write(Data("syntop: token: \(error)\n".utf8))
             throw ExitCode(2)
         }
-        let settings = try context.settings(database.given(), configPaths.isEmpty ? [:] : [.configPaths: .paths(configPaths)])
-        settings.reportProblems()
-        let database = DatabaseSource(settings: settings)
-        let paths = settings.paths(.configPaths)
-        let target = database.resolve(paths.isEmpty ? nil : ConfigLoader.load(paths: paths))
+        let (database, target) = try databaseOptions.resolve(context)
         var streams: [StreamPositionStore.Stream]?
         var instances: [Int64: String] = [:]
         var errors: [String] = []

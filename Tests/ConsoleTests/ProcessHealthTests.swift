@@ -121,6 +121,6 @@ private func config() -> SynapseConfig {
         #expect(lines[3].contains("no listener"), "\(lines)")
         state.screen = .positions
         let positions = ConsoleView.render(state).text()
-        #expect(positions.contains { _ in true } && positions.split(separator: "\n").contains { $0.contains("typing") && $0.contains("process down") })
+        #expect(positions.split(separator: "\n").contains { $0.contains("│typing ") && $0.contains("process down") })
     }
 }

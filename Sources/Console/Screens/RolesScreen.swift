@@ -50,27 +50,14 @@ enum RolesScreen: ConsoleScreen {
             roles.append(ProcessRole(instance: instance, configured: nil, observed: nil, flags: state.config == nil ? [] : [
                 RoleFlag(level: .info, message: "only in the database (a process renamed or removed?)")]))
         }
-        // Processes that did not answer the last REPLICATE, flagged on their own row.
-        var unanswered: [String: Alert] = [:]
-        if let config = state.config, let probedAt = state.probedAt {
-            for alert in Alerts.unanswered(config: config, wire: state.displayedWire, probedAt: probedAt, now: state.now) {
-                unanswered[alert.subject] = alert
-            }
-        }
-        for index in roles.indices {
-            if let alert = unanswered[roles[index].instance] {
-                roles[index].flags.insert(RoleFlag(level: alert.level, message: alert.message), at: 0)
-            }
-        }
-        // Down, or on another version than the others: first among the flags.
+        // Down, on another version than the others, or silent to the last REPLICATE: first
+        // among the flags of its row.
         if let config = state.config {
-            let alerts = Alerts.processAlerts(config: config, processes: state.processes, now: state.databaseNow,
-                                              ownSubscriptions: 0)
-            for index in roles.indices {
-                for alert in alerts.reversed() where alert.subject == roles[index].instance {
-                    roles[index].flags.insert(RoleFlag(level: alert.level, message: alert.message), at: 0)
-                }
-            }
+            let unanswered = state.probedAt.map {
+                Alerts.unanswered(config: config, wire: state.displayedWire, probedAt: $0, now: state.now)
+            } ?? []
+            roles = ProcessRole.flagging(roles, with: Alerts.processAlerts(
+                config: config, processes: state.processes, now: state.databaseNow, ownSubscriptions: 0) + unanswered)
         }
         // Worst first, whatever the size of the deployment; the configuration's order within a level.
         func rank(_ role: ProcessRole) -> Int {
