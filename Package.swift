@@ -13,6 +13,8 @@ let package = Package(
         .library(name: "Config", targets: ["Config"]),
         .library(name: "Settings", targets: ["Settings"]),
         .library(name: "Metrics", targets: ["Metrics"]),
+        .library(name: "Console", targets: ["Console"]),
+        .library(name: "Terminal", targets: ["Terminal"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),

@@ -14,6 +14,12 @@ let package = Package(
             name: "ParseBench",
             dependencies: [.product(name: "Wire", package: root.lastPathComponent)]),
         .executableTarget(
+            name: "FrameBench",
+            dependencies: [.product(name: "Console", package: root.lastPathComponent),
+                           .product(name: "Config", package: root.lastPathComponent),
+                           .product(name: "Terminal", package: root.lastPathComponent),
+                           .product(name: "Wire", package: root.lastPathComponent)]),
+        .executableTarget(
             name: "StoreBench",
             dependencies: [.product(name: "Store", package: root.lastPathComponent),
                            .product(name: "Postgres", package: root.lastPathComponent),

@@ -22,6 +22,9 @@ public enum Action: Equatable, Sendable {
     case moveToTop
     case moveToBottom
     case drillDown
+    /// → and ←: show or hide the rows under the selected one (a stream's writers, a group).
+    case unfold
+    case fold
     /// Move the selection keys to the screen's other panel.
     case switchPanel
     /// History: the next older page, the previous newer one.
@@ -64,6 +67,12 @@ public enum Action: Equatable, Sendable {
     case contextFailed(name: String, reason: String)
     /// The replay timer, at a monotonic clock in seconds.
     case replayTick(clock: Double)
+    /// The loop read the lines a `feedReplay` asked for.
+    case replayed(ReplayBatch)
+    /// The loop moved the replay to a time (`seekReplay`): where in the file, and what is next.
+    case replaySought(time: Double, position: Int64, nextTime: Double?, finished: Bool)
+    /// The recording could not be read.
+    case replayFailed(String)
     /// A frame is about to be drawn, at this wall-clock time.
     case frame(clock: Double)
     /// A process's listener answered (or did not) a health or metrics request.
@@ -82,6 +91,10 @@ public enum Effect: Equatable, Sendable {
     /// Tick the replay (`replayTick`) until told to stop: it runs, as recorded, from where it is.
     case startReplay
     case stopReplay
+    /// Read recorded lines as `ReplayFeed` says; `replayed` comes back.
+    case feedReplay(ReplayFeed)
+    /// Move the replay to this recorded time; `replaySought` comes back.
+    case seekReplay(Double)
     /// Put this text on the terminal's clipboard.
     case copyToClipboard(String)
     /// Read what the screen now shows from the database, without waiting for the next refresh.

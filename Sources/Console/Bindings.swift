@@ -43,7 +43,11 @@ public enum Bindings {
         KeyBinding(keys: [.end, .character("G")], keyLabel: "End G", action: .moveToBottom,
                    help: "first, last row", bar: nil),
         KeyBinding(keys: [.enter], keyLabel: "Enter", action: .drillDown,
-                   help: "open the selected row (destination, user, process, stream, membership)", bar: (key: "Enter", label: "Open")),
+                   help: "open the selected row (destination, user, process, stream, membership), or unfold it", bar: (key: "Enter", label: "Open")),
+        KeyBinding(keys: [.right, .character("l")], keyLabel: "→ l", action: .unfold,
+                   help: "show the writers or processes folded under the row (Enter too)", bar: nil),
+        KeyBinding(keys: [.left, .character("h")], keyLabel: "← h", action: .fold,
+                   help: "fold them again, or fold the row this one is under", bar: nil),
         KeyBinding(keys: [.escape], keyLabel: "Esc", action: .back,
                    help: "back: clear the filter, close what Enter opened, leave a history", bar: nil),
         KeyBinding(keys: [.character("y")], keyLabel: "y", action: .copySelection,
@@ -109,6 +113,8 @@ public enum Bindings {
         CommandSpec(names: ["user"], usage: ":user @ID|PREFIX",
                     help: "History of a user (a whole ID), or the users starting with PREFIX"),
         CommandSpec(names: ["filter"], usage: ":filter TEXT", help: "filter the table (empty: clear)"),
+        CommandSpec(names: ["stream", "process"], usage: ":stream NAME :process NAME",
+                    help: "open a stream's writers, or a process, whatever is folded"),
         CommandSpec(names: ["pause", "resume"], usage: ":pause :resume", help: "pause or resume the live feed"),
         CommandSpec(names: ["refresh"], usage: ":refresh SECONDS",
                     help: "refresh interval: "
@@ -119,6 +125,8 @@ public enum Bindings {
         CommandSpec(names: ["context", "ctx"], usage: ":context NAME",
                     help: "watch another deployment of syntop's config (no NAME: list them)"),
         CommandSpec(names: ["speed"], usage: ":speed N|max", help: "replay speed"),
+        CommandSpec(names: ["seek"], usage: ":seek HH:MM:SS|+N|-N",
+                    help: "replay: go to a time of the recording, or N seconds (Nm, Nh) on or back"),
     ]
 
     /// The action a key stands for outside of text input.

@@ -83,6 +83,8 @@ public struct ConsoleState: Sendable {
     public var input: InputState?
     public var filters: [TableKey: String] = [:]
     public var tables: [TableKey: TableState] = [:]
+    /// The fold keys of the rows opened in each table (a stream's writers, a group's processes).
+    public var expanded: [TableKey: Set<String>] = [:]
     /// The panel the selection keys move in, per screen (0 when not set).
     public var focus: [ScreenID: Int] = [:]
     /// The drill-down open on a screen, if any: it takes the screen's place until Esc.
@@ -103,8 +105,6 @@ public struct ConsoleState: Sendable {
     public var probeAllowed = false
     /// Whether REPLICATE is still to be published once, on the first subscription (`--probe`).
     public var probeOnStart = false
-    /// The recording being replayed, one line a message, as `wireSource`'s cursor counts them.
-    public var replayLines: [ArraySlice<UInt8>] = []
     /// When REPLICATE was last published: every process should answer it.
     public var probedAt: Double?
     /// Synapse's configuration, when -c was given or found in Debian's place.

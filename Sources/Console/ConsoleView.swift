@@ -101,6 +101,14 @@ public enum ConsoleView {
         }
     }
 
+    /// What Redis holds for syntop's subscription, once it grows (1 MB): syntop is falling
+    /// behind, and past the limit Redis drops it.
+    static func backlog(_ state: ConsoleState) -> String {
+        guard let count = state.processes.subscribers, let bytes = count.ownOutputBytes, bytes >= 1 << 20 else { return "" }
+        let limit = count.pubsubLimit.flatMap { $0.hard > 0 ? " of " + ProcessText.bytes(Double($0.hard)) : nil } ?? ""
+        return ", BEHIND: Redis holds " + ProcessText.bytes(Double(bytes)) + limit
+    }
+
     /// The replication source and its health, for the header.
     static func wireStatus(_ state: ConsoleState) -> String {
         switch state.wireSource {
@@ -111,16 +119,17 @@ public enum ConsoleView {
             case .connecting(let attempt):
                 return "redis: connecting to \(endpoint)" + (attempt > 1 ? " (attempt \(attempt))" : "")
             case .ready(let since):
-                return "redis: \(serverName) on \(endpoint), \(TimeText.age(state.now - since))"
+                return "redis: \(serverName) on \(endpoint), \(TimeText.age(state.now - since))" + backlog(state)
             case .waiting(let since, let retryAt, let error):
                 return "redis: DOWN since \(TimeText.clock(since, utcOffset: state.utcOffset)) (\(error)); "
                     + "retry in \(TimeText.age(retryAt - state.now))"
             }
         case .replay(let file, let cursor):
             let name = file.split(separator: "/").last.map(String.init) ?? file
-            let percent = cursor.total == 0 ? 100 : cursor.next * 100 / cursor.total
+            // Where it stands in recorded time, and how far through the file.
+            let at = TimeText.clock(cursor.shownTime, utcOffset: state.utcOffset)
             let end = cursor.finished ? " done" : ""
-            return "replay: \(name) \(cursor.next)/\(cursor.total) \(percent)% \(cursor.speed)\(end)"
+            return "replay: \(name) \(at) \(cursor.percent)% \(cursor.speed)\(end)"
         }
     }
 

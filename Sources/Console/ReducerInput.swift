@@ -59,6 +59,34 @@ extension ConsoleReducer {
         return key == TableKey(.history) && state.historyUser == nil ? [.refreshDatabase] : []
     }
 
+    /// `:stream NAME` and `:process NAME`: one of a hundred writers, straight, whatever is
+    /// folded (Positions' stream detail, Roles' process detail).
+    static func openNamed(_ state: inout ConsoleState, kind: String, _ name: String) -> [Effect] {
+        let wire = state.displayedWire
+        let configured = state.config?.configuredWriterKeys ?? []
+        if kind == "stream" {
+            let known = Set(wire.positions.keys.map(\.stream.rawValue)).union(configured.map(\.stream.rawValue))
+                .union(state.database.storedPositions.keys.map(\.stream.rawValue))
+            guard known.contains(name) else {
+                state.notice = Notice(":stream takes a stream seen or configured: " + known.sorted().prefix(8).joined(separator: " "), .warning)
+                return []
+            }
+            state.screen = .positions
+            state.details[.positions] = .stream(name)
+        } else {
+            let known = Set(wire.instances.keys.map(\.rawValue)).union(state.config?.processes.map(\.instance) ?? [])
+            guard known.contains(name) else {
+                state.notice = Notice(":process takes a process seen or configured (\(known.count) known)", .warning)
+                return []
+            }
+            state.screen = .roles
+            state.details[.roles] = .process(name)
+        }
+        state.focus[state.screen] = nil
+        selectFirstRow(&state, TableKey(state.screen, detail: state.details[state.screen]))
+        return [.refreshDatabase]
+    }
+
     static func runCommand(_ state: inout ConsoleState, _ line: String) -> [Effect] {
         let words = line.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
         guard let name = words.first else { return [] }
@@ -84,6 +112,8 @@ extension ConsoleReducer {
                 openHistory(&state, user: nil, prefix: argument)
             }
             return [.refreshDatabase]
+        case "stream", "process":
+            return openNamed(&state, kind: name, argument)
         case "filter":
             return setFilter(&state, argument)
         case "pause":
@@ -112,6 +142,8 @@ extension ConsoleReducer {
             cursor.hold()
             state.wireSource = .replay(file: file, cursor: cursor)
             state.notice = Notice("replay speed \(speed)")
+        case "seek":
+            return seek(&state, argument)
         case "token":
             return openToken(&state, argument)
         case "context", "ctx":

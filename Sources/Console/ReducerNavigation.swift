@@ -43,6 +43,12 @@ extension ConsoleReducer {
             return []
         case .drillDown:
             return drillDown(&state)
+        case .unfold:
+            fold(&state, open: true)
+            return []
+        case .fold:
+            fold(&state, open: false)
+            return []
         case .switchPanel:
             let count = ScreenContent.panelCount(state)
             guard count > 1 else {
@@ -114,6 +120,10 @@ extension ConsoleReducer {
             state.notice = Notice("nothing selected to open")
             return []
         }
+        if let key = panel.table.rows[selection].foldKey {
+            state.expanded[panel.key, default: []].formSymmetricDifference([key])
+            return []
+        }
         guard let drill = panel.drill, let tag = panel.table.rows[selection].tag else {
             state.notice = Notice("nothing more to show for this row")
             return []
@@ -131,6 +141,23 @@ extension ConsoleReducer {
         state.focus[state.screen] = nil
         selectFirstRow(&state, TableKey(state.screen, detail: state.details[state.screen]))
         return [.refreshDatabase]
+    }
+
+    /// → opens the selected row's rows; ← folds it, or the row it is under (which is then selected).
+    static func fold(_ state: inout ConsoleState, open: Bool) {
+        guard let panel = ScreenContent.focusedPanel(state), let selection = panel.table.selection,
+              selection < panel.table.rows.count else { return }
+        let rows = panel.table.rows
+        if let key = rows[selection].foldKey {
+            let isOpen = state.expanded[panel.key]?.contains(key) == true
+            if open != isOpen {
+                if open { state.expanded[panel.key, default: []].insert(key) } else { state.expanded[panel.key]?.remove(key) }
+                return
+            }
+        }
+        guard !open, let parent = RowTree.parent(of: selection, in: rows), let key = rows[parent].foldKey else { return }
+        state.expanded[panel.key]?.remove(key)
+        moveSelection(&state, to: parent)
     }
 
     /// Shows the History screen afresh: a user's first page, or the users starting with `prefix`.

@@ -41,13 +41,11 @@ extension ConsoleReducer {
                 state.notice = Notice(". steps through a replay (--replay FILE)", .warning)
                 return []
             }
-            guard state.paused, case .replay(let file, var cursor) = state.wireSource else {
+            guard state.paused else {
                 state.notice = Notice("pause the replay (Space) to step through it")
                 return []
             }
-            feedReplay(&state, cursor.step())
-            state.wireSource = .replay(file: file, cursor: cursor)
-            return []
+            return [.feedReplay(ReplayFeed(until: nil, limit: 1))]
         case .refreshLonger:
             state.refreshStep = min(state.refreshStep + 1, RefreshInterval.steps.count - 1)
             state.notice = Notice("refresh every " + RefreshInterval.label(state.refreshSeconds))

@@ -33,7 +33,8 @@ public enum ScreenContent {
             let key = TableKey(screen, detail: detail, panel: panels.count)
             let tableState = state.table(key)
             let filter = state.filter(key)
-            let shown = ScreenContent.sorted(ScreenContent.filtered(rows, by: filter), by: tableState.sort)
+            let shown = RowTree.arrange(rows, filter: filter, sort: tableState.sort,
+                                        expanded: state.expanded[key] ?? [])
             let focused = key == state.focusedKey
             panels.append(Panel(
                 title: title + (filter.isEmpty ? "" : "  filter: " + filter),
@@ -63,29 +64,6 @@ public enum ScreenContent {
         let panels = panels(in: state)
         let index = state.focusedKey.panel
         return index < panels.count ? panels[index] : panels.first
-    }
-
-    /// Rows whose cells contain the filter text, case-insensitively.
-    static func filtered(_ rows: [TableRow], by filter: String) -> [TableRow] {
-        guard !filter.isEmpty else { return rows }
-        let needle = filter.lowercased()
-        return rows.filter { row in
-            row.cells.contains { $0.text.lowercased().contains(needle) }
-                || row.spanning?.lowercased().contains(needle) == true
-        }
-    }
-
-    /// Rows in sort order: numbers as numbers, text as text.
-    static func sorted(_ rows: [TableRow], by sort: SortOrder?) -> [TableRow] {
-        guard let sort else { return rows }
-        func key(_ row: TableRow) -> String { sort.column < row.cells.count ? row.cells[sort.column].text : "" }
-        func before(_ x: String, _ y: String) -> Bool {
-            if let nx = Double(x), let ny = Double(y), !nx.isNaN, !ny.isNaN { return nx < ny }
-            return NaturalOrder.less(x, y)
-        }
-        return rows.sorted { a, b in
-            sort.ascending ? before(key(a), key(b)) : before(key(b), key(a))
-        }
     }
 
     /// " · read 3s ago" for a panel's title, or nothing before the first read.

@@ -11,7 +11,8 @@ public struct ConsoleSetup: Equatable, Sendable {
         case none
         /// `probe`: REPLICATE may be published on request, and is once on the first subscription.
         case live(endpoint: String, serverName: String, probe: Bool)
-        case replay(file: String, data: [UInt8], speed: ReplaySpeed)
+        /// The loop holds the recording and reads it as it plays.
+        case replay(file: String, span: RecordingSpan, speed: ReplaySpeed)
     }
 
     /// The terminal's size at the start.
@@ -101,19 +102,51 @@ extension ConsoleReducer {
         case .processAnswered(let answer):
             state.processes.record(answer)
         case .subscribersCounted(let count):
+            let previous = state.processes.subscribers
             state.processes.subscribers = count
+            // Redis closed subscribers for their output buffer while syntop's connection was
+            // lost: the count is the server's, so syntop was probably, not surely, one of them.
+            if let before = previous?.limitDisconnections, let after = count.limitDisconnections, after > before,
+               let lost = state.wire.lastDisconnect, !lost.explained, let since = previous?.at, lost.at >= since - 1 {
+                let limit = count.pubsubLimit.map { " (\($0.description))" } ?? ""
+                state.wire.explainDisconnect("Redis closed \(after - before) subscriber(s) for their output buffer meanwhile"
+                                             + limit + ": syntop probably fell behind")
+                state.notice = Notice("Redis probably dropped syntop's subscription for falling behind the traffic" + limit,
+                                      .warning)
+            }
         case .contextFailed(let name, let reason):
             state.notice = Notice("context \(name): \(reason); still on " + (state.context.map { "context \($0)" } ?? "the first deployment"),
                                   .critical)
         case .replayTick(let clock):
             guard case .replay(let file, var cursor) = state.wireSource else { return [.stopReplay] }
-            if state.paused {
+            if state.paused || cursor.finished {
                 cursor.hold()
-            } else {
-                feedReplay(&state, cursor.due(at: clock))
+                state.wireSource = .replay(file: file, cursor: cursor)
+                return [.stopReplay]
             }
+            let feed = cursor.due(at: clock)
             state.wireSource = .replay(file: file, cursor: cursor)
-            return state.paused || cursor.finished ? [.stopReplay] : []
+            return feed.map { [.feedReplay($0)] } ?? []
+        case .replayed(let batch):
+            guard case .replay(let file, var cursor) = state.wireSource else { return [] }
+            for line in batch.lines { state.wire.ingest(recordingLine: line) }
+            if !batch.lines.isEmpty && state.paused { state.frozenWire = state.wire }
+            cursor.fed(batch, lastTime: state.wire.lastLineAt)
+            state.wireSource = .replay(file: file, cursor: cursor)
+            return cursor.finished ? [.stopReplay] : []
+        case .replaySought(let time, let position, let nextTime, let finished):
+            guard case .replay(let file, var cursor) = state.wireSource else { return [] }
+            // What was seen before the new place would mix two moments: the screens start afresh.
+            state.wire = WireState(limits: state.wire.limits)
+            if state.paused { state.frozenWire = state.wire }
+            cursor.sought(to: time, position: position, nextTime: nextTime, finished: finished)
+            state.wireSource = .replay(file: file, cursor: cursor)
+            state.notice = Notice("replay at \(TimeText.clock(time, utcOffset: state.utcOffset)) (\(cursor.percent)%): "
+                                  + "the screens start afresh from there" + (finished ? "; nothing is left after it" : ""))
+            return state.paused ? [] : [.startReplay]
+        case .replayFailed(let reason):
+            state.notice = Notice("replay: \(reason)", .critical)
+            return [.stopReplay]
         case .frame(let clock):
             if case .replay = state.wireSource {
                 state.now = state.wire.lastLineAt ?? 0
@@ -159,32 +192,29 @@ extension ConsoleReducer {
             state.probeAllowed = probe
             state.probeOnStart = probe
             return []
-        case .replay(let file, let data, let speed):
-            var times: [Double] = []
-            state.replayLines = []
-            for line in Recording.lines(data) {
-                switch Recording.fields(line) {
-                case .comment: continue
-                case .malformed: times.append(times.last ?? 0)
-                case .message(let time, _, _): times.append(time)
-                }
-                state.replayLines.append(line)
-            }
-            state.wireSource = .replay(file: file, cursor: ReplayCursor(times: times, speed: speed))
+        case .replay(let file, let span, let speed):
+            state.wireSource = .replay(file: file, cursor: ReplayCursor(span: span, speed: speed))
             return [.startReplay]
         }
     }
 
-    /// Feeds recorded messages, as the wire would have brought them.
-    static func feedReplay(_ state: inout ConsoleState, _ range: Range<Int>) {
-        for index in range where index < state.replayLines.count {
-            let line = state.replayLines[index]
-            switch Recording.fields(line) {
-            case .comment: continue
-            case .malformed(let detail): state.wire.ingestBadRecordingLine(line, detail: detail)
-            case .message(let time, let channel, let payload): state.wire.ingest(payload, channel: channel, at: time)
-            }
+    /// `:seek TIME`: a clock time of the recording, a step from where it stands, or unix seconds.
+    static func seek(_ state: inout ConsoleState, _ argument: String) -> [Effect] {
+        guard case .replay(_, let cursor) = state.wireSource else {
+            state.notice = Notice(":seek moves through a replay (--replay FILE)", .warning)
+            return []
         }
-        if !range.isEmpty && state.paused { state.frozenWire = state.wire }
+        guard let time = ReplayTime.parse(argument, start: cursor.span.first, now: cursor.shownTime,
+                                          utcOffset: state.utcOffset) else {
+            state.notice = Notice(":seek takes HH:MM[:SS], +N[s|m|h], -N[s|m|h] or unix seconds", .warning)
+            return []
+        }
+        let offset = state.utcOffset
+        let clock = { (time: Double) in TimeText.clock(time, utcOffset: offset) }
+        guard time <= cursor.span.last else {
+            state.notice = Notice("the recording runs from \(clock(cursor.span.first)) to \(clock(cursor.span.last))", .warning)
+            return []
+        }
+        return [.seekReplay(max(time, cursor.span.first))]
     }
 }

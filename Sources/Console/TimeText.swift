@@ -1,6 +1,6 @@
 /// How times and ages read on every screen: one place, so they read the same everywhere.
-enum TimeText {
-    static func clock(_ time: Double, utcOffset: Int) -> String {
+public enum TimeText {
+    public static func clock(_ time: Double, utcOffset: Int) -> String {
         guard time.isFinite, abs(time) < 1e12 else { return "--:--:--" }
         let seconds = (Int64(time.rounded(.down)) + Int64(utcOffset)) % 86_400
         let day = seconds < 0 ? seconds + 86_400 : seconds

@@ -20,11 +20,19 @@ final class RedisConnection {
     private let context: UnsafeMutablePointer<redisContext>
     private var outputPending = false
     private var connected = false
+    /// Where the socket is read into, a piece at a time: large for the subscription, small
+    /// for a connection that asks a few questions.
+    private var chunk: [UInt8]
+    static let subscriptionChunk = 1 << 20
+    /// At most this much is read in one wake-up, so a flood cannot keep keys and the screen
+    /// waiting; whatever is left is read on the next turn of the loop, which comes at once.
+    static let readBudget = 16 << 20
 
     var fd: Int32 { context.pointee.fd }
 
     /// Starts connecting; fails at once only for errors hiredis sees immediately.
-    init(endpoint: RedisEndpoint) throws(RedisConnectionError) {
+    init(endpoint: RedisEndpoint, readChunk: Int = 64 << 10) throws(RedisConnectionError) {
+        chunk = [UInt8](repeating: 0, count: readChunk)
         let made: UnsafeMutablePointer<redisContext>?
         switch endpoint.address {
         case .tcp(let host, let port): made = redisConnectNonBlock(host, Int32(port))
@@ -67,8 +75,11 @@ final class RedisConnection {
         Int16(POLLIN) | (outputPending || !connected ? Int16(POLLOUT) : 0)
     }
 
-    /// Does the I/O the socket is ready for and returns the replies that are complete.
-    func handle(_ revents: Int16) throws(RedisConnectionError) -> [RedisValue] {
+    /// Does the I/O the socket is ready for and returns the replies that are complete. A
+    /// pub/sub message goes to `message` (channel, payload) where its bytes lie, instead.
+    func handle(_ revents: Int16,
+                message: ((UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<UInt8>) -> Void)? = nil)
+        throws(RedisConnectionError) -> [RedisValue] {
         if !connected && revents & Int16(POLLOUT | POLLERR | POLLHUP) != 0 {
             var error: Int32 = 0
             var length = socklen_t(MemoryLayout<Int32>.size)
@@ -87,21 +98,66 @@ final class RedisConnection {
         }
         var replies: [RedisValue] = []
         if revents & Int16(POLLIN | POLLHUP | POLLERR) != 0 {
-            if redisBufferRead(context) != REDIS_OK {
-                throw RedisConnectionError(description: RedisConnection.errorString(context))
-            }
-            while true {
-                var raw: UnsafeMutableRawPointer?
-                if redisGetReplyFromReader(context, &raw) != REDIS_OK {
+            // Drain what the socket holds, in large pieces, before anything else: the
+            // subscriber that falls behind is the one Redis drops.
+            var read = 0
+            while read < RedisConnection.readBudget {
+                let got = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+                if got < 0 {
+                    if errno == EINTR { continue }
+                    if errno == EAGAIN || errno == EWOULDBLOCK { break }
+                    throw RedisConnectionError(description: String(cString: strerror(errno)))
+                }
+                if got == 0 {
+                    if read > 0 { break }
+                    throw RedisConnectionError(description: "Server closed the connection")
+                }
+                let fed = chunk.withUnsafeBytes { bytes in
+                    redisReaderFeed(context.pointee.reader, bytes.baseAddress!.assumingMemoryBound(to: CChar.self), got)
+                }
+                guard fed == REDIS_OK else {
                     throw RedisConnectionError(description: "protocol error: " + RedisConnection.errorString(context))
                 }
-                guard let raw else { break }
-                let reply = raw.assumingMemoryBound(to: redisReply.self)
-                replies.append(RedisConnection.value(reply))
-                freeReplyObject(raw)
+                read += got
+                try collect(into: &replies, message: message)
+                if got < chunk.count { break }
             }
         }
         return replies
+    }
+
+    private func collect(into replies: inout [RedisValue],
+                         message: ((UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<UInt8>) -> Void)?)
+        throws(RedisConnectionError) {
+        while true {
+            var raw: UnsafeMutableRawPointer?
+            if redisGetReplyFromReader(context, &raw) != REDIS_OK {
+                throw RedisConnectionError(description: "protocol error: " + RedisConnection.errorString(context))
+            }
+            guard let raw else { return }
+            defer { freeReplyObject(raw) }
+            let reply = raw.assumingMemoryBound(to: redisReply.self)
+            if let message, let (channel, payload) = RedisConnection.pubsubMessage(reply) {
+                message(channel, payload)
+            } else {
+                replies.append(RedisConnection.value(reply))
+            }
+        }
+    }
+
+    /// `["message", channel, payload]`: a published message, its bytes where hiredis keeps them.
+    private static func pubsubMessage(_ reply: UnsafeMutablePointer<redisReply>)
+        -> (UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<UInt8>)? {
+        let r = reply.pointee
+        guard r.type == REDIS_REPLY_ARRAY, r.elements == 3, let items = r.element,
+              let kind = items[0]?.pointee, kind.type == REDIS_REPLY_STRING, kind.len == 7,
+              let text = kind.str, memcmp(text, "message", 7) == 0,
+              let channel = items[1]?.pointee, channel.type == REDIS_REPLY_STRING,
+              let payload = items[2]?.pointee, payload.type == REDIS_REPLY_STRING else { return nil }
+        func bytes(_ part: redisReply) -> UnsafeBufferPointer<UInt8> {
+            UnsafeBufferPointer(start: UnsafeRawPointer(part.str)?.assumingMemoryBound(to: UInt8.self), count: part.len)
+        }
+        return (bytes(channel), bytes(payload))
     }
 
     private static func value(_ reply: UnsafeMutablePointer<redisReply>) -> RedisValue {

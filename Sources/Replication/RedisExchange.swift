@@ -1,3 +1,4 @@
+import Connection
 import EventLoop
 import Glibc
 
@@ -62,14 +63,23 @@ public enum SubscriberCounter {
         public var addresses: [String]?
         /// Redis's refusal of CLIENT LIST (an ACL without it): shown, not an error.
         public var addressesRefused: String?
+        /// The output buffer Redis holds for syntop's own subscription (`omem` of CLIENT LIST),
+        /// where the Redis user may see it.
+        public var ownOutputBytes: Int64?
+        /// Subscribers Redis has closed for passing their output buffer limit (INFO stats,
+        /// Redis 7), and that limit for pub/sub clients (CONFIG GET), where the user may ask.
+        public var limitDisconnections: Int64?
+        public var pubsubLimit: OutputBufferLimit?
     }
 
-    public static func count(channels: [String], endpoint: RedisEndpoint, loop: EventLoop,
+    /// `ownClient`: the subscribed connection's CLIENT ID, for its output buffer.
+    public static func count(channels: [String], ownClient: Int64?, endpoint: RedisEndpoint, loop: EventLoop,
                              done: @escaping (Result<Count, RedisConnectionError>) -> Void) {
-        RedisExchange.run([["PUBSUB", "NUMSUB"] + channels, ["CLIENT", "LIST", "TYPE", "pubsub"]], endpoint: endpoint,
+        RedisExchange.run([["PUBSUB", "NUMSUB"] + channels, ["CLIENT", "LIST", "TYPE", "pubsub"], ["INFO", "stats"],
+                           ["CONFIG", "GET", "client-output-buffer-limit"]], endpoint: endpoint,
                           loop: loop, timeoutMS: 2000) { result in
             done(result.flatMap { replies in
-                guard replies.count == 2 else {
+                guard replies.count == 4 else {
                     return .failure(RedisConnectionError(description: "unexpected replies to PUBSUB NUMSUB"))
                 }
                 if case .error(let message) = replies[0] {
@@ -86,13 +96,26 @@ public enum SubscriberCounter {
                 var count = Count(channels: counts)
                 switch replies[1] {
                 case .bulk(let text?):
-                    count.addresses = String(decoding: text, as: UTF8.self).split(separator: "\n").compactMap { line in
-                        line.split(separator: " ").first { $0.hasPrefix("addr=") }.map { String($0.dropFirst(5)) }
+                    let clients = String(decoding: text, as: UTF8.self).split(separator: "\n").map { $0.split(separator: " ") }
+                    func field(_ client: [Substring], _ name: String) -> Substring? {
+                        client.first { $0.hasPrefix(name + "=") }.map { $0.dropFirst(name.count + 1) }
+                    }
+                    count.addresses = clients.compactMap { field($0, "addr").map(String.init) }
+                    if let ownClient, let own = clients.first(where: { field($0, "id") == Substring(String(ownClient)) }) {
+                        count.ownOutputBytes = field(own, "omem").flatMap { Int64($0) }
                     }
                 case .error(let message):
                     count.addressesRefused = message
                 default:
                     break
+                }
+                if case .bulk(let text?) = replies[2] {
+                    let line = String(decoding: text, as: UTF8.self).split(whereSeparator: \.isNewline)
+                        .first { $0.hasPrefix("client_output_buffer_limit_disconnections:") }
+                    count.limitDisconnections = line.flatMap { Int64($0.split(separator: ":").last ?? "") }
+                }
+                if case .array(let pair) = replies[3], pair.count == 2, case .bulk(let value?) = pair[1] {
+                    count.pubsubLimit = OutputBufferLimit.parse(String(decoding: value, as: UTF8.self))
                 }
                 return .success(count)
             })

@@ -20,6 +20,14 @@ public final class ReplicationClient {
     private var connection: RedisConnection?
     private var source: EventLoop.SourceID?
     private var subscribedChannels = 0
+    /// Replies before the subscription's, in order: AUTH's, then CLIENT ID's.
+    private var awaiting: [Awaited] = []
+    private enum Awaited { case auth, clientID }
+    /// Redis's id of the subscribed connection, where the Redis user may ask (CLIENT ID): it
+    /// finds this connection's output buffer in CLIENT LIST.
+    public private(set) var clientID: Int64?
+    /// The channels' names as bytes, so a message names its channel without a new string.
+    private lazy var channelBytes = channels.map { (Array($0.utf8), $0) }
 
     /// `onMessages` gets what one wake-up read, in order.
     public init(endpoint: RedisEndpoint, channels: [String], loop: EventLoop,
@@ -45,16 +53,22 @@ public final class ReplicationClient {
 
     private func connect() {
         subscribedChannels = 0
+        clientID = nil
+        awaiting = []
         let made: RedisConnection
         do throws(RedisConnectionError) {
-            made = try RedisConnection(endpoint: endpoint)
+            made = try RedisConnection(endpoint: endpoint, readChunk: RedisConnection.subscriptionChunk)
         } catch {
             driver.handle(.failed(error.description))
             return
         }
         if let password = endpoint.password {
             made.send(endpoint.username.map { ["AUTH", $0, password] } ?? ["AUTH", password])
+            awaiting.append(.auth)
         }
+        // Asked before subscribing, which leaves only (un)subscribing allowed.
+        made.send(["CLIENT", "ID"])
+        awaiting.append(.clientID)
         made.send(["SUBSCRIBE"] + channels)
         connection = made
         source = loop.watch(fd: made.fd, events: { [unowned made] in made.pollEvents }) { [unowned self] revents in
@@ -65,14 +79,22 @@ public final class ReplicationClient {
     private func readable(_ revents: Int16) {
         guard let connection else { return }
         let replies: [RedisValue]
+        let time = now()
+        var messages: [WireMessage] = []
+        // Once subscribed, messages are taken where hiredis holds them; before, every reply
+        // comes in order, so nothing is handed over ahead of the subscription.
+        let subscribed = subscribedChannels == channels.count
         do throws(RedisConnectionError) {
-            replies = try connection.handle(revents)
+            replies = try connection.handle(revents, message: !subscribed ? nil : { [channelBytes] channel, payload in
+                let name = channelBytes.first { $0.0.elementsEqual(channel) }?.1
+                    ?? String(decoding: channel, as: UTF8.self)
+                messages.append(WireMessage(channel: name, payload: Array(payload), time: time))
+            })
         } catch {
+            if !messages.isEmpty { onMessages(messages) }
             driver.handle(.failed(error.description))
             return
         }
-        let time = now()
-        var messages: [WireMessage] = []
         // What came before a status change is handed over first, and nothing once closed.
         func handOver() {
             if !messages.isEmpty && self.connection != nil { onMessages(messages) }
@@ -80,6 +102,20 @@ public final class ReplicationClient {
         }
         defer { handOver() }
         for reply in replies {
+            if !awaiting.isEmpty, !isSubscription(reply) {
+                switch awaiting.removeFirst() {
+                case .auth:
+                    if case .error(let message) = reply {
+                        handOver()
+                        driver.handle(.failed("Redis refused: \(message)"))
+                        return
+                    }
+                case .clientID:
+                    // A user that may not ask is no error: the buffer is then not shown.
+                    if case .integer(let id) = reply { clientID = id }
+                }
+                continue
+            }
             switch reply {
             case .array(let items) where items.count == 3:
                 guard case .bulk(let kind?) = items[0] else { continue }
@@ -103,6 +139,11 @@ public final class ReplicationClient {
                 continue
             }
         }
+    }
+
+    private func isSubscription(_ reply: RedisValue) -> Bool {
+        guard case .array(let items) = reply, items.count == 3, case .bulk(let kind?) = items[0] else { return false }
+        return kind == Array("subscribe".utf8) || kind == Array("message".utf8)
     }
 
     private func close() {

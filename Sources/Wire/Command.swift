@@ -109,6 +109,129 @@ public enum ReplicationLine {
         }
     }
 
+    /// A digest of a row as published, from its stream's name and its JSON bytes (64 bits,
+    /// eight bytes a step): what tells a republished row from a new one without comparing
+    /// decoded rows.
+    static func digest(stream: UnsafeBufferPointer<UInt8>, row: UnsafeBufferPointer<UInt8>) -> UInt64 {
+        let named = mix(0xcbf2_9ce4_8422_2325, stream)
+        return mix((named ^ 0x20) &* 0x100_0000_01b3, row)
+    }
+
+    static func digest(stream: StreamName, row: ArraySlice<UInt8>) -> UInt64 {
+        var name = stream.rawValue
+        return name.withUTF8 { name in row.withUnsafeBufferPointer { digest(stream: name, row: $0) } }
+    }
+
+    private static func mix(_ start: UInt64, _ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
+        var digest = start
+        let raw = UnsafeRawBufferPointer(bytes)
+        var index = 0
+        while index + 8 <= raw.count {
+            digest = (digest ^ raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)) &* 0x9E37_79B9_7F4A_7C15
+            digest ^= digest >> 29
+            index += 8
+        }
+        while index < raw.count {
+            digest = (digest ^ UInt64(raw[index])) &* 0x100_0000_01b3
+            index += 1
+        }
+        return digest
+    }
+
+    /// An RDATA line's row JSON (what follows its third argument); empty for any other line.
+    static func rowBytes(_ line: UnsafeBufferPointer<UInt8>) -> ArraySlice<UInt8> {
+        guard line.starts(with: rdataPrefix) else { return [] }
+        var index = rdataPrefix.count
+        var spaces = 0
+        while index < line.count && spaces < 3 {
+            if line[index] == 0x20 { spaces += 1 }
+            index += 1
+        }
+        return spaces == 3 ? Array(line[index...])[...] : []
+    }
+
+    static let rdataPrefix = Array("RDATA ".utf8)
+    static let positionPrefix = Array("POSITION ".utf8)
+
+    /// The streams syntop knows, by their bytes: a line names its stream without a new string.
+    static let knownStreamBytes: [(bytes: [UInt8], name: StreamName, rule: RowShape.Rule)] =
+        RowDecoder.knownStreams.compactMap { name in RowShape.rules[name].map { (Array(name.rawValue.utf8), name, $0) } }
+
+    static func knownStream(_ bytes: Slice<UnsafeBufferPointer<UInt8>>) -> (name: StreamName, rule: RowShape.Rule)? {
+        for known in knownStreamBytes where known.bytes.count == bytes.count && known.bytes.elementsEqual(bytes) {
+            return (known.name, known.rule)
+        }
+        return nil
+    }
+
+    /// Where the arguments of an RDATA or POSITION line of a known stream lie (for POSITION,
+    /// `token` holds the previous token and `row` the new one); nil for any other line.
+    struct FastParts {
+        var isPosition: Bool
+        var stream: StreamName
+        var rule: RowShape.Rule
+        var streamBytes: Range<Int>
+        var instance: Range<Int>
+        var token: Range<Int>
+        var row: Range<Int>
+    }
+
+    static func fastParts(_ line: UnsafeBufferPointer<UInt8>) -> FastParts? {
+        let isPosition: Bool
+        var index: Int
+        if line.starts(with: rdataPrefix) {
+            isPosition = false
+            index = rdataPrefix.count
+        } else if line.starts(with: positionPrefix) {
+            isPosition = true
+            index = positionPrefix.count
+        } else {
+            return nil
+        }
+        // The ends of the first three arguments, each after at least one byte.
+        var ends = (0, 0, 0)
+        var found = 0
+        var start = index
+        while index < line.count && found < 3 {
+            if line[index] == 0x20 {
+                guard index > start else { return nil }
+                switch found {
+                case 0: ends.0 = index
+                case 1: ends.1 = index
+                default: ends.2 = index
+                }
+                found += 1
+                start = index + 1
+            }
+            index += 1
+        }
+        guard found == 3, start < line.count,
+              let (stream, rule) = knownStream(line[(isPosition ? positionPrefix.count : rdataPrefix.count)..<ends.0])
+        else { return nil }
+        return FastParts(isPosition: isPosition, stream: stream, rule: rule,
+                         streamBytes: (isPosition ? positionPrefix.count : rdataPrefix.count)..<ends.0,
+                         instance: (ends.0 + 1)..<ends.1,
+                         token: (ends.1 + 1)..<ends.2, row: start..<line.count)
+    }
+
+    /// Digits, with a minus sign or not, that an Int64 holds; nil for anything else (the full
+    /// way decides).
+    static func plainInteger(_ line: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Int64? {
+        var index = range.lowerBound
+        let negative = index < range.upperBound && line[index] == UInt8(ascii: "-")
+        if negative { index += 1 }
+        let count = range.upperBound - index
+        guard count > 0, count <= 18 else { return nil }
+        var value: Int64 = 0
+        while index < range.upperBound {
+            let digit = line[index] &- UInt8(ascii: "0")
+            guard digit < 10 else { return nil }
+            value = value * 10 + Int64(digit)
+            index += 1
+        }
+        return negative ? -value : value
+    }
+
     /// Byte positions in one line.
     struct Line {
         let bytes: UnsafeBufferPointer<UInt8>

@@ -28,3 +28,31 @@ public enum RowToken: Hashable, Sendable {
     case batch
     case id(Int64)
 }
+
+/// Names read from the wire, kept once: a line that names a known writer gets the string kept
+/// from before instead of a new one. Bounded; past the bound a name is made afresh each time.
+struct NameTable: Sendable {
+    static let capacity = 4096
+    private var names: [UInt64: [String]] = [:]
+    private var count = 0
+
+    /// The name these bytes spell; nil for bytes that are not a plain printable ASCII name
+    /// (the full way decides about those).
+    mutating func name(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
+        guard !bytes.isEmpty else { return nil }
+        var digest: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in bytes {
+            guard byte > 0x20, byte < 0x7F else { return nil }
+            digest = (digest ^ UInt64(byte)) &* 0x100_0000_01b3
+        }
+        if let kept = names[digest] {
+            for name in kept where name.utf8.elementsEqual(bytes) { return name }
+        }
+        let name = String(decoding: bytes, as: UTF8.self)
+        if count < NameTable.capacity {
+            names[digest, default: []].append(name)
+            count += 1
+        }
+        return name
+    }
+}

@@ -20,12 +20,35 @@ public enum Recording {
             return .malformed("expected <time>\\t<channel>\\t<message>")
         }
         // Unix seconds, from 1970 to the year 5000: anything else is no time at all.
-        guard let time = Double(String(decoding: bytes[..<first], as: UTF8.self)),
+        guard let time = seconds(bytes[..<first]) ?? Double(String(decoding: bytes[..<first], as: UTF8.self)),
               time >= 0, time < 95_617_584_000 else {
             return .malformed("bad time")
         }
         let channel = String(decoding: bytes[(first + 1)..<second], as: UTF8.self)
         return .message(time: time, channel: channel, payload: bytes[(second + 1)...])
+    }
+
+    /// `1800000000.123456` as syntop writes it, read without a string: digits and a fraction
+    /// whose digits together stay below 2^53 divide exactly as the decimal rounds. Nil for any
+    /// other text, which is read the general way.
+    static func seconds(_ bytes: ArraySlice<UInt8>) -> Double? {
+        var whole: Int64 = 0
+        var scale: Int64 = 1
+        var digits = 0
+        var point = false
+        for byte in bytes {
+            if byte == UInt8(ascii: "."), !point {
+                point = true
+                continue
+            }
+            let digit = byte &- UInt8(ascii: "0")
+            guard digit < 10, digits < 16 else { return nil }
+            whole = whole * 10 + Int64(digit)
+            if point { scale *= 10 }
+            digits += 1
+        }
+        guard digits > 0, whole < 1 << 53 else { return nil }
+        return Double(whole) / Double(scale)
     }
 
     /// Every line of a recording, split at newlines.

@@ -52,6 +52,20 @@ public enum Secrets {
         return .array(items.map { _ in .string(placeholder) })
     }
 
+    /// What of a row the wire state may keep: a token-keyed cache's row and a pusher's row
+    /// (its pushkey is a push token) as decoded, which dropped the secret; any other row as
+    /// published.
+    public static func keptRow(_ row: StreamRow, as published: ArraySlice<UInt8>) -> [UInt8] {
+        switch row {
+        case .cacheInvalidation(let function, let keys, let at) where isTokenCache(function):
+            return Array(JSONText.encode(.array([.string(function), keys] + (at.map { [.integer($0)] } ?? []))).utf8)
+        case .pusher(let userID, let appID, let deleted):
+            return Array(JSONText.encode(.array([.string(userID), .string(appID), .null, .bool(deleted)])).utf8)
+        default:
+            return Array(published)
+        }
+    }
+
     /// A replication message as published, with any token in it replaced: what a recording
     /// holds and what an excerpt of a bad line starts from.
     public static func scrub(_ payload: [UInt8]) -> [UInt8] {
@@ -85,8 +99,9 @@ public enum Secrets {
     }
 
     /// `RDATA caches <instance> <token> [<cache>, [keys...], <ts>]`: the row of a token-keyed
-    /// cache is written again with its keys replaced. A row that does not parse but names such a
-    /// cache keeps only what comes before the name's end.
+    /// cache is written again with its keys replaced. A line that does not parse but names such a
+    /// cache keeps nothing after the stream's name: in a broken line a key may stand anywhere,
+    /// even before the cache's name.
     static func scrubCacheInvalidation(_ payload: [UInt8]) -> [UInt8] {
         var spaces = 0
         var rowStart = cachesPrefix.count
@@ -105,12 +120,12 @@ public enum Secrets {
             return Array(payload[..<rowStart]) + Array(JSONText.encode(.array(scrubbed)).utf8)
         }
         // Unparsable, so the row may start anywhere (a field glued to the next, a space in a
-        // key): find a token-keyed cache's name after the stream and drop everything after it.
+        // key): a token-keyed cache's name anywhere after the stream drops all of it.
         let rest = payload[cachesPrefix.count...]
         let lowered = rest.map { (0x41...0x5A).contains($0) ? $0 | 0x20 : $0 }
         let names = tokenCaches.map { Array($0.lowercased().utf8) } + secretWords.map { Array($0.utf8) }
-        guard let cut = names.compactMap({ end(of: $0, in: lowered) }).min() else { return payload }
-        return Array(payload[..<(cachesPrefix.count + cut)]) + Array(" \(placeholder)".utf8)
+        guard names.contains(where: { end(of: $0, in: lowered) != nil }) else { return payload }
+        return Array(payload[..<cachesPrefix.count]) + Array(placeholder.utf8)
     }
 
     /// Where the first occurrence of `needle` in `haystack` ends.

@@ -12,7 +12,8 @@ import Wire
 enum ConsoleWireInput {
     case none
     case live(endpoint: RedisEndpoint, serverName: String, userIP: Bool, probe: Bool)
-    case replay(file: String, data: [UInt8], speed: ReplaySpeed)
+    /// The recording, open where the replay starts; it is read as it plays.
+    case replay(file: String, reader: RecordingReader<RecordingFile>, span: RecordingSpan, speed: ReplaySpeed)
 }
 
 /// The console's database: how to reach it and what to call it on screen.
@@ -57,6 +58,7 @@ final class ConsoleSession {
     private var generation = 0
     private var databaseFeed: DatabaseFeed?
     private var replayTimer: EventLoop.TimerID?
+    private var replayReader: RecordingReader<RecordingFile>?
 
     private let loop = EventLoop()
     private var state = ConsoleState(size: Size(width: 80, height: 24))
@@ -135,6 +137,8 @@ final class ConsoleSession {
 
     /// Starts watching `deployment`: the reducer's start, then its sources.
     private func begin(themeName: String, terminalNotice: String?) {
+        replayReader = nil
+        if case .replay(_, let reader, _, _) = deployment.wireInput { replayReader = reader }
         dispatch(.start(ConsoleSetup(
             size: backend?.size ?? state.size, themeName: themeName, terminalNotice: terminalNotice,
             configSearch: deployment.configSearch, config: deployment.config, thresholds: deployment.thresholds,
@@ -189,7 +193,7 @@ final class ConsoleSession {
         case .none: .none
         case .live(let endpoint, let serverName, _, let probe):
             .live(endpoint: endpoint.description, serverName: serverName, probe: probe)
-        case .replay(let file, let data, let speed): .replay(file: file, data: data, speed: speed)
+        case .replay(let file, _, let span, let speed): .replay(file: file, span: span, speed: speed)
         }
     }
 
@@ -218,7 +222,8 @@ final class ConsoleSession {
             loop: loop, now: unixTime,
             request: { [unowned self] in
                 ProcessFeed.Round(probes: ProcessProbe.of(self.state.config, hosts: hosts),
-                                  interval: self.state.refreshSeconds, subscribers: subscribers)
+                                  interval: self.state.refreshSeconds, subscribers: subscribers,
+                                  ownClient: self.client?.clientID)
             },
             deliver: { [unowned self] action in self.dispatch(action) })
         processFeed = feed
@@ -300,6 +305,18 @@ final class ConsoleSession {
         case .stopReplay:
             if let replayTimer { loop.cancel(replayTimer) }
             replayTimer = nil
+        case .feedReplay(let feed):
+            feedReplay(feed)
+        case .seekReplay(let time):
+            guard var reader = replayReader else { return }
+            do {
+                try reader.seek(time: time)
+                replayReader = reader
+                dispatch(.replaySought(time: time, position: reader.offset, nextTime: try reader.nextTime(),
+                                       finished: try reader.finished()))
+            } catch {
+                dispatch(.replayFailed("\(error)"))
+            }
         case .quit:
             loop.stop()
         case .refreshDatabase:
@@ -319,6 +336,24 @@ final class ConsoleSession {
             // After the frame that says so, so the sequence does not land inside curses' output.
             draw()
             backend?.copyToClipboard(text)
+        }
+    }
+
+    /// Reads what the reducer asked for from the recording, and hands it over as one batch.
+    private func feedReplay(_ feed: ReplayFeed) {
+        guard var reader = replayReader else { return }
+        do {
+            var lines: [ArraySlice<UInt8>] = []
+            lines.reserveCapacity(min(feed.limit, 8192))
+            while lines.count < feed.limit, let line = try reader.next(until: feed.until) {
+                lines.append(line.bytes)
+            }
+            let batch = ReplayBatch(lines: lines, position: reader.offset, nextTime: try reader.nextTime(),
+                                    finished: try reader.finished())
+            replayReader = reader
+            dispatch(.replayed(batch))
+        } catch {
+            dispatch(.replayFailed("\(error)"))
         }
     }
 

@@ -15,6 +15,8 @@ final class ProcessFeed {
         var probes: [ProcessProbe]
         var interval: Double
         var subscribers: (endpoint: RedisEndpoint, channels: [String])?
+        /// The CLIENT ID of syntop's own subscription, for its output buffer.
+        var ownClient: Int64?
     }
 
     private let loop: EventLoop
@@ -98,15 +100,19 @@ final class ProcessFeed {
         }
         if let subscribers = round.subscribers {
             pending += 1
-            SubscriberCounter.count(channels: subscribers.channels, endpoint: subscribers.endpoint, loop: loop) {
+            SubscriberCounter.count(channels: subscribers.channels, ownClient: round.ownClient,
+                                    endpoint: subscribers.endpoint, loop: loop) {
                 [weak self] result in
                 guard let self, asked == self.generation else { return }
                 let at = self.now()
                 switch result {
                 case .success(let count):
-                    self.deliver(.subscribersCounted(SubscriberCount(
-                        at: at, channels: count.channels, addresses: count.addresses,
-                        addressesRefused: count.addressesRefused, error: nil)))
+                    var counted = SubscriberCount(at: at, channels: count.channels, addresses: count.addresses,
+                                                  addressesRefused: count.addressesRefused, error: nil)
+                    counted.ownOutputBytes = count.ownOutputBytes
+                    counted.limitDisconnections = count.limitDisconnections
+                    counted.pubsubLimit = count.pubsubLimit
+                    self.deliver(.subscribersCounted(counted))
                 case .failure(let error):
                     self.deliver(.subscribersCounted(SubscriberCount(
                         at: at, channels: [:], addresses: nil, addressesRefused: nil, error: error.description)))

@@ -6,6 +6,7 @@ import Console
 import Foundation
 import Settings
 import Terminal
+import Wire
 
 @main
 struct Syntop: ParsableCommand {
@@ -103,10 +104,14 @@ struct ConsoleCommand: ParsableCommand {
     func wireInput(_ source: WireSourceSettings, _ config: SynapseConfig?) throws -> ConsoleWireInput {
         if let file = source.replay {
             guard let speed = ReplaySpeed(speed) else { throw ValidationError("--speed takes a number above 0, or max") }
-            guard let data = FileManager.default.contents(atPath: file) else {
-                throw ValidationError("cannot read the recording \(file)")
+            let reader: RecordingReader<RecordingFile>
+            let span: RecordingSpan
+            do {
+                (reader, span) = try source.window.open(file, utcOffset: ConsoleSession.utcOffset())
+            } catch let error as RecordingFile.Failure {
+                throw ValidationError(error.description)
             }
-            return .replay(file: file, data: Array(data), speed: speed)
+            return .replay(file: file, reader: reader, span: span, speed: speed)
         }
         guard source.hasRedis(config) else { return .none }
         return .live(endpoint: try source.endpoint(config), serverName: try source.resolvedServerName(config),
@@ -133,7 +138,8 @@ struct ConsoleCommand: ParsableCommand {
     func deployment(_ settings: Settings, replay: String?, switched: Bool) throws -> ConsoleDeployment {
         // --probe publishes into the deployment the command line started with, never into one
         // switched to.
-        let source = WireSourceSettings(settings: settings, probe: switched ? false : self.source.probe, replay: replay)
+        let source = WireSourceSettings(settings: settings, probe: switched ? false : self.source.probe, replay: replay,
+                                        window: ReplayWindow(from: self.source.from, to: self.source.to))
         let database = DatabaseSource(settings: settings)
         let (config, notice) = defaultConfig(source, database)
         let target = database.resolve(config)

@@ -48,6 +48,19 @@ struct WireSourceOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Read replication traffic from a recording instead of Redis.", valueName: "file"))
     var replay: String?
 
+    @Option(help: ArgumentHelp("Start the replay at this time: HH:MM[:SS] (local), +N[s|m|h] from its start, or unix seconds.",
+                               valueName: "time"))
+    var from: String?
+
+    @Option(help: ArgumentHelp("End the replay at this time (as --from; +N counts from --from).", valueName: "time"))
+    var to: String?
+
+    func validate() throws {
+        if replay == nil && (from != nil || to != nil) {
+            throw ValidationError("--from and --to choose part of a recording: give --replay FILE")
+        }
+    }
+
     func given() throws -> [SettingKey: SettingValue] {
         var given: [SettingKey: SettingValue] = [:]
         if !configPaths.isEmpty { given[.configPaths] = .paths(configPaths) }
@@ -65,7 +78,7 @@ struct WireSourceOptions: ParsableArguments {
 
     /// The source, once the settings are resolved.
     func resolved(_ settings: Settings) -> WireSourceSettings {
-        WireSourceSettings(settings: settings, probe: probe, replay: replay)
+        WireSourceSettings(settings: settings, probe: probe, replay: replay, window: ReplayWindow(from: from, to: to))
     }
 }
 
@@ -80,8 +93,10 @@ struct WireSourceSettings {
     var processHosts: [String: String]
     var probe: Bool
     var replay: String?
+    var window: ReplayWindow
 
-    init(settings: Settings, probe: Bool, replay: String?) {
+    init(settings: Settings, probe: Bool, replay: String?, window: ReplayWindow = ReplayWindow()) {
+        self.window = window
         self.settings = settings
         configPaths = settings.paths(.configPaths)
         redis = settings.text(.redis)
@@ -162,10 +177,13 @@ func collectWire(_ options: WireSourceSettings, config: SynapseConfig?, seconds:
     -> (WireState, WireSourceReport, Double) {
     var state = WireState()
     if let file = options.replay {
-        guard let data = FileManager.default.contents(atPath: file) else {
-            throw WireRunFailure(description: "cannot read the recording \(file)")
+        var reader: RecordingReader<RecordingFile>
+        do {
+            (reader, _) = try options.window.open(file, utcOffset: ConsoleSession.utcOffset())
+            while let line = try reader.next() { state.ingest(recordingLine: line.bytes) }
+        } catch {
+            throw WireRunFailure(description: "\(error)")
         }
-        state.ingest(recording: Array(data))
         return (state, WireSourceReport(kind: "replay", file: file), state.lastLineAt ?? 0)
     }
     let endpoint = try options.endpoint(config)

@@ -238,7 +238,7 @@ func withHistory(_ state: inout ConsoleState, _ file: String) throws {
                           channel: "hs", at: 100)
         state.wire.ingest(Array(#"RDATA events event_persister1 11 ["ev",["$b","!r","m.room.redaction",null,null,null,null,false,false]]"#.utf8),
                           channel: "hs", at: 101)
-        state.wireSource = .replay(file: "x", cursor: ReplayCursor(times: [0], speed: .max))
+        state.wireSource = .replay(file: "x", cursor: ReplayCursor(span: span(), speed: .max))
         state.screen = .positions
         state.details[.positions] = .stream("events")
         state.now = 102

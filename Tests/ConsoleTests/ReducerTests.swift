@@ -29,7 +29,7 @@ import Terminal
     /// is fed again only when resumed.
     @Test func pauseAndResumeHoweverTheyAreAsked() {
         var s = state()
-        s.wireSource = .replay(file: "r.rec", cursor: ReplayCursor(times: [1, 2], speed: .max))
+        s.wireSource = .replay(file: "r.rec", cursor: ReplayCursor(span: span(first: 1, last: 2), speed: .max))
         s.wire.ingest(Array("POSITION typing w 1 1".utf8), channel: "hs", at: 1)
         #expect(ConsoleReducer.runCommand(&s, "pause").isEmpty)
         #expect(s.paused && s.frozenWire != nil)

@@ -27,15 +27,18 @@ func stackConfig() -> SynapseConfig {
         for name in ["client_reader10", "client_reader2", "client_reader1"] {
             state.wire.ingest(Array("POSITION caches \(name) 1 2".utf8), channel: "hs", at: 1)
         }
-        state.wireSource = .replay(file: "x", cursor: ReplayCursor(times: [], speed: .max))
+        state.wireSource = .replay(file: "x", cursor: ReplayCursor(span: span(), speed: .max))
+        // One group of three, under the stream's row.
         let positions = PositionsScreen.positionRows(state, alerts: []).map { $0.cells[1].text }
-        #expect(positions == ["client_reader1", "client_reader2", "client_reader10"])
+        #expect(positions == ["client_reader* ×3", "client_reader1", "client_reader2", "client_reader10"])
         let roles = RolesScreen.roleRows(state).map { $0.cells[0].text }
-        #expect(roles == ["client_reader1", "client_reader2", "client_reader10"])
-        // Sorting a column by name keeps that order.
-        let rows = positions.map { TableRow([TableCell($0)]) }.reversed()
-        #expect(ScreenContent.sorted(Array(rows), by: SortOrder(column: 0, ascending: true)).map { $0.cells[0].text }
-                == ["client_reader1", "client_reader2", "client_reader10"])
+        #expect(roles == ["client_reader* ×3", "client_reader1", "client_reader2", "client_reader10"])
+        // Sorting a column by name keeps that order, under the group's row.
+        let rows = [TableRow([TableCell("client_reader* ×3")], foldKey: "group")]
+            + ["client_reader10", "client_reader2", "client_reader1"].map { TableRow([TableCell($0)], depth: 1) }
+        #expect(RowTree.arrange(rows, filter: "", sort: SortOrder(column: 0, ascending: true), expanded: ["group"])
+                    .map { $0.cells[0].text }
+                == ["▾ client_reader* ×3", "    client_reader1", "    client_reader2", "    client_reader10"])
     }
 
     /// A configured writer is a row before it publishes anything: typing had no traffic yet.
@@ -44,7 +47,9 @@ func stackConfig() -> SynapseConfig {
         state.config = stackConfig()
         let rows = PositionsScreen.positionRows(state, alerts: []).map { ($0.cells[0].text, $0.cells[1].text, $0.cells[7].text) }
         #expect(rows.contains { $0 == ("typing", "stream_writer1", "nothing seen yet") }, "\(rows)")
-        #expect(rows.contains { $0 == ("events", "event_persister2", "nothing seen yet") })
+        // Two persisters: one row for the stream, and one for each under it.
+        #expect(rows.contains { $0 == ("events", "2 writers", "nothing seen yet") }, "\(rows)")
+        #expect(rows.contains { $0 == ("", "event_persister2", "nothing seen yet") })
         #expect(!rows.contains { $0.0 == "caches" })
         state.wire.ingest(Array("POSITION typing stream_writer1 3 3".utf8), channel: "hs", at: 1)
         let seen = PositionsScreen.positionRows(state, alerts: []).first { $0.cells[0].text == "typing" }

@@ -15,11 +15,15 @@ import Wire
 
     @Test func aReplayStartsTicksAndStopsAtItsEnd() {
         var state = ConsoleState(size: Size(width: 100, height: 30))
-        let data = Array("1.0\ths\tPOSITION typing w 1 1\n2.0\ths\tPOSITION typing w 1 2\n".utf8)
-        #expect(ConsoleReducer.reduce(&state, .start(setup(.replay(file: "r.rec", data: data, speed: .factor(1))))) == [.startReplay])
-        #expect(ConsoleReducer.reduce(&state, .replayTick(clock: 10)).isEmpty)
+        var replay = ReplayHarness("1.0\ths\tPOSITION typing w 1 1\n2.0\ths\tPOSITION typing w 1 2\n")
+        #expect(replay.reduce(&state, .start(setup(.replay(file: "r.rec", span: replay.span, speed: .factor(1))))) == [.startReplay])
+        // The first tick plays what is due at the recording's start, and the loop reads it.
+        #expect(ConsoleReducer.reduce(&state, .replayTick(clock: 10)) == [.feedReplay(ReplayFeed(until: 1, limit: ReplayCursor.chunk))])
+        #expect(replay.reduce(&state, .replayTick(clock: 10)).isEmpty)
         #expect(state.wire.positions[WriterKey("typing", "w")]?.token == 1)
-        #expect(ConsoleReducer.reduce(&state, .replayTick(clock: 11)) == [.stopReplay])
+        #expect(replay.reduce(&state, .replayTick(clock: 10.5)).isEmpty)
+        #expect(state.wire.positions[WriterKey("typing", "w")]?.token == 1)
+        #expect(replay.reduce(&state, .replayTick(clock: 11)) == [.stopReplay])
         #expect(state.wire.positions[WriterKey("typing", "w")]?.token == 2)
         // The frame's time is the recording's; the database's is the clock.
         _ = ConsoleReducer.reduce(&state, .frame(clock: 5000))
@@ -28,8 +32,8 @@ import Wire
 
     @Test func aPausedReplayStopsTicking() {
         var state = ConsoleState(size: Size(width: 100, height: 30))
-        let data = Array("1.0\ths\tREPLICATE\n9.0\ths\tREPLICATE\n".utf8)
-        _ = ConsoleReducer.reduce(&state, .start(setup(.replay(file: "r.rec", data: data, speed: .factor(1)))))
+        let replay = ReplayHarness("1.0\ths\tREPLICATE\n9.0\ths\tREPLICATE\n")
+        _ = ConsoleReducer.reduce(&state, .start(setup(.replay(file: "r.rec", span: replay.span, speed: .factor(1)))))
         _ = ConsoleReducer.reduce(&state, .togglePause)
         #expect(ConsoleReducer.reduce(&state, .replayTick(clock: 1)) == [.stopReplay])
         #expect(state.wire.lines == 0)

@@ -10,11 +10,9 @@ let consoleFixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent(
 /// A console that has replayed a whole recording, at a fixed clock and time zone.
 func replayedState(_ name: String, size: Size) throws -> ConsoleState {
     var state = ConsoleState(size: size)
-    let data = Array(try Data(contentsOf: consoleFixtures.appendingPathComponent(name)))
-    state.wire.ingest(recording: data)
-    var cursor = ReplayCursor(times: Array(repeating: 0, count: state.wire.lines), speed: .max)
-    while !cursor.finished { _ = cursor.due(at: 0) }
-    state.wireSource = .replay(file: "Tests/Fixtures/recordings/\(name)", cursor: cursor)
+    var replay = ReplayHarness(Array(try Data(contentsOf: consoleFixtures.appendingPathComponent(name))))
+    state.wireSource = .replay(file: "Tests/Fixtures/recordings/\(name)", cursor: ReplayCursor(span: replay.span, speed: .max))
+    replay.playToTheEnd(&state)
     state.now = state.wire.lastLineAt ?? 0
     state.utcOffset = 0
     return state
@@ -26,7 +24,7 @@ func replayedState(_ name: String, size: Size) throws -> ConsoleState {
         let screen = ConsoleView.render(state)
         let text = screen.text()
         expectSnapshot(screen, named: "pokes-replay-120x40")
-        #expect(text.contains("replay: hs1-with-hs2.rec 1235/1235 100% max done"))
+        #expect(text.contains("replay: hs1-with-hs2.rec 20:19:13 100% max done"))
     }
 
     @Test func positionsFromARecordingFlagTheRestart() throws {
@@ -85,12 +83,15 @@ func replayedState(_ name: String, size: Size) throws -> ConsoleState {
     @Test func steppingAndSpeedApplyToAReplay() {
         var state = ConsoleState(size: Size(width: 100, height: 20))
         #expect(ConsoleReducer.reduce(&state, .replayStep).isEmpty)
-        state.wireSource = .replay(file: "f", cursor: ReplayCursor(times: [1, 2], speed: .factor(1)))
+        var replay = ReplayHarness("1.0\ths\tPOSITION typing w 1 1\n2.0\ths\tPOSITION typing w 1 2\n")
+        state.wireSource = .replay(file: "f", cursor: ReplayCursor(span: replay.span, speed: .factor(1)))
         #expect(ConsoleReducer.reduce(&state, .replayStep).isEmpty)
         _ = ConsoleReducer.reduce(&state, .togglePause)
-        // Paused, `.` feeds one message, in the reducer.
-        #expect(ConsoleReducer.reduce(&state, .replayStep).isEmpty)
-        if case .replay(_, let cursor) = state.wireSource { #expect(cursor.next == 1) }
+        // Paused, `.` asks the loop for one message.
+        #expect(ConsoleReducer.reduce(&state, .replayStep) == [.feedReplay(ReplayFeed(until: nil, limit: 1))])
+        #expect(replay.reduce(&state, .replayStep).isEmpty)
+        if case .replay(_, let cursor) = state.wireSource { #expect(cursor.messages == 1 && cursor.shownTime == 1) }
+        #expect(state.displayedWire.positions[WriterKey("typing", "w")]?.token == 1)
         _ = ConsoleReducer.runCommand(&state, "speed 10")
         if case .replay(_, let cursor) = state.wireSource {
             #expect(cursor.speed == .factor(10))

@@ -61,6 +61,8 @@ let macaroon = "MDAxOGxvY2F0aW9uIHRlc3QubG9jYWwKMDAxM2lkZW50aWZpZXIga2V5CjAwMTBj
             #"RDATA caches 41 ["get_user_by_access_token",[""# + token + #""],1]"#,        // a field missing
             // Found by the fuzzer: the stream id glued to the row, a space inside the key.
             #"RDATA caches master 62!["get_user_by_access_token",[":"# + token + #" x"],1]"#,
+            // Found by the fuzzer: the key before the cache's name, in a line that does not parse.
+            "RDATA caches \"" + token + "\"]\t[\"token\",[\"" + token + "\"]\t,922627]",
         ]
         var state = WireState()
         for text in bad { state.ingest(Array(text.utf8), channel: "test.local", at: 1) }

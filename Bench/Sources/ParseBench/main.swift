@@ -1,9 +1,11 @@
 import Foundation
 import Wire
 
-// Times ReplicationLine.parse (command and typed row, the counterpart of Synapse's
-// parse_command_from_line plus the stream's parse_row) over every message of a recording,
-// after reading it into memory. Prints: lines seconds.
+// Times syntop's two ways through replication lines over every message of a recording, after
+// reading it into memory: the full parser (ReplicationLine.parse: command and typed row, the
+// counterpart of Synapse's parse_command_from_line plus the stream's parse_row), and the fast
+// reader the wire state uses first (FastLine.read: RDATA and POSITION where their bytes lie,
+// the full parser for the rest). Prints: lines full-seconds fast-seconds failures.
 guard CommandLine.arguments.count == 2,
       let data = FileManager.default.contents(atPath: CommandLine.arguments[1]) else {
     FileHandle.standardError.write(Data("usage: ParseBench RECORDING\n".utf8))
@@ -11,12 +13,23 @@ guard CommandLine.arguments.count == 2,
 }
 var messages: [[UInt8]] = []
 for line in Recording.lines(Array(data)) {
-    if case .message(let message) = Recording.parse(line) { messages.append(message.payload) }
+    if case .message(_, _, let payload) = Recording.fields(line) { messages.append(Array(payload)) }
+}
+func seconds(_ body: () -> Void) -> Double {
+    let start = DispatchTime.now().uptimeNanoseconds
+    body()
+    return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
 }
 var failures = 0
-let start = DispatchTime.now()
-for message in messages {
-    if case .failure = ReplicationLine.parse(message) { failures += 1 }
+let full = seconds {
+    for message in messages {
+        if case .failure = ReplicationLine.parse(message) { failures += 1 }
+    }
 }
-let seconds = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
-print("\(messages.count) \(String(format: "%.6f", seconds)) \(failures)")
+var reader = FastLineReader()
+let fast = seconds {
+    for message in messages where message.withUnsafeBufferPointer({ reader.read($0) }) == nil {
+        _ = ReplicationLine.parse(message)
+    }
+}
+print("\(messages.count) \(String(format: "%.6f", full)) \(String(format: "%.6f", fast)) \(failures)")

@@ -63,7 +63,7 @@ extension DetailContent {
                     TableCell(TimeText.clock(row.time, utcOffset: state.utcOffset)),
                     TableCell(row.instance.rawValue),
                     TableCell(String(row.token)),
-                    TableCell(StreamRowText.describe(row.row)),
+                    TableCell(row.row.map(StreamRowText.describe) ?? "(a row that no longer decodes)"),
                 ])
             case .gap(let since, let reason):
                 return TableRow(first: TableCell(TimeText.clock(since, utcOffset: state.utcOffset)),

@@ -1,3 +1,4 @@
+import Connection
 import Config
 import Metrics
 
@@ -182,6 +183,11 @@ public struct SubscriberCount: Equatable, Sendable {
     /// Why CLIENT LIST gave none: Redis refused it (an ACL), which is shown, not an error.
     public var addressesRefused: String?
     public var error: String?
+    /// The output buffer Redis holds for syntop's own subscription, where the user may see it.
+    public var ownOutputBytes: Int64?
+    /// Subscribers Redis closed for passing their output buffer limit, and the limit.
+    public var limitDisconnections: Int64?
+    public var pubsubLimit: OutputBufferLimit?
 
     public init(at: Double, channels: [String: Int], addresses: [String]?, addressesRefused: String?, error: String?) {
         self.at = at
@@ -189,6 +195,13 @@ public struct SubscriberCount: Equatable, Sendable {
         self.addresses = addresses
         self.addressesRefused = addressesRefused
         self.error = error
+    }
+}
+
+extension OutputBufferLimit {
+    public var description: String {
+        func size(_ bytes: Int64) -> String { bytes == 0 ? "none" : ProcessText.bytes(Double(bytes)) }
+        return "client-output-buffer-limit pubsub: \(size(hard)) at once, \(size(soft)) for \(seconds) s"
     }
 }
 

@@ -76,7 +76,7 @@ enum RolesScreen: ConsoleScreen {
     /// last-seen and the database's agreement go to the drill-down, unless the terminal is wide.
     static func columnsShown(_ state: ConsoleState) -> (live: Bool, wide: Bool) {
         let live = !state.processes.health.isEmpty || !state.processes.metrics.isEmpty
-        return (live, !live || state.size.width >= 150)
+        return (live, state.size.width >= (live ? 150 : 100))
     }
 
     /// How many processes Redis counts on the main channel, for the title.
@@ -88,7 +88,65 @@ enum RolesScreen: ConsoleScreen {
         return " · \(subscribers) of \(state.config?.processes.count ?? 0) subscribed"
     }
 
+    /// Worst first; processes that differ only in their number fold into one row, which
+    /// stands where its worst member would and says how its members differ.
     static func roleRows(_ state: ConsoleState) -> [TableRow] {
+        let rows = processRows(state)
+        let byInstance = Dictionary(uniqueKeysWithValues: rows.map { ($0.role.instance, $0) })
+        var shown: [TableRow] = []
+        for group in ProcessGroups.group(rows.map(\.role.instance)) {
+            let members = group.members.compactMap { byInstance[$0]?.row }
+            guard let stem = group.stem else {
+                shown += members
+                continue
+            }
+            let (live, wide) = columnsShown(state)
+            var row = groupRow(ProcessGroups.label(stem, count: members.count), members,
+                               stateColumn: live ? 1 : nil, foldKey: "group:" + stem)
+            // The member heard from longest ago says how current the group is.
+            let lastSeen = group.members.compactMap { byInstance[$0]?.role.observed?.lastSeen }.min()
+            if wide, let lastSeen {
+                row.cells[row.cells.count - 3] = TableCell(TimeText.age(state.now - lastSeen))
+            }
+            shown.append(row)
+            shown += members.map { member in
+                var row = member
+                row.depth = 1
+                return row
+            }
+        }
+        return shown
+    }
+
+    /// A group's row: a column its members agree on says so, one they differ on says
+    /// "mixed", the state counts its members by state, and the flags name the flagged members.
+    static func groupRow(_ label: String, _ members: [TableRow], stateColumn: Int?, foldKey: String) -> TableRow {
+        let columns = members[0].cells.count
+        var cells = [TableCell(label)]
+        for column in 1..<(columns - 1) {
+            let texts = members.map { $0.cells[column].text }
+            if column == stateColumn {
+                var counts: [String: Int] = [:]
+                for text in texts { counts[text, default: 0] += 1 }
+                let worst = members.first { $0.cells[column].element == .crit } ?? members[0]
+                cells.append(TableCell(counts.sorted { ($0.value, $1.key) > ($1.value, $0.key) }
+                    .map { "\($0.value) \($0.key)" }.joined(separator: ", "), worst.cells[column].element))
+            } else if Set(texts).count == 1 {
+                cells.append(members[0].cells[column])
+            } else {
+                cells.append(TableCell("mixed", .muted))
+            }
+        }
+        let flagged = members.filter { !$0.cells[columns - 1].text.isEmpty }
+        var flags = flagged.prefix(2).map { "\($0.tag ?? ""): " + $0.cells[columns - 1].text }
+        if flagged.count > 2 { flags.append("+\(flagged.count - 2) more flagged") }
+        let element = members.contains { $0.element == .crit } ? ThemeElement.crit : .normal
+        let flagElement = flagged.first?.cells[columns - 1].element
+        cells.append(TableCell(flags.joined(separator: "; "), flagElement))
+        return TableRow(cells, element: element, foldKey: foldKey)
+    }
+
+    static func processRows(_ state: ConsoleState) -> [(role: ProcessRole, row: TableRow)] {
         let database = state.database.rolesByInstance
         let (live, wide) = columnsShown(state)
         return processRoles(state).map { role in
@@ -142,7 +200,7 @@ enum RolesScreen: ConsoleScreen {
                 ]
             }
             cells.append(TableCell(shownFlags.map(\.message).joined(separator: "; "), element))
-            return TableRow(cells, element: element == .crit ? .crit : .normal, tag: role.instance)
+            return (role, TableRow(cells, element: element == .crit ? .crit : .normal, tag: role.instance))
         }
     }
 }

@@ -39,11 +39,18 @@ public struct TableRow: Sendable, Equatable {
     public var spanning: String?
     /// What the row stands for, for whoever opens it (a user ID, a destination); not drawn.
     public var tag: String?
+    /// In a table of folded rows: how deep the row is (its parent is the nearest row above with
+    /// a smaller depth), and, for a row that has rows under it, the key its folding is kept by.
+    public var depth = 0
+    public var foldKey: String?
 
-    public init(_ cells: [TableCell], element: ThemeElement = .normal, tag: String? = nil) {
+    public init(_ cells: [TableCell], element: ThemeElement = .normal, tag: String? = nil,
+                depth: Int = 0, foldKey: String? = nil) {
         self.cells = cells
         self.element = element
         self.tag = tag
+        self.depth = depth
+        self.foldKey = foldKey
     }
 
     public init(first: TableCell, spanning: String, element: ThemeElement) {

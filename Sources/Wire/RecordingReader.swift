@@ -1,0 +1,180 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Where a recording's bytes come from: a file read a piece at a time, or bytes in memory.
+public protocol RecordingSource {
+    var size: Int64 { get }
+    /// Up to `count` bytes from `offset`; fewer only at the end.
+    func read(at offset: Int64, count: Int) throws -> [UInt8]
+}
+
+/// A recording held in memory (tests, and a recording handed over whole).
+public struct RecordingBytes: RecordingSource {
+    public let bytes: [UInt8]
+    public init(_ bytes: [UInt8]) { self.bytes = bytes }
+    public var size: Int64 { Int64(bytes.count) }
+    public func read(at offset: Int64, count: Int) -> [UInt8] {
+        let start = Int(min(max(0, offset), size))
+        return Array(bytes[start..<min(bytes.count, start + count)])
+    }
+}
+
+/// Reads a recording line by line a chunk at a time, so memory stays flat whatever its size,
+/// and finds a time in it by bisection, without reading what comes before.
+public struct RecordingReader<Source: RecordingSource> {
+    /// One line of the recording, and the time of the message it holds (nil for a line that
+    /// is not a message).
+    public struct Line {
+        public var bytes: ArraySlice<UInt8>
+        public var time: Double?
+    }
+
+    public let source: Source
+    public static var chunk: Int { 1 << 20 }
+    private var buffer: [UInt8] = []
+    private var start = 0
+    private var bufferOffset: Int64 = 0
+    private var exhausted = false
+    /// Messages after this time are not read: the end of `--to`.
+    public var end: Double?
+
+    public init(_ source: Source, end: Double? = nil) {
+        self.source = source
+        self.end = end
+    }
+
+    /// Where the next line starts, in bytes.
+    public var offset: Int64 { bufferOffset + Int64(start) }
+
+    /// The next line, or nil at the end of the recording, or before a message past `until`
+    /// or `end` (which stays unread). Comments are skipped.
+    public mutating func next(until: Double? = nil) throws -> Line? {
+        while true {
+            guard let newline = try lineEnd() else { return nil }
+            let bytes = buffer[start..<newline]
+            let time: Double?
+            switch Recording.fields(bytes) {
+            case .comment:
+                start = min(buffer.count, newline + 1)
+                continue
+            case .malformed: time = nil
+            case .message(let at, _, _): time = at
+            }
+            if let time, time > min(until ?? .infinity, end ?? .infinity) { return nil }
+            start = min(buffer.count, newline + 1)
+            return Line(bytes: bytes, time: time)
+        }
+    }
+
+    /// Whether every line has been read (or the rest lies past `end`).
+    public func finished() throws -> Bool {
+        var peek = self
+        return try peek.next() == nil
+    }
+
+    /// The time of the next message, without reading past it.
+    public func nextTime() throws -> Double? {
+        var peek = self
+        peek.end = nil
+        while let line = try peek.next() {
+            if let time = line.time { return time }
+        }
+        return nil
+    }
+
+    /// Goes to the start of the line at or after `offset`.
+    public mutating func seek(offset target: Int64) throws {
+        let target = min(max(0, target), source.size)
+        buffer = []
+        start = 0
+        exhausted = false
+        bufferOffset = target
+        guard target > 0 else { return }
+        // The line that `target` falls in starts before it: skip to the next one, unless the
+        // byte before is a newline.
+        let before = try source.read(at: target - 1, count: 1)
+        bufferOffset = target - 1
+        buffer = before
+        if before.first != UInt8(ascii: "\n") {
+            guard let newline = try lineEnd() else { return }
+            start = min(buffer.count, newline + 1)
+        } else {
+            start = 1
+        }
+    }
+
+    /// Goes to the first message at or after `time` (recordings are in the order lines
+    /// arrived, so their times only grow). Reads a few chunks, whatever the size.
+    public mutating func seek(time: Double) throws {
+        var low: Int64 = 0
+        var high = source.size
+        while high - low > Int64(Self.chunk) {
+            let middle = low + (high - low) / 2
+            try seek(offset: middle)
+            if let at = try nextTime(), at < time { low = middle } else { high = middle }
+        }
+        try seek(offset: low)
+        // A line that is not a message, among earlier ones, goes with them.
+        while let at = try nextTime(), at < time {
+            let saved = end
+            end = nil
+            _ = try next()
+            end = saved
+        }
+    }
+
+    /// The time of the first and of the last message, reading only the start and the end.
+    public func span() throws -> (first: Double, last: Double)? {
+        let head = RecordingReader(source)
+        guard let first = try head.nextTime() else { return nil }
+        var tail = RecordingReader(source)
+        var from = max(0, source.size - Int64(Self.chunk))
+        while true {
+            try tail.seek(offset: from)
+            var last: Double?
+            while let line = try tail.next() {
+                if let time = line.time { last = time }
+            }
+            if let last { return (first, last) }
+            guard from > 0 else { return (first, first) }
+            from = max(0, from - Int64(Self.chunk))
+        }
+    }
+
+    /// The first newline at or after `start`: memchr, which reads many bytes a step.
+    private static func newline(in bytes: [UInt8], from start: Int) -> Int? {
+        guard start < bytes.count else { return nil }
+        return bytes.withUnsafeBufferPointer { buffer in
+            memchr(buffer.baseAddress! + start, 0x0A, buffer.count - start).map {
+                buffer.baseAddress!.distance(to: $0.assumingMemoryBound(to: UInt8.self))
+            }
+        }
+    }
+
+    /// The index in `buffer` of the newline ending the next line (or of the end of the
+    /// recording), reading more as needed; nil when nothing is left.
+    private mutating func lineEnd() throws -> Int? {
+        var scanned = start
+        while true {
+            if let newline = RecordingReader.newline(in: buffer, from: scanned) { return newline }
+            if exhausted {
+                return start < buffer.count ? buffer.count : nil
+            }
+            // Keep the unread part, and read the next chunk after it.
+            let kept = buffer.count - start
+            if start > 0 {
+                buffer.removeFirst(start)
+                bufferOffset += Int64(start)
+                start = 0
+            }
+            // A line longer than any message syntop takes goes on in pieces, each refused as
+            // malformed, rather than held whole.
+            if kept > ReplicationLine.maximumLength + 4096 { return buffer.count }
+            scanned = kept
+            let more = try source.read(at: bufferOffset + Int64(buffer.count), count: Self.chunk)
+            if more.count < Self.chunk { exhausted = true }
+            buffer += more
+        }
+    }
+}

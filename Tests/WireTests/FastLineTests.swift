@@ -1,0 +1,140 @@
+import Testing
+@testable import Wire
+
+/// The fast way through RDATA and POSITION takes the plain lines Synapse publishes and agrees
+/// with the full parser on every one; anything else is left to the full parser.
+@Suite struct FastLineTests {
+    func messages(_ name: String) throws -> [[UInt8]] {
+        var reader = RecordingReader(RecordingBytes(try fixture(name)))
+        var out: [[UInt8]] = []
+        while let line = try reader.next() {
+            if case .message(_, _, let payload) = Recording.fields(line.bytes) { out.append(Array(payload)) }
+        }
+        return out
+    }
+
+    @Test(arguments: ["hs1-with-hs2.rec", "hs1-without-hs2.rec", "hs1-beside-database.rec"])
+    func agreesWithTheFullParserOnRealTraffic(_ name: String) throws {
+        var fast = 0
+        var rowsAndPositions = 0
+        for message in try messages(name) {
+            let parsed = ReplicationLine.parse(message)
+            if case .success(.rdata) = parsed { rowsAndPositions += 1 }
+            if case .success(.position) = parsed { rowsAndPositions += 1 }
+            guard let line = FastLine.read(message) else { continue }
+            fast += 1
+            #expect(line.agrees(with: parsed), "\(String(decoding: message, as: UTF8.self))")
+        }
+        // Nearly every row and position of real traffic takes the fast way.
+        #expect(Double(fast) >= Double(rowsAndPositions) * 0.9, "\(fast) of \(rowsAndPositions)")
+    }
+
+    @Test func theFactsTheStateKeeps() {
+        let line = Array(#"RDATA device_lists master 98 ["@a:hs",false,true]"#.utf8)
+        guard case .rdata(let stream, let instance, let token, let facts, let row, let digest)? = FastLine.read(line) else {
+            Issue.record("not read the fast way")
+            return
+        }
+        #expect(stream == "device_lists" && instance == "master" && token == .id(98) && row == 29..<49)
+        #expect(facts == .deviceList(userID: "@a:hs", isSignature: false, hostsCalculated: true))
+        // The same digest as the full way gives the row, whichever way it came.
+        #expect(digest == ReplicationLine.digest(stream: "device_lists", row: line[row]))
+        guard case .rdata(_, _, let batch, let cache, let cacheRow, _)? = FastLine.read(Array(#"RDATA caches w batch ["get_user",null,17]"#.utf8)) else {
+            Issue.record("not read the fast way")
+            return
+        }
+        #expect(batch == .batch && cacheRow == 21..<41 && cache == .cacheInvalidation(function: "get_user", wholeCache: true))
+        #expect(FastLine.read(Array("POSITION events event_persister1 10 12".utf8))
+                == .position(stream: "events", instance: "event_persister1", previous: 10, new: 12))
+    }
+
+    /// What the fast way leaves to the full parser, which decides (and explains what is wrong).
+    @Test(arguments: [
+        #"RDATA typing w 8 ["!r",["\u0040a"]]"#,       // an escape
+        #"RDATA presence w 1 ["@a","online",1.5,0,0,0,true]"#,  // a fraction where an integer goes
+        #"RDATA caches w 1 ["get_user_by_access_token",["syt_x"]]"#,  // a token-keyed cache
+        #"RDATA unknown_stream w 1 ["x"]"#,             // a stream syntop does not know
+        #"RDATA typing w +8 ["!r",[]]"#,                 // a sign
+        #"RDATA typing w 8 ["!r",[] ] x"#,              // trailing characters
+        #"RDATA typing w 8 ["!r",[1]]"#,                 // the wrong kind in a list
+        #"RDATA typing  8 ["!r",[]]"#,                   // an empty writer
+        "RDATA events w 8 [\"ev\",[\"$e\",\"!r\",\"m\",null,null,null,null,false,\"no\"]]",
+        "POSITION typing w 1",
+        "POSITION typing w 1 2 3",
+        "POSITION typing w 99999999999999999999 1",
+        "RDATA typing w 8 [\"!r\",[]" + String(repeating: "]", count: 3),
+        "RDATA typing w\u{e9} 8 [\"!r\",[]]",
+        "USER_SYNC p @a:hs D start 1",
+    ])
+    func leavesTheRestToTheFullParser(_ text: String) {
+        #expect(FastLine.read(Array(text.utf8)) == nil)
+    }
+
+    /// The wire state keeps the same whichever way a line goes: a republished row is a
+    /// duplicate, and a row with an escape (the full way) is kept and decoded like any other.
+    @Test func bothWaysKeepTheSame() {
+        var state = WireState()
+        state.ingest(Array(#"RDATA typing w 8 ["!r",["@a"]]"#.utf8), channel: "hs", at: 1)
+        state.ingest(Array(#"RDATA typing w 8 ["!r",["@a"]]"#.utf8), channel: "hs", at: 2)
+        #expect(state.duplicates == 1 && state.positions[WriterKey("typing", "w")]?.rows == 2)
+        state.ingest(Array(#"RDATA typing w 9 ["!r",["\u0040b"]]"#.utf8), channel: "hs", at: 3)
+        #expect(state.positions[WriterKey("typing", "w")]?.token == 9)
+        guard case .row(let entry)? = state.streamRows.elements.last else {
+            Issue.record("no row")
+            return
+        }
+        #expect(entry.row == .typing(roomID: "!r", userIDs: ["@b"]))
+        #expect(state.commands == ["RDATA": 3])
+    }
+
+    @Test func namesAreKeptOnce() {
+        var names = NameTable()
+        let first = Array("client_reader1".utf8).withUnsafeBufferPointer { names.name($0) }
+        let again = Array("client_reader1".utf8).withUnsafeBufferPointer { names.name($0) }
+        #expect(first == "client_reader1" && again == first)
+        #expect(Array("a b".utf8).withUnsafeBufferPointer { names.name($0) } == nil)
+        #expect(Array("".utf8).withUnsafeBufferPointer { names.name($0) } == nil)
+    }
+
+    /// The duplicate window against a dictionary doing the same: the same answers, and the
+    /// oldest row goes first.
+    @Test func recentRowsAgreeWithADictionary() {
+        var recent = RecentRows<Int>(capacity: 64)
+        var reference: [Int64: Int] = [:]
+        var order: [Int64] = []
+        var generator = SystemRandomNumberGenerator()
+        for step in 0..<5000 {
+            let token = Int64.random(in: 0..<200, using: &generator)
+            let digest = UInt64(token) &* 31
+            #expect((recent.slot(token: token, digest: digest) != nil) == (reference[token] != nil), "step \(step)")
+            if reference[token] == nil {
+                if order.count == 64 { reference[order.removeFirst()] = nil }
+                recent.insert(token: token, digest: digest, step)
+                reference[token] = step
+                order.append(token)
+            }
+            if let slot = recent.slot(token: token, digest: digest) { #expect(recent[slot] == reference[token]) }
+        }
+    }
+}
+
+@Suite struct RowShapeTests {
+    /// Every stream the full decoder knows has a rule for the fast way, so none is left out
+    /// by mistake, but pushers: their rows carry a push token, which the full way drops.
+    @Test func everyKnownStreamHasARule() {
+        #expect(Set(RowShape.rules.keys) == RowDecoder.knownStreams.subtracting(["pushers"]))
+        var state = WireState()
+        state.ingest(Array(#"RDATA pushers master 4 ["@a:hs","m.http","pushkey-secret",false]"#.utf8), channel: "hs", at: 1)
+        #expect(state.positions[WriterKey("pushers", "master")]?.rows == 1)
+        #expect(!String(decoding: state.streamRows.elements.compactMap {
+            if case .row(let entry) = $0 { return entry.rowJSON } else { return nil }
+        }.joined(), as: UTF8.self).contains("pushkey-secret"))
+    }
+
+    /// A line longer than the full parser takes is not taken the fast way either.
+    @Test func aLineTooLongForTheFullParserIsNotTakenEither() {
+        let long = #"RDATA typing w 8 ["!r",["# + String(repeating: #""@a","#, count: ReplicationLine.maximumLength / 5) + #""@b"]]"#
+        #expect(FastLine.read(Array(long.utf8)) == nil)
+        if case .failure(let failure) = ReplicationLine.parse(long) { #expect(failure.reason == .tooLong) }
+    }
+}
