@@ -27,6 +27,10 @@ final class RedisConnection {
     /// At most this much is read in one wake-up, so a flood cannot keep keys and the screen
     /// waiting; whatever is left is read on the next turn of the loop, which comes at once.
     static let readBudget = 16 << 20
+    /// The most one wake-up read in the last two seconds, and when those began: a close that
+    /// follows a large one is Redis dropping a subscriber that fell behind, most likely.
+    private var largestRecentTurn = 0
+    private var recentSince: UInt64 = 0
 
     var fd: Int32 { context.pointee.fd }
 
@@ -110,7 +114,7 @@ final class RedisConnection {
                 }
                 if got == 0 {
                     if read > 0 { break }
-                    throw RedisConnectionError(description: "Server closed the connection")
+                    throw RedisConnectionError(description: RedisConnection.closed(largestRecentTurn: largestRecentTurn))
                 }
                 let fed = chunk.withUnsafeBytes { bytes in
                     redisReaderFeed(context.pointee.reader, bytes.baseAddress!.assumingMemoryBound(to: CChar.self), got)
@@ -122,8 +126,24 @@ final class RedisConnection {
                 try collect(into: &replies, message: message)
                 if got < chunk.count { break }
             }
+            var now = timespec()
+            clock_gettime(CLOCK_MONOTONIC, &now)
+            let nanoseconds = UInt64(now.tv_sec) * 1_000_000_000 + UInt64(now.tv_nsec)
+            if nanoseconds - recentSince > 2_000_000_000 {
+                recentSince = nanoseconds
+                largestRecentTurn = 0
+            }
+            largestRecentTurn = max(largestRecentTurn, read)
         }
         return replies
+    }
+
+    /// Why the server closed the connection, as far as syntop can tell: Redis says nothing,
+    /// but a subscriber that was just reading 64 KB or more in one turn was behind.
+    static func closed(largestRecentTurn: Int) -> String {
+        largestRecentTurn < 64 << 10 ? "Server closed the connection"
+            : "Server closed the connection while syntop was reading a backlog (\(largestRecentTurn >> 10) KB in one turn): "
+                + "most likely Redis's output buffer limit for subscribers"
     }
 
     private func collect(into replies: inout [RedisValue],

@@ -67,7 +67,8 @@ public enum SubscriberCounter {
         /// where the Redis user may see it.
         public var ownOutputBytes: Int64?
         /// Subscribers Redis has closed for passing their output buffer limit (INFO stats,
-        /// Redis 7), and that limit for pub/sub clients (CONFIG GET), where the user may ask.
+        /// where this Redis counts them: 7.0 does not), and that limit for pub/sub clients (CONFIG GET),
+        /// where the user may ask.
         public var limitDisconnections: Int64?
         public var pubsubLimit: OutputBufferLimit?
     }

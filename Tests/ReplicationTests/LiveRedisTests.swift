@@ -136,6 +136,38 @@ struct LiveRedisTests {
         #expect(statuses.filter { if case .ready = $0 { return true }; return false }.count == 2)
     }
 
+    /// Redis drops a subscriber whose output buffer passes its limit: syntop, kept from reading
+    /// while a backlog piles up, says that this is most likely what happened, and comes back.
+    @Test func aSubscriberDroppedForFallingBehindSaysSo() throws {
+        let channel = "syntop-test-\(UInt32.random(in: 0...UInt32.max))"
+        let admin = try TestRedis(endpoint)
+        let limit = ["CONFIG", "SET", "client-output-buffer-limit"]
+        admin.command((limit + ["pubsub 512kb 512kb 0"]).map { Array($0.utf8) })
+        defer { admin.command((limit + ["pubsub 32mb 8mb 60"]).map { Array($0.utf8) }) }
+        let payload = Array(repeating: UInt8(ascii: "x"), count: 10_000)
+        var clientID: Int64?
+        let (_, statuses) = runClient(endpoint, channels: [channel], seconds: 3,
+            whenSubscribed: { client, count in
+                clientID = client.clientID
+                // The loop does not read while this runs: the backlog piles up in Redis.
+                guard count == 1 else { return }
+                for _ in 0..<3000 { admin.command([Array("PUBLISH".utf8), Array(channel.utf8), payload]) }
+            },
+            until: { _ in false })
+        #expect(clientID != nil)
+        let reasons = statuses.compactMap { status -> String? in
+            if case .waiting(_, _, let error) = status { return error } else { return nil }
+        }
+        // What was left to read when Redis closed depends on the kernel's buffers, which a
+        // loaded machine keeps small: the wording itself is checked below.
+        #expect(reasons.first?.hasPrefix("Server closed the connection") == true, "\(reasons)")
+        #expect(statuses.filter { if case .ready = $0 { return true }; return false }.count == 2)
+        #expect(RedisConnection.closed(largestRecentTurn: 9_410_000)
+                == "Server closed the connection while syntop was reading a backlog (9189 KB in one turn): "
+                    + "most likely Redis's output buffer limit for subscribers")
+        #expect(RedisConnection.closed(largestRecentTurn: 4096) == "Server closed the connection")
+    }
+
     @Test func aRefusedPasswordIsReportedWithoutThePassword() {
         var wrong = endpoint
         wrong.password = "not-the-password-42"
