@@ -103,6 +103,23 @@ private func config() -> SynapseConfig {
             .allSatisfy { $0.subject != "redis" })
     }
 
+    /// A group's state counts its members by state, whatever each one's answer time or
+    /// down time; the down one is named first among the flags.
+    @Test func aGroupCountsItsMembersByState() {
+        var state = ConsoleState(size: .init(width: 150, height: 40))
+        state.config = ConfigLoader.parse([(file: "homeserver.yaml", text: "server_name: hs\ndatabase: {name: psycopg2, args: {}}\n")]
+            + (1...4).map { (file: "r\($0).yaml", text: "worker_name: reader\($0)\nworker_app: synapse.app.generic_worker\n") })
+        _ = ConsoleReducer.reduce(&state, answer("reader1", 10, .healthy(milliseconds: 1.5)))
+        _ = ConsoleReducer.reduce(&state, answer("reader2", 10, .healthy(milliseconds: 7)))
+        _ = ConsoleReducer.reduce(&state, answer("reader3", 10, .healthy(milliseconds: 30)))
+        _ = ConsoleReducer.reduce(&state, answer("reader4", 10, .failed("refused")))
+        _ = ConsoleReducer.reduce(&state, .frame(clock: 12))
+        let group = RolesScreen.roleRows(state).first { $0.foldKey == "group:reader" }
+        #expect(group?.cells[0].text == "reader* ×4")
+        #expect(group?.cells[1].text == "3 up, 1 down" && group?.cells[1].element == .crit)
+        #expect(group?.cells.last?.text.hasPrefix("reader4: down") == true, "\(group?.cells.last?.text ?? "")")
+    }
+
     @Test func rolesShowsTheStateAndTheFiguresWorstFirst() {
         var state = ConsoleState(size: .init(width: 120, height: 40))
         state.config = config()

@@ -106,6 +106,7 @@ enum RolesScreen: ConsoleScreen {
             // The member heard from longest ago says how current the group is.
             let lastSeen = group.members.compactMap { byInstance[$0]?.role.observed?.lastSeen }.min()
             if wide, let lastSeen {
+                // A wide row ends Last seen, Database, Flags.
                 row.cells[row.cells.count - 3] = TableCell(TimeText.age(state.now - lastSeen))
             }
             shown.append(row)
@@ -126,8 +127,12 @@ enum RolesScreen: ConsoleScreen {
         for column in 1..<(columns - 1) {
             let texts = members.map { $0.cells[column].text }
             if column == stateColumn {
+                // By state, not by the whole text: `up 3ms` and `up 5ms` are both up.
                 var counts: [String: Int] = [:]
-                for text in texts { counts[text, default: 0] += 1 }
+                for text in texts {
+                    let state = ["up ", "down "].first { text.hasPrefix($0) }.map { String($0.dropLast()) } ?? text
+                    counts[state, default: 0] += 1
+                }
                 let worst = members.first { $0.cells[column].element == .crit } ?? members[0]
                 cells.append(TableCell(counts.sorted { ($0.value, $1.key) > ($1.value, $0.key) }
                     .map { "\($0.value) \($0.key)" }.joined(separator: ", "), worst.cells[column].element))
