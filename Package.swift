@@ -45,6 +45,13 @@ let package = Package(
             providers: [.apt(["libcurl4-openssl-dev"])]),
         // GET requests on the event loop through libcurl's multi interface.
         .target(name: "HTTP", dependencies: ["CCurl", "EventLoop"]),
+        .systemLibrary(
+            name: "CMicroHTTPD", pkgConfig: "libmicrohttpd",
+            providers: [.apt(["libmicrohttpd-dev"])]),
+        // A bounded HTTP server for a few GET pages on the event loop (libmicrohttpd, external polling).
+        .target(name: "HTTPServer", dependencies: ["CMicroHTTPD", "EventLoop"]),
+        // The exporter's metric families from the console's state, in Prometheus's text format; pure.
+        .target(name: "Exporter", dependencies: ["Console", "Wire", "Store", "Findings"]),
         // The Prometheus text format, read as it arrives, keeping only what is asked for.
         .target(name: "Metrics"),
         .target(name: "NaturalOrder"),
@@ -53,7 +60,12 @@ let package = Package(
         // One connection status and one reconnect machine for every source.
         .target(name: "Connection"),
         .target(name: "Wire", dependencies: ["NaturalOrder"]),
-        .target(name: "Replication", dependencies: ["CHiredis", "EventLoop", "Wire", "Connection"]),
+        .systemLibrary(
+            name: "COpenSSL", pkgConfig: "openssl",
+            providers: [.apt(["libssl-dev"])]),
+        // A TLS client session over a socket its caller polls; no rule about Redis or Synapse.
+        .target(name: "TLS", dependencies: ["COpenSSL"]),
+        .target(name: "Replication", dependencies: ["CHiredis", "EventLoop", "Wire", "Connection", "TLS"]),
         .target(name: "Config", dependencies: ["NaturalOrder", "Findings", .product(name: "Yams", package: "Yams")]),
         // syntop's own config file: defaults for its options, and contexts, one per deployment.
         .target(name: "Settings", dependencies: ["Config", "Findings", .product(name: "Yams", package: "Yams")]),
@@ -63,7 +75,7 @@ let package = Package(
         .executableTarget(
             name: "syntop",
             dependencies: [
-                "Console", "Terminal", "CursesTerminal", "CTermSupport", "EventLoop", "Wire", "Replication", "Config", "Settings", "HTTP", "Metrics", "Store", "Postgres", "Connection", "Findings", "CLibPQ", "CNCursesW",
+                "Console", "Terminal", "CursesTerminal", "CTermSupport", "EventLoop", "Wire", "Replication", "TLS", "Config", "Settings", "HTTP", "HTTPServer", "Exporter", "Metrics", "Store", "Postgres", "Connection", "Findings", "CLibPQ", "CNCursesW",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -76,10 +88,12 @@ let package = Package(
         .testTarget(name: "ConfigTests", dependencies: ["Config", "Findings"]),
         .testTarget(name: "MetricsTests", dependencies: ["Metrics"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "EventLoop"]),
+        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "HTTP", "EventLoop"]),
+        .testTarget(name: "ExporterTests", dependencies: ["Exporter", "Console", "Wire", "Store", "Config", "Connection", "Findings", "Metrics"]),
         .testTarget(name: "SettingsTests", dependencies: ["Settings", "Config", "Findings"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Postgres", "EventLoop"]),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres"]),
-        .testTarget(name: "ReplicationTests", dependencies: ["Replication", "EventLoop", "Wire", "CHiredis", "Connection"]),
+        .testTarget(name: "ReplicationTests", dependencies: ["Replication", "EventLoop", "Wire", "CHiredis", "Connection", "TLS"]),
         .testTarget(name: "ConsoleTests", dependencies: ["Console", "Terminal", "Wire", "Config", "Store", "Connection", "Findings"],
                     exclude: ["__Snapshots__"]),
     ],

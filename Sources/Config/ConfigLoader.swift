@@ -204,14 +204,18 @@ struct Reader {
         settings.password = mapping["password"]?.string
         settings.passwordPath = mapping["password_path"]?.string
         settings.useTLS = mapping["use_tls"]?.bool ?? false
+        settings.certificateFile = mapping["certificate_file"]?.string
+        settings.privateKeyFile = mapping["private_key_file"]?.string
+        settings.caFile = mapping["ca_file"]?.string
+        settings.caPath = mapping["ca_path"]?.string
         if settings.password != nil && settings.passwordPath != nil {
             problem(.critical, redis, "password and password_path exclude each other")
         }
         if settings.username != nil && settings.password == nil && settings.passwordPath == nil {
             problem(.critical, redis, "username needs a password")
         }
-        if settings.useTLS {
-            problem(.warning, redis, "use_tls: Redis over TLS is not supported by syntop yet")
+        if (settings.certificateFile == nil) != (settings.privateKeyFile == nil) {
+            problem(.critical, redis, "certificate_file and private_key_file go together")
         }
         config.redis = settings
     }

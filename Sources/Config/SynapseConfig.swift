@@ -43,6 +43,10 @@ public struct RedisConfig: Equatable, Sendable {
     /// Where the password is read from, when `password_path` is used.
     public var passwordPath: String?
     public var useTLS = false
+    public var certificateFile: String?
+    public var privateKeyFile: String?
+    public var caFile: String?
+    public var caPath: String?
     public var dbid: Int?
 }
 

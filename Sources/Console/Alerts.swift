@@ -132,24 +132,37 @@ public enum Alerts {
         return alerts
     }
 
+    /// What is wrong with one writer, as the alerts and the exporter's gauges say it.
+    public struct WriterFinding: Equatable, Sendable {
+        public enum Kind: Equatable, Sendable {
+            /// Its token went backwards this many times.
+            case restarted(Int)
+            /// The database moved past what the wire said while the wire stayed silent.
+            case stalled(database: Int64)
+            /// Silent while `ahead` writes the same stream, `behind` ids ahead of it.
+            case silent(ahead: InstanceName, behind: Int64)
+        }
+        public var key: WriterKey
+        public var kind: Kind
+        public var writer: WriterPosition
+    }
+
     /// Restarts, stalled streams (the database moved on while the wire stayed silent: the
     /// failure nothing else shows) and writers silent while their stream moves on elsewhere
     /// (a stopped event persister, for one).
-    static func writerAlerts(wire: WireState, database: DatabaseState, now: Double,
-                             thresholds: AlertThresholds) -> [Alert] {
-        var alerts: [Alert] = []
+    public static func writerFindings(wire: WireState, database: DatabaseState, now: Double,
+                                      thresholds: AlertThresholds) -> [WriterFinding] {
+        var findings: [WriterFinding] = []
         let listenedFor = wire.firstLineAt.map { now - $0 } ?? 0
         let stored = database.positions.map { storedPositions($0.value) } ?? [:]
         for (key, writer) in wire.positions.sorted(by: { $0.key < $1.key }) {
-            let subject = "\(key.stream)/\(key.instance)"
             if writer.restarts > 0 {
-                alerts.append(Alert(.warning, subject, "restarted ×\(writer.restarts): its token went backwards"))
+                findings.append(WriterFinding(key: key, kind: .restarted(writer.restarts), writer: writer))
             }
             let silent = now - writer.lastSeen
             guard silent > thresholds.staleAfter, listenedFor > thresholds.staleAfter else { continue }
             if let position = stored[key], position > writer.token {
-                alerts.append(Alert(.critical, subject,
-                    "stalled: database at \(position), wire at \(writer.token), nothing heard for \(TimeText.age(silent))"))
+                findings.append(WriterFinding(key: key, kind: .stalled(database: position), writer: writer))
                 continue
             }
             // The stream moved on without it: other writers took `behindWarning` ids or more
@@ -160,12 +173,29 @@ public enum Alerts {
             let others = wire.positions.filter { $0.key.stream == key.stream && $0.key.instance != key.instance }
             if let ahead = others.max(by: { $0.value.token < $1.value.token }),
                ahead.value.token - writer.token >= thresholds.behindWarning {
-                alerts.append(Alert(.warning, subject,
-                    "silent for \(TimeText.age(silent)) while \(ahead.key.instance) writes "
-                        + "(\(max(0, ahead.value.token - writer.token)) behind it)"))
+                findings.append(WriterFinding(key: key, kind: .silent(ahead: ahead.key.instance,
+                                                                      behind: max(0, ahead.value.token - writer.token)),
+                                              writer: writer))
             }
         }
-        return alerts
+        return findings
+    }
+
+    static func writerAlerts(wire: WireState, database: DatabaseState, now: Double,
+                             thresholds: AlertThresholds) -> [Alert] {
+        writerFindings(wire: wire, database: database, now: now, thresholds: thresholds).map { finding in
+            let subject = "\(finding.key.stream)/\(finding.key.instance)"
+            let silent = TimeText.age(now - finding.writer.lastSeen)
+            switch finding.kind {
+            case .restarted(let times):
+                return Alert(.warning, subject, "restarted ×\(times): its token went backwards")
+            case .stalled(let position):
+                return Alert(.critical, subject,
+                             "stalled: database at \(position), wire at \(finding.writer.token), nothing heard for \(silent)")
+            case .silent(let ahead, let behind):
+                return Alert(.warning, subject, "silent for \(silent) while \(ahead) writes (\(behind) behind it)")
+            }
+        }
     }
 
     /// How long every process has to answer REPLICATE.

@@ -93,6 +93,12 @@ public struct DatabaseRequest: Equatable, Sendable {
 
     public var reads: [Read]
 
+    /// The exporter's reads, whatever the screen: positions for the writers and the stalls,
+    /// pokes for the destinations and the room changes not yet converted.
+    public static func exporter(_ state: ConsoleState) -> DatabaseRequest {
+        DatabaseRequest(reads: state.database.session?.schemaKnown == false ? [] : [.positions, .pokes])
+    }
+
     /// Positions are read whatever the screen, for the alerts in the status line.
     public static func of(_ state: ConsoleState) -> DatabaseRequest {
         // An unknown schema gives no figures rather than wrong ones.

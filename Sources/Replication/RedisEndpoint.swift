@@ -1,5 +1,8 @@
-/// Where Synapse's Redis is, from a URL: `redis://[user[:password]@]host[:port][/db]` or
-/// `unix:///path/to/socket`. The password is never part of any description.
+import TLS
+
+/// Where Synapse's Redis is, from a URL: `redis://[user[:password]@]host[:port][/db]`, the same
+/// with `rediss://` for TLS, or `unix:///path/to/socket`. The password is never part of any
+/// description.
 public struct RedisEndpoint: Equatable, Sendable, CustomStringConvertible {
     public enum Address: Equatable, Sendable {
         case tcp(host: String, port: Int)
@@ -9,24 +12,32 @@ public struct RedisEndpoint: Equatable, Sendable, CustomStringConvertible {
     public var address: Address
     public var username: String?
     public var password: String?
+    /// Set for Redis over TLS.
+    public var tls: TLSSettings?
 
-    public init(address: Address, username: String? = nil, password: String? = nil) {
+    public init(address: Address, username: String? = nil, password: String? = nil, tls: TLSSettings? = nil) {
         self.address = address
         self.username = username
         self.password = password
+        self.tls = tls
     }
 
-    /// Host and port, or the socket path; never credentials.
+    /// Host and port, or the socket path, and TLS when used (loudly when unverified); never
+    /// credentials.
     public var description: String {
-        switch address {
+        let place = switch address {
         case .tcp(let host, let port): host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
         case .unix(let path): "unix:\(path)"
         }
+        guard let tls else { return place }
+        return place + (tls.verifyServer ? " (TLS)" : " (TLS UNVERIFIED)")
     }
 
     public static func parse(_ url: String) throws(RedisEndpointError) -> RedisEndpoint {
         if url.hasPrefix("rediss://") {
-            throw RedisEndpointError("Redis over TLS (rediss://, use_tls) is not supported yet")
+            var endpoint = try parse("redis://" + url.dropFirst("rediss://".count))
+            endpoint.tls = TLSSettings()
+            return endpoint
         }
         if url.hasPrefix("unix://") {
             let path = String(url.dropFirst("unix://".count))

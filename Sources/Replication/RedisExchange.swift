@@ -35,7 +35,7 @@ enum RedisExchange {
         }
         // A server that never answers must not keep the connection watched forever.
         timeout = loop.schedule(after: timeoutMS) {
-            finish(.failure(RedisConnectionError(description: "no answer within \(timeoutMS / 1000) s")))
+            finish(.failure(RedisConnectionError(description: connection.stalled(after: timeoutMS / 1000))))
         }
         id = loop.watch(fd: connection.fd, events: { connection.pollEvents }) { revents in
             do throws(RedisConnectionError) {

@@ -19,6 +19,10 @@ public final class ReplicationClient {
         report: { [unowned self] status in self.onStatus(status) })
     private var connection: RedisConnection?
     private var source: EventLoop.SourceID?
+    /// A connection that is not subscribed within this long is given up and retried: a silent
+    /// peer (a firewall's, or a plain-text port asked for TLS) must not hold it forever.
+    static let setupSeconds = 3
+    private var setupTimer: EventLoop.TimerID?
     private var subscribedChannels = 0
     /// Replies before the subscription's, in order: AUTH's, then CLIENT ID's.
     private var awaiting: [Awaited] = []
@@ -71,6 +75,10 @@ public final class ReplicationClient {
         awaiting.append(.clientID)
         made.send(["SUBSCRIBE"] + channels)
         connection = made
+        setupTimer = loop.schedule(after: ReplicationClient.setupSeconds * 1000) { [unowned self, unowned made] in
+            self.setupTimer = nil
+            self.driver.handle(.failed(made.stalled(after: ReplicationClient.setupSeconds)))
+        }
         source = loop.watch(fd: made.fd, events: { [unowned made] in made.pollEvents }) { [unowned self] revents in
             self.readable(revents)
         }
@@ -125,6 +133,8 @@ public final class ReplicationClient {
                 } else if kind == Array("subscribe".utf8) {
                     subscribedChannels += 1
                     if subscribedChannels == channels.count {
+                        if let setupTimer { loop.cancel(setupTimer) }
+                        setupTimer = nil
                         handOver()
                         driver.handle(.connected)
                     }
@@ -147,6 +157,8 @@ public final class ReplicationClient {
     }
 
     private func close() {
+        if let setupTimer { loop.cancel(setupTimer) }
+        setupTimer = nil
         if let source { loop.unwatch(source) }
         source = nil
         connection = nil

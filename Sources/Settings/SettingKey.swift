@@ -21,6 +21,10 @@ public enum SettingKey: String, CaseIterable, Sendable {
     case configPaths = "config_paths"
     case redis
     case redisPasswordFile = "redis_password_file"
+    case redisCA = "redis_ca"
+    case redisCert = "redis_cert"
+    case redisKey = "redis_key"
+    case redisTLSInsecure = "redis_tls_insecure"
     case serverName = "server_name"
     case userIP = "user_ip"
     case processHosts = "process_hosts"
@@ -53,11 +57,11 @@ public enum SettingKey: String, CaseIterable, Sendable {
 
     public var kind: Kind {
         switch self {
-        case .theme, .redisPasswordFile: .path
+        case .theme, .redisPasswordFile, .redisCA, .redisCert, .redisKey: .path
         case .configPaths: .paths
         case .processHosts: .hosts
         case .colorDepth: .choice(["mono", "8", "16", "256"])
-        case .color, .userIP: .flag
+        case .color, .userIP, .redisTLSInsecure: .flag
         case .statementTimeout, .behind: .count
         case .refresh, .staleAfter, .listen: .seconds
         case .pokes, .pokeAge, .unconverted: .pair
@@ -81,6 +85,7 @@ public enum SettingKey: String, CaseIterable, Sendable {
         switch self {
         case .color: .flag(true)
         case .userIP: .flag(false)
+        case .redisTLSInsecure: .flag(false)
         case .refresh: .number(2)
         case .statementTimeout: .number(2000)
         case .staleAfter: .number(60)
@@ -90,7 +95,7 @@ public enum SettingKey: String, CaseIterable, Sendable {
         case .unconverted: .text("1000,10000")
         case .configPaths: .paths([])
         case .processHosts: .hosts([:])
-        case .theme, .colorDepth, .redis, .redisPasswordFile, .serverName, .db, .listen: nil
+        case .theme, .colorDepth, .redis, .redisPasswordFile, .redisCA, .redisCert, .redisKey, .serverName, .db, .listen: nil
         }
     }
 
@@ -101,6 +106,9 @@ public enum SettingKey: String, CaseIterable, Sendable {
         case .colorDepth: "detected from the terminal"
         case .redis: "the Synapse config's redis, else $SYNTOP_REDIS"
         case .redisPasswordFile: "the Synapse config's or the URL's password, if any"
+        case .redisCA: "the Synapse config's ca_file or ca_path, else the system's CAs"
+        case .redisCert: "the Synapse config's certificate_file, if any"
+        case .redisKey: "the Synapse config's private_key_file, if any"
         case .serverName: "the Synapse config's, else $SYNTOP_SERVER_NAME"
         case .db: "the Synapse config's main database, else $SYNTOP_DB"
         case .listen: "5 s (check: 10 s)"
@@ -112,7 +120,8 @@ public enum SettingKey: String, CaseIterable, Sendable {
     /// takes them from the new context, whatever the command line said for the first.
     public var isDeployment: Bool {
         switch self {
-        case .configPaths, .redis, .redisPasswordFile, .serverName, .db, .processHosts: true
+        case .configPaths, .redis, .redisPasswordFile, .redisCA, .redisCert, .redisKey, .redisTLSInsecure,
+             .serverName, .db, .processHosts: true
         default: false
         }
     }

@@ -187,6 +187,8 @@ public struct WireState: Sendable {
     public private(set) var firstLineAt: Double?
     public private(set) var lastLineAt: Double?
     public private(set) var disconnectedSince: Double?
+    /// Connections lost since the start, each counted once.
+    public private(set) var disconnects = 0
     /// When the connection was last lost, and whether why is known beyond the socket's word.
     public private(set) var lastDisconnect: (at: Double, explained: Bool)?
     /// The gap marks of the last loss, by their sequence in each feed, to say more once known.
@@ -294,6 +296,7 @@ public struct WireState: Sendable {
     public mutating func markDisconnected(at time: Double, reason: String) {
         guard disconnectedSince == nil else { return }
         disconnectedSince = time
+        disconnects += 1
         lastDisconnect = (time, false)
         lastGaps = (deviceLists.appended, streamRows.appended, events.appended)
         deviceLists.append(.gap(since: time, reason: reason))

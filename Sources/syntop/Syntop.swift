@@ -20,7 +20,7 @@ struct Syntop: ParsableCommand {
             """,
         version: Syntop.version,
         subcommands: [ConsoleCommand.self, PokesCommand.self, RolesCommand.self, PositionsCommand.self,
-                      HistoryCommand.self, CheckCommand.self, RecordCommand.self,
+                      HistoryCommand.self, CheckCommand.self, ExporterCommand.self, RecordCommand.self,
                       ThemesCommand.self, ConfigCommand.self, TokenCommand.self],
         defaultSubcommand: ConsoleCommand.self)
 

@@ -7,6 +7,7 @@ import Glibc
 import Replication
 import Settings
 import Store
+import TLS
 import Wire
 
 /// Where replication traffic comes from: a recording, or Synapse's Redis, found from the
@@ -18,13 +19,29 @@ struct WireSourceOptions: ParsableArguments {
     var configPaths: [String] = []
 
     @Option(help: ArgumentHelp(
-        "Synapse's Redis: redis://[user[:password]@]host[:port] or unix:///path (else the -c config's, else $SYNTOP_REDIS).",
+        "Synapse's Redis: redis://[user[:password]@]host[:port], rediss://... for TLS, or unix:///path (else the -c config's, else $SYNTOP_REDIS).",
         valueName: "url"))
     var redis: String?
 
     @Option(help: ArgumentHelp("A file holding the Redis password, instead of one in the URL.",
                                valueName: "path"))
     var redisPasswordFile: String?
+
+    @Option(help: ArgumentHelp(
+        "Redis over TLS: the CA file (or folder of hashed CAs) its certificate must be signed by (else the config's ca_file or ca_path, else the system's).",
+        valueName: "path"))
+    var redisCa: String?
+
+    @Option(help: ArgumentHelp("Redis over TLS: a client certificate, for mutual TLS (else the config's certificate_file).",
+                               valueName: "path"))
+    var redisCert: String?
+
+    @Option(help: ArgumentHelp("Redis over TLS: the client certificate's private key, mode 600 or 640 (else the config's private_key_file).",
+                               valueName: "path"))
+    var redisKey: String?
+
+    @Flag(help: "Redis over TLS without checking the server's certificate or name: anyone on the path can read and change the traffic. The header says so.")
+    var redisTlsInsecure = false
 
     @Option(help: ArgumentHelp("Synapse's server_name: the replication channel (else the -c config's, else $SYNTOP_SERVER_NAME).",
                                valueName: "name"))
@@ -66,6 +83,10 @@ struct WireSourceOptions: ParsableArguments {
         if !configPaths.isEmpty { given[.configPaths] = .paths(configPaths) }
         given[.redis] = try SettingKey.redis.given(redis)
         given[.redisPasswordFile] = try SettingKey.redisPasswordFile.given(redisPasswordFile)
+        given[.redisCA] = try SettingKey.redisCA.given(redisCa)
+        given[.redisCert] = try SettingKey.redisCert.given(redisCert)
+        given[.redisKey] = try SettingKey.redisKey.given(redisKey)
+        if redisTlsInsecure { given[.redisTLSInsecure] = .flag(true) }
         given[.serverName] = try SettingKey.serverName.given(serverName)
         given[.userIP] = userIp.map(SettingValue.flag)
         var hosts: [String: String] = [:]
@@ -88,6 +109,10 @@ struct WireSourceSettings {
     var configPaths: [String]
     var redis: String?
     var redisPasswordFile: String?
+    var redisCA: String?
+    var redisCert: String?
+    var redisKey: String?
+    var redisTLSInsecure: Bool
     var serverName: String?
     var userIp: Bool
     var processHosts: [String: String]
@@ -101,6 +126,10 @@ struct WireSourceSettings {
         configPaths = settings.paths(.configPaths)
         redis = settings.text(.redis)
         redisPasswordFile = settings.text(.redisPasswordFile)
+        redisCA = settings.text(.redisCA)
+        redisCert = settings.text(.redisCert)
+        redisKey = settings.text(.redisKey)
+        redisTLSInsecure = settings.flag(.redisTLSInsecure)
         serverName = settings.text(.serverName)
         userIp = settings.flag(.userIP)
         processHosts = settings.hosts(.processHosts)
@@ -127,12 +156,14 @@ struct WireSourceSettings {
                 throw ValidationError("\(settings.sourceName(.redis)): \(error)")
             }
         } else if let settings = config?.redis, settings.enabled {
-            if settings.useTLS {
-                throw ValidationError("the config's redis.use_tls: Redis over TLS is not supported by syntop yet")
-            }
             endpoint = RedisEndpoint(
                 address: settings.path.map { .unix(path: $0) } ?? .tcp(host: settings.host, port: settings.port),
                 username: settings.username, password: settings.password)
+            // As Synapse: a socket path wins over use_tls.
+            if settings.useTLS && settings.path == nil {
+                endpoint.tls = TLSSettings(caFile: settings.caFile, caPath: settings.caPath,
+                                           certificateFile: settings.certificateFile, privateKeyFile: settings.privateKeyFile)
+            }
             if let path = settings.passwordPath {
                 endpoint.password = try readPassword(path, what: "the config's redis.password_path")
             }
@@ -149,7 +180,35 @@ struct WireSourceSettings {
         if let redisPasswordFile {
             endpoint.password = try readPassword(redisPasswordFile, what: settings.sourceName(.redisPasswordFile))
         }
+        try applyTLS(to: &endpoint)
         return endpoint
+    }
+
+    /// The TLS options over what the URL or Synapse's config said; refused without TLS, where
+    /// they would silently do nothing.
+    func applyTLS(to endpoint: inout RedisEndpoint) throws {
+        let given: [(SettingKey, Bool)] = [(.redisCA, redisCA != nil), (.redisCert, redisCert != nil),
+                                           (.redisKey, redisKey != nil), (.redisTLSInsecure, redisTLSInsecure)]
+        guard var tls = endpoint.tls else {
+            if let (key, _) = given.first(where: \.1) {
+                throw ValidationError("\(settings.sourceName(key)) is for Redis over TLS: give a rediss:// URL, or use_tls in Synapse's config")
+            }
+            return
+        }
+        if let redisCA {
+            var isFolder: ObjCBool = false
+            if FileManager.default.fileExists(atPath: redisCA, isDirectory: &isFolder), isFolder.boolValue {
+                tls.caPath = redisCA
+                tls.caFile = nil
+            } else {
+                tls.caFile = redisCA
+                tls.caPath = nil
+            }
+        }
+        if let redisCert { tls.certificateFile = redisCert }
+        if let redisKey { tls.privateKeyFile = redisKey }
+        if redisTLSInsecure { tls.verifyServer = false }
+        endpoint.tls = tls
     }
 
     func readPassword(_ path: String, what: String) throws -> String {

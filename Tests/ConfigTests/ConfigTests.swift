@@ -145,8 +145,20 @@ func parse(_ files: [(String, String)]) -> SynapseConfig {
         #expect(config.redis.path == "/run/redis.sock")
         let messages = config.problems.map(\.message)
         #expect(messages.contains("password and password_path exclude each other"))
-        #expect(messages.contains("use_tls: Redis over TLS is not supported by syntop yet"))
+        #expect(config.redis.useTLS)
         #expect(!config.problems.map(\.description).joined().contains("pw"))
+    }
+
+    @Test func redisTLSSettings() {
+        let config = parse([("hs.yaml", """
+            server_name: x
+            database: {name: psycopg2, args: {}}
+            redis: {enabled: true, use_tls: true, ca_file: /etc/ca.pem, ca_path: /etc/cas, certificate_file: /etc/c.pem}
+            """)])
+        #expect(config.redis.caFile == "/etc/ca.pem")
+        #expect(config.redis.caPath == "/etc/cas")
+        #expect(config.redis.certificateFile == "/etc/c.pem")
+        #expect(config.problems.map(\.message).contains("certificate_file and private_key_file go together"))
     }
 
     @Test func brokenYAMLNamesTheLineButNotTheText() {

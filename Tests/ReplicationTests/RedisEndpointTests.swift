@@ -1,3 +1,4 @@
+import TLS
 import Testing
 @testable import Replication
 
@@ -15,12 +16,13 @@ import Testing
                 == RedisEndpoint(address: .tcp(host: "h", port: 6379), password: "secret"))
         #expect(try RedisEndpoint.parse("unix:///run/redis/redis.sock")
                 == RedisEndpoint(address: .unix(path: "/run/redis/redis.sock")))
+        #expect(try RedisEndpoint.parse("rediss://syn:pw@redis.internal:6380")
+                == RedisEndpoint(address: .tcp(host: "redis.internal", port: 6380), username: "syn", password: "pw",
+                                 tls: TLSSettings()))
     }
 
     @Test func refusesWhatItCannotDo() {
-        #expect(throws: RedisEndpointError("Redis over TLS (rediss://, use_tls) is not supported yet")) {
-            try RedisEndpoint.parse("rediss://h:6380")
-        }
+        #expect(throws: RedisEndpointError.self) { try RedisEndpoint.parse("rediss://h:99999") }
         #expect(throws: RedisEndpointError.self) { try RedisEndpoint.parse("http://h") }
         #expect(throws: RedisEndpointError.self) { try RedisEndpoint.parse("redis://h:99999") }
         #expect(throws: RedisEndpointError.self) { try RedisEndpoint.parse("unix://relative") }
@@ -30,5 +32,12 @@ import Testing
         let endpoint = try RedisEndpoint.parse("redis://user:hunter2@h:1")
         #expect(endpoint.description == "h:1")
         #expect(!"\(endpoint)".contains("hunter2"))
+    }
+
+    @Test func theDescriptionSaysTLSAndLoudlyWhenUnverified() throws {
+        var endpoint = try RedisEndpoint.parse("rediss://:hunter2@h:1")
+        #expect(endpoint.description == "h:1 (TLS)")
+        endpoint.tls?.verifyServer = false
+        #expect(endpoint.description == "h:1 (TLS UNVERIFIED)")
     }
 }

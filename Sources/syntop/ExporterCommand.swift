@@ -1,0 +1,104 @@
+import ArgumentParser
+import Config
+import Console
+import Foundation
+import Settings
+import Terminal
+
+/// `syntop exporter`: the console's findings for Prometheus, from a process with no terminal.
+struct ExporterCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "exporter",
+        abstract: "Serve syntop's findings to Prometheus: GET /metrics (text exposition format) and GET /health.",
+        discussion: """
+            Listens to the replication channels, reads the database (read-only) once per --scrape-interval \
+            however many scrapers ask, asks each configured process for its /health, and serves what the \
+            console shows as metric families. Logs to stderr, never a secret. Stops on SIGTERM or SIGINT.
+            """)
+
+    @OptionGroup var source: WireSourceOptions
+    @OptionGroup var database: DatabaseOptions
+    @OptionGroup var alerts: AlertOptions
+    @OptionGroup var context: ContextOption
+
+    @Option(help: ArgumentHelp("Where to serve: HOST:PORT ([::1]:PORT for IPv6; port 0 picks one and logs it).",
+                               valueName: "host:port"))
+    var listen: String
+
+    @Option(help: ArgumentHelp("Seconds between database reads, and between process health rounds (default: 15).",
+                               valueName: "s"))
+    var scrapeInterval: Double = 15
+
+    @Option(help: ArgumentHelp("Destinations with series of their own: the worst N by waiting pokes, and every one that is down (default: 20).",
+                               valueName: "n"))
+    var destinations = 20
+
+    func validate() throws {
+        if source.replay != nil { throw ValidationError("the exporter serves live figures: --replay is for the console and the JSON commands") }
+        guard scrapeInterval >= 1, scrapeInterval <= 3600 else { throw ValidationError("--scrape-interval takes 1 to 3600 seconds") }
+        guard destinations >= 0, destinations <= 10_000 else { throw ValidationError("--destinations takes 0 to 10000") }
+        _ = try address()
+    }
+
+    /// Host and port from `HOST:PORT` or `[V6]:PORT`.
+    func address() throws -> (host: String, port: Int) {
+        var host: Substring
+        var port: Substring
+        if listen.hasPrefix("["), let close = listen.firstIndex(of: "]") {
+            host = listen[listen.index(after: listen.startIndex)..<close]
+            port = listen[listen.index(after: close)...].drop { $0 == ":" }
+        } else if let colon = listen.lastIndex(of: ":") {
+            host = listen[..<colon]
+            port = listen[listen.index(after: colon)...]
+        } else {
+            throw ValidationError("--listen takes HOST:PORT, e.g. 127.0.0.1:9469")
+        }
+        if host.isEmpty { host = "0.0.0.0" }
+        guard let number = Int(port), (0...65535).contains(number) else {
+            throw ValidationError("--listen: bad port '\(port.prefix(10))'")
+        }
+        return (String(host), number)
+    }
+
+    func run() throws {
+        var given = try source.given()
+        for more in [try database.given(), try alerts.given()] { given.merge(more) { _, new in new } }
+        let settings = try loadSettings(request: context.request, commandLine: given)
+        let wire = source.resolved(settings)
+        let databaseSource = DatabaseSource(settings: settings)
+        let config = wire.loadConfig()
+        let target = databaseSource.resolve(config)
+        let log = ExporterLog()
+        for problem in settings.problems { log.say("config: \(problem.description)") }
+        for problem in config?.problems ?? [] where problem.severity == .critical { log.say("config: \(problem.description)") }
+        guard wire.hasRedis(config) || target != nil else {
+            throw ValidationError("nothing to export: give -c homeserver.yaml, --redis and/or --db, or a context")
+        }
+        let live: ExporterSession.Wire? = wire.hasRedis(config)
+            ? ExporterSession.Wire(endpoint: try wire.endpoint(config), serverName: try wire.resolvedServerName(config),
+                                   userIP: wire.userIp, probe: wire.probe)
+            : nil
+        let (host, port) = try address()
+        let session = ExporterSession(
+            wire: live, config: config,
+            database: target.map { ConsoleDatabase(conninfo: $0.conninfo, display: $0.display,
+                                                   statementTimeoutMS: databaseSource.statementTimeout) },
+            thresholds: AlertOptions.thresholds(settings), interval: scrapeInterval,
+            options: .init(destinations: destinations, version: Syntop.release), processHosts: wire.processHosts, log: log)
+        let status = session.run(host: host, port: port)
+        if status != 0 { throw ExitCode(status) }
+    }
+}
+
+/// The exporter's log: one line per event, stamped, on stderr. Only what syntop says itself:
+/// statuses and errors, which never hold a password or a token.
+final class ExporterLog {
+    func say(_ text: String) {
+        var now = time(nil)
+        var utc = tm()
+        gmtime_r(&now, &utc)
+        let stamp = String(format: "%04d-%02d-%02dT%02d:%02d:%02dZ", utc.tm_year + 1900, utc.tm_mon + 1, utc.tm_mday,
+                           utc.tm_hour, utc.tm_min, utc.tm_sec)
+        FileHandle.standardError.write(Data("\(stamp) syntop exporter: \(text)\n".utf8))
+    }
+}
