@@ -96,7 +96,8 @@ public enum ExporterMetrics {
                        silent.contains(key))
         }
         out.family("syntop_stream_restarts_total", .counter, "Times a writer's token went backwards: the process restarted.")
-        for (key, writer) in wire.positions.sorted(by: { $0.key < $1.key }) where writer.restarts > 0 {
+        // Every writer from 0, so that increase() sees the first restart.
+        for (key, writer) in wire.positions.sorted(by: { $0.key < $1.key }) {
             out.sample("syntop_stream_restarts_total", ["stream": key.stream.rawValue, "instance": key.instance.rawValue],
                        writer.restarts)
         }
@@ -106,8 +107,9 @@ public enum ExporterMetrics {
         out.family("syntop_wire_lines_total", .counter, "Replication lines read from Redis.")
         out.sample("syntop_wire_lines_total", [:], wire.lines)
         out.family("syntop_wire_malformed_lines_total", .counter, "Replication lines that did not parse, by why.")
-        for (reason, count) in wire.malformed.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
-            out.sample("syntop_wire_malformed_lines_total", ["reason": reason.rawValue], count)
+        // Every reason from 0, so that increase() sees the first bad line of each.
+        for reason in MalformedReason.allCases {
+            out.sample("syntop_wire_malformed_lines_total", ["reason": reason.rawValue], wire.malformed[reason] ?? 0)
         }
         out.family("syntop_wire_duplicate_rows_total", .counter, "Rows published again (a republish, or two writers of one row).")
         out.sample("syntop_wire_duplicate_rows_total", [:], wire.duplicates)
@@ -119,7 +121,7 @@ public enum ExporterMetrics {
         let pokes = state.database.pokes?.value
         let now = state.databaseNow
         out.family("syntop_device_list_changes_unconverted", .gauge,
-                   "Room device-list changes not yet turned into pokes (capped where counting would scan).")
+                   "Room device-list changes not yet turned into pokes, counted up to 1000.")
         if let pokes { out.sample("syntop_device_list_changes_unconverted", [:], pokes.conversion.unconverted) }
         let waiting = pokes?.destinations.filter { ($0.pending ?? 0) > 0 } ?? []
         out.family("syntop_destinations_waiting", .gauge, "Destinations with device-list pokes waiting, of those read.")
@@ -132,7 +134,7 @@ public enum ExporterMetrics {
         chosen += (pokes?.destinations ?? []).filter { $0.downSince != nil && !named.contains($0.destination) }
         chosen.sort { $0.destination < $1.destination }
         out.family("syntop_destination_pokes_waiting", .gauge,
-                   "Device-list pokes waiting for a destination (the worst N and every destination that is down).")
+                   "Device-list pokes waiting for a destination, counted up to 1000 (the worst N, and the destinations read that are down).")
         for destination in chosen {
             out.sample("syntop_destination_pokes_waiting", ["destination": destination.destination], destination.pending ?? 0)
         }

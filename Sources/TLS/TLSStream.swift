@@ -130,8 +130,8 @@ public final class TLSStream {
     /// answer counts.
     public var certificateRefused: TLSError? {
         syntop_ssl_certificate_was_requested(ssl) == 0 || hasRead ? nil
-            : TLSError("the server asks for a client certificate: give --redis-cert and --redis-key "
-                       + "(certificate_file, private_key_file)")
+            : TLSError("the server asks for a client certificate, and closed the connection without one: "
+                       + "give --redis-cert and --redis-key (certificate_file, private_key_file)")
     }
 
     /// `host` is the name the server's certificate must carry (an IP address is checked as one)
@@ -155,6 +155,8 @@ public final class TLSStream {
 
     /// Carries the handshake on; `.none` once it is done.
     public func handshake() throws(TLSError) -> Wait {
+        // SSL_get_error reads the thread's error queue, which another session may have left.
+        ERR_clear_error()
         let result = SSL_connect(ssl)
         if result == 1 {
             established = true
@@ -168,6 +170,7 @@ public final class TLSStream {
     }
 
     public func read(into buffer: UnsafeMutableRawBufferPointer) throws(TLSError) -> Read {
+        ERR_clear_error()
         let result = SSL_read(ssl, buffer.baseAddress, Int32(clamping: buffer.count))
         if result > 0 {
             hasRead = true
@@ -178,7 +181,9 @@ public final class TLSStream {
         // A key update's answer that the socket could not take yet.
         case SSL_ERROR_WANT_WRITE: return .wait(.write)
         case SSL_ERROR_ZERO_RETURN: return .closed
-        case SSL_ERROR_SYSCALL where errno == 0 || errno == ECONNRESET: return .closed
+        case SSL_ERROR_SYSCALL where errno == 0 || errno == ECONNRESET:
+            ERR_clear_error()
+            return .closed
         case let code: throw failure(code, handshaking: false)
         }
     }
@@ -186,6 +191,7 @@ public final class TLSStream {
     /// How much of `bytes` went out, and what it waits for when not all.
     public func write(_ bytes: UnsafeRawBufferPointer) throws(TLSError) -> (written: Int, wait: Wait) {
         guard !bytes.isEmpty else { return (0, .none) }
+        ERR_clear_error()
         let result = SSL_write(ssl, bytes.baseAddress, Int32(clamping: bytes.count))
         if result > 0 { return (Int(result), .none) }
         switch SSL_get_error(ssl, result) {
@@ -198,7 +204,12 @@ public final class TLSStream {
     /// What went wrong, in the terms an operator acts on: the server's certificate, the client's,
     /// or a server that does not speak TLS at all.
     private func failure(_ code: Int32, handshaking: Bool) -> TLSError {
-        if let certificateRefused {
+        let peek = ERR_peek_error()
+        let reason = peek == 0 ? 0 : syntop_err_reason(peek)
+        // A close or a handshake alert after the server asked for a certificate syntop did not
+        // have; any other failure is told as itself.
+        if let certificateRefused, code == SSL_ERROR_SYSCALL || code == SSL_ERROR_ZERO_RETURN
+            || reason == SSL_R_TLSV13_ALERT_CERTIFICATE_REQUIRED || reason == SSL_R_SSLV3_ALERT_HANDSHAKE_FAILURE {
             ERR_clear_error()
             return certificateRefused
         }
@@ -224,8 +235,6 @@ public final class TLSStream {
                 return TLSError("the server's certificate did not verify: \(reason)")
             }
         }
-        let peek = ERR_peek_error()
-        let reason = peek == 0 ? 0 : syntop_err_reason(peek)
         let detail = code == SSL_ERROR_SYSCALL && peek == 0
             ? (errno == 0 ? "closed" : String(cString: strerror(errno))) : TLSContext.lastError()
         switch reason {

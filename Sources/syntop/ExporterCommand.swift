@@ -3,6 +3,7 @@ import Config
 import Console
 import Foundation
 import Settings
+import Store
 import Terminal
 
 /// `syntop exporter`: the console's findings for Prometheus, from a process with no terminal.
@@ -13,7 +14,7 @@ struct ExporterCommand: ParsableCommand {
         discussion: """
             Listens to the replication channels, reads the database (read-only) once per --scrape-interval \
             however many scrapers ask, asks each configured process for its /health, and serves what the \
-            console shows as metric families. Logs to stderr, never a secret. Stops on SIGTERM or SIGINT.
+            console shows as metric families. Logs to stderr, never a secret. Stops on SIGTERM, SIGINT, SIGHUP or SIGQUIT.
             """)
 
     @OptionGroup var source: WireSourceOptions
@@ -29,14 +30,16 @@ struct ExporterCommand: ParsableCommand {
                                valueName: "s"))
     var scrapeInterval: Double = 15
 
-    @Option(help: ArgumentHelp("Destinations with series of their own: the worst N by waiting pokes, and every one that is down (default: 20).",
+    @Option(help: ArgumentHelp("Destinations with series of their own: the worst N by waiting pokes (at most 50, the destinations whose pokes are counted), and the ones read that are down (default: 20).",
                                valueName: "n"))
     var destinations = 20
 
     func validate() throws {
         if source.replay != nil { throw ValidationError("the exporter serves live figures: --replay is for the console and the JSON commands") }
         guard scrapeInterval >= 1, scrapeInterval <= 3600 else { throw ValidationError("--scrape-interval takes 1 to 3600 seconds") }
-        guard destinations >= 0, destinations <= 10_000 else { throw ValidationError("--destinations takes 0 to 10000") }
+        guard destinations >= 0, destinations <= DeviceListStore.detailed else {
+            throw ValidationError("--destinations takes 0 to \(DeviceListStore.detailed): the pokes read counts the waiting pokes of that many")
+        }
         _ = try address()
     }
 

@@ -61,8 +61,9 @@ final class ExporterSession {
         }
         log.say("serving http://\(host.contains(":") ? "[\(host)]" : host):\(server?.port ?? port)/metrics")
         loop.watch(fd: signals.readFD, events: { Int16(POLLIN) }) { [unowned self] _ in
-            if signals.drain().contains(where: { $0 != SIGWINCH }) {
-                self.log.say("stopping")
+            // SIGWINCH and SIGTSTP mean nothing without a terminal; the others stop it.
+            if let stop = signals.drain().first(where: { [SIGTERM, SIGINT, SIGHUP, SIGQUIT].contains($0) }) {
+                self.log.say("stopping on signal \(stop)")
                 self.loop.stop()
             }
         }
