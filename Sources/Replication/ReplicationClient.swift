@@ -88,25 +88,36 @@ public final class ReplicationClient {
         guard let connection else { return }
         let replies: [RedisValue]
         let time = now()
-        var messages: [WireMessage] = []
+        // The messages of this wake-up, their bytes one after another in one buffer: one
+        // allocation for them all, not one each.
+        var bytes: [UInt8] = []
+        var parts: [(channel: String, range: Range<Int>)] = []
+        func add(_ channel: String, _ payload: some Collection<UInt8>) {
+            let start = bytes.count
+            bytes.append(contentsOf: payload)
+            parts.append((channel, start..<bytes.count))
+        }
+        func messages() -> [WireMessage] {
+            parts.map { WireMessage(channel: $0.channel, payload: bytes[$0.range], time: time) }
+        }
         // Once subscribed, messages are taken where hiredis holds them; before, every reply
         // comes in order, so nothing is handed over ahead of the subscription.
         let subscribed = subscribedChannels == channels.count
         do throws(RedisConnectionError) {
             replies = try connection.handle(revents, message: !subscribed ? nil : { [channelBytes] channel, payload in
-                let name = channelBytes.first { $0.0.elementsEqual(channel) }?.1
-                    ?? String(decoding: channel, as: UTF8.self)
-                messages.append(WireMessage(channel: name, payload: Array(payload), time: time))
+                add(channelBytes.first { $0.0.elementsEqual(channel) }?.1 ?? String(decoding: channel, as: UTF8.self),
+                    payload)
             })
         } catch {
-            if !messages.isEmpty { onMessages(messages) }
+            if !parts.isEmpty { onMessages(messages()) }
             driver.handle(.failed(error.description))
             return
         }
         // What came before a status change is handed over first, and nothing once closed.
         func handOver() {
-            if !messages.isEmpty && self.connection != nil { onMessages(messages) }
-            messages = []
+            if !parts.isEmpty && self.connection != nil { onMessages(messages()) }
+            bytes = []
+            parts = []
         }
         defer { handOver() }
         for reply in replies {
@@ -129,7 +140,7 @@ public final class ReplicationClient {
                 guard case .bulk(let kind?) = items[0] else { continue }
                 if kind == Array("message".utf8), case .bulk(let channel?) = items[1],
                    case .bulk(let payload?) = items[2] {
-                    messages.append(WireMessage(channel: String(decoding: channel, as: UTF8.self), payload: payload, time: time))
+                    add(String(decoding: channel, as: UTF8.self), payload)
                 } else if kind == Array("subscribe".utf8) {
                     subscribedChannels += 1
                     if subscribedChannels == channels.count {

@@ -5,9 +5,17 @@ import NaturalOrder
 public struct StreamName: RawRepresentable, Hashable, Comparable, Sendable, CustomStringConvertible,
     ExpressibleByStringLiteral {
     public let rawValue: String
-    public init(rawValue: String) { self.rawValue = rawValue }
-    public init(stringLiteral value: String) { rawValue = value }
+    /// The name's hash, made once: names are kept from line to line (`NameTable`) and looked
+    /// up in a dictionary several times a line.
+    private let hash: Int
+    public init(rawValue: String) {
+        self.rawValue = rawValue
+        hash = rawValue.hashValue
+    }
+    public init(stringLiteral value: String) { self.init(rawValue: value) }
     public var description: String { rawValue }
+    public static func == (a: StreamName, b: StreamName) -> Bool { a.hash == b.hash && a.rawValue == b.rawValue }
+    public func hash(into hasher: inout Hasher) { hasher.combine(hash) }
     public static func < (a: StreamName, b: StreamName) -> Bool { NaturalOrder.less(a.rawValue, b.rawValue) }
 }
 
@@ -15,9 +23,16 @@ public struct StreamName: RawRepresentable, Hashable, Comparable, Sendable, Cust
 public struct InstanceName: RawRepresentable, Hashable, Comparable, Sendable, CustomStringConvertible,
     ExpressibleByStringLiteral {
     public let rawValue: String
-    public init(rawValue: String) { self.rawValue = rawValue }
-    public init(stringLiteral value: String) { rawValue = value }
+    /// Made once, as `StreamName`'s.
+    private let hash: Int
+    public init(rawValue: String) {
+        self.rawValue = rawValue
+        hash = rawValue.hashValue
+    }
+    public init(stringLiteral value: String) { self.init(rawValue: value) }
     public var description: String { rawValue }
+    public static func == (a: InstanceName, b: InstanceName) -> Bool { a.hash == b.hash && a.rawValue == b.rawValue }
+    public func hash(into hasher: inout Hasher) { hasher.combine(hash) }
     /// Natural order: `client_reader2` before `client_reader10`.
     public static func < (a: InstanceName, b: InstanceName) -> Bool { NaturalOrder.less(a.rawValue, b.rawValue) }
 }
@@ -29,30 +44,96 @@ public enum RowToken: Hashable, Sendable {
     case id(Int64)
 }
 
-/// Names read from the wire, kept once: a line that names a known writer gets the string kept
-/// from before instead of a new one. Bounded; past the bound a name is made afresh each time.
+/// Names read from the wire, kept once: a line that names a known writer (or cache function)
+/// gets the string kept from before instead of a new one, found by its bytes in an
+/// open-addressing table, with no hashing of strings. Bounded; past the bound a name is made
+/// afresh each time.
 struct NameTable: Sendable {
     static let capacity = 4096
-    private var names: [UInt64: [String]] = [:]
-    private var count = 0
+    private struct Entry: Sendable {
+        var digest: UInt64
+        var bytes: [UInt8]
+        var name: String
+        /// The name as a writer's, its hash made once.
+        var instance: InstanceName
+        /// A cache function keyed by access tokens (`Secrets.isTokenCache`), asked once.
+        var tokenCache: Bool
+    }
+    private var entries: [Entry] = []
+    /// Entry + 1 per bucket, 0 for none; twice the capacity, so probes stay short.
+    private var buckets = [Int32](repeating: 0, count: 2 * NameTable.capacity)
 
-    /// The name these bytes spell; nil for bytes that are not a plain printable ASCII name
-    /// (the full way decides about those).
-    mutating func name(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
-        guard !bytes.isEmpty else { return nil }
-        var digest: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in bytes {
-            guard byte > 0x20, byte < 0x7F else { return nil }
-            digest = (digest ^ UInt64(byte)) &* 0x100_0000_01b3
+    /// A writer's name, kept with its hash; nil for bytes that are not a plain printable ASCII
+    /// name (the full way decides about those).
+    mutating func instance(_ bytes: UnsafeBufferPointer<UInt8>) -> InstanceName? {
+        entry(bytes).map {
+            entries.indices.contains($0) ? entries[$0].instance : InstanceName(rawValue: String(decoding: bytes, as: UTF8.self))
         }
-        if let kept = names[digest] {
-            for name in kept where name.utf8.elementsEqual(bytes) { return name }
-        }
+    }
+
+    /// A cache function's name, and whether its keys are access tokens.
+    mutating func function(_ bytes: UnsafeBufferPointer<UInt8>) -> (name: String, tokenCache: Bool)? {
+        guard let index = entry(bytes) else { return nil }
+        if entries.indices.contains(index) { return (entries[index].name, entries[index].tokenCache) }
         let name = String(decoding: bytes, as: UTF8.self)
-        if count < NameTable.capacity {
-            names[digest, default: []].append(name)
-            count += 1
+        return (name, Secrets.isTokenCache(name))
+    }
+
+    /// Whether every byte of `word` is printable ASCII (0x21 to 0x7E): none below 0x21, none
+    /// with the high bit, none that is DEL. Each test is exact for the word as a whole.
+    @inline(__always)
+    private static func printable(_ word: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        let below = (word &- 0x2121_2121_2121_2121) & ~word & highs
+        let del = word ^ 0x7F7F_7F7F_7F7F_7F7F
+        return word & highs == 0 && below == 0 && (del &- ones) & ~del & highs == 0
+    }
+
+    private static func same(_ kept: [UInt8], _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard kept.count == bytes.count else { return false }
+        return kept.withUnsafeBufferPointer { kept in
+            for index in 0..<bytes.count where kept[index] != bytes[index] { return false }
+            return true
         }
-        return name
+    }
+
+    /// The entry of these bytes, added when new; `entries.count` when the table is full.
+    private mutating func entry(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
+        guard !bytes.isEmpty, let base = bytes.baseAddress else { return nil }
+        // Eight bytes a step: each word checked for printable ASCII and mixed into the digest.
+        var digest = UInt64(bytes.count) &* 0x9E37_79B9_7F4A_7C15
+        var index = 0
+        while index + 8 <= bytes.count {
+            let word = UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)
+            guard NameTable.printable(word) else { return nil }
+            digest = (digest ^ word) &* 0xFF51_AFD7_ED55_8CCD
+            digest ^= digest >> 32
+            index += 8
+        }
+        var tail: UInt64 = 0
+        var shift: UInt64 = 0
+        while index < bytes.count {
+            let byte = bytes[index]
+            guard byte > 0x20, byte < 0x7F else { return nil }
+            tail |= UInt64(byte) << shift
+            shift += 8
+            index += 1
+        }
+        digest = (digest ^ tail) &* 0xC4CE_B9FE_1A85_EC53
+        digest ^= digest >> 29
+        let mask = buckets.count - 1
+        var bucket = Int(truncatingIfNeeded: digest ^ (digest >> 29)) & mask
+        while case let held = buckets[bucket], held != 0 {
+            let index = Int(held) - 1
+            if entries[index].digest == digest && NameTable.same(entries[index].bytes, bytes) { return index }
+            bucket = (bucket + 1) & mask
+        }
+        guard entries.count < NameTable.capacity else { return entries.count }
+        let name = String(decoding: bytes, as: UTF8.self)
+        entries.append(Entry(digest: digest, bytes: Array(bytes), name: name, instance: InstanceName(rawValue: name),
+                             tokenCache: Secrets.isTokenCache(name)))
+        buckets[bucket] = Int32(entries.count)
+        return entries.count - 1
     }
 }

@@ -11,13 +11,17 @@ struct RecentRows<Value: Sendable>: Sendable {
     private var entries: [Entry] = []
     /// The ring's slot the next row takes once it is full.
     private var next = 0
-    /// Ring slot + 1 per bucket; 0 is an empty bucket. Twice the ring's size at least, so
-    /// probes stay short.
-    private var buckets: [Int32]
+    /// Per bucket, the row's hash above the low 20 bits and its ring slot + 1 in them; 0 is
+    /// an empty bucket. A probe compares the hash there and touches the ring only on a match,
+    /// and a bucket moved back on removal finds its home from its own bits. Twice the ring's
+    /// size at least, so probes stay short.
+    private var buckets: [UInt64]
     private let mask: Int
+    private static var slotBits: UInt64 { 20 }
+    private static var slotMask: UInt64 { (1 << slotBits) - 1 }
 
     init(capacity: Int) {
-        self.capacity = max(1, capacity)
+        self.capacity = min(max(1, capacity), Int(RecentRows.slotMask) - 1)
         var size = 2
         while size < self.capacity * 2 { size <<= 1 }
         buckets = Array(repeating: 0, count: size)
@@ -25,16 +29,23 @@ struct RecentRows<Value: Sendable>: Sendable {
         entries.reserveCapacity(min(self.capacity, 1 << 16))
     }
 
-    private func home(_ token: Int64, _ digest: UInt64) -> Int {
-        Int(truncatingIfNeeded: ((digest ^ UInt64(bitPattern: token)) &* 0x9E37_79B9_7F4A_7C15) >> 17) & mask
+    private static func hash(_ token: Int64, _ digest: UInt64) -> UInt64 {
+        // Never within the slot bits only, so a used bucket is never 0.
+        ((digest ^ UInt64(bitPattern: token)) &* 0x9E37_79B9_7F4A_7C15) | (1 << 63)
     }
+
+    private func home(_ hash: UInt64) -> Int { Int(truncatingIfNeeded: hash >> 24) & mask }
 
     /// The ring slot of a row seen, if it is still held.
     func slot(token: Int64, digest: UInt64) -> Int? {
-        var bucket = home(token, digest)
-        while buckets[bucket] != 0 {
-            let slot = Int(buckets[bucket]) - 1
-            if entries[slot].token == token && entries[slot].digest == digest { return slot }
+        let hash = RecentRows.hash(token, digest)
+        let tag = hash & ~RecentRows.slotMask
+        var bucket = home(hash)
+        while case let held = buckets[bucket], held != 0 {
+            if held & ~RecentRows.slotMask == tag {
+                let slot = Int(held & RecentRows.slotMask) - 1
+                if entries[slot].token == token && entries[slot].digest == digest { return slot }
+            }
             bucket = (bucket + 1) & mask
         }
         return nil
@@ -55,18 +66,21 @@ struct RecentRows<Value: Sendable>: Sendable {
             slot = next
             removeBucket(of: slot)
             entries[slot] = Entry(token: token, digest: digest, value: value)
-            next = (next + 1) % capacity
+            next = next + 1 == capacity ? 0 : next + 1
         }
-        var bucket = home(token, digest)
+        let hash = RecentRows.hash(token, digest)
+        var bucket = home(hash)
         while buckets[bucket] != 0 { bucket = (bucket + 1) & mask }
-        buckets[bucket] = Int32(slot + 1)
+        buckets[bucket] = hash & ~RecentRows.slotMask | UInt64(slot + 1)
     }
 
     /// Empties the bucket of a ring slot, moving later ones of the same probe run back so
     /// every lookup still finds them.
     private mutating func removeBucket(of slot: Int) {
-        var bucket = home(entries[slot].token, entries[slot].digest)
-        while buckets[bucket] != Int32(slot + 1) {
+        let hash = RecentRows.hash(entries[slot].token, entries[slot].digest)
+        let held = hash & ~RecentRows.slotMask | UInt64(slot + 1)
+        var bucket = home(hash)
+        while buckets[bucket] != held {
             guard buckets[bucket] != 0 else { return }
             bucket = (bucket + 1) & mask
         }
@@ -75,13 +89,13 @@ struct RecentRows<Value: Sendable>: Sendable {
         var probe = bucket
         while true {
             probe = (probe + 1) & mask
-            guard buckets[probe] != 0 else { return }
-            let moved = Int(buckets[probe]) - 1
-            let wanted = home(entries[moved].token, entries[moved].digest)
+            let moved = buckets[probe]
+            guard moved != 0 else { return }
+            let wanted = home(moved)
             // It may fill the hole when its home is not within (hole, probe], cyclically.
             let stays = hole <= probe ? (wanted > hole && wanted <= probe) : (wanted > hole || wanted <= probe)
             if !stays {
-                buckets[hole] = buckets[probe]
+                buckets[hole] = moved
                 buckets[probe] = 0
                 hole = probe
             }

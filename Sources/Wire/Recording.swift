@@ -12,6 +12,19 @@ public enum Recording {
     }
 
     public static func fields(_ line: ArraySlice<UInt8>) -> Fields {
+        var channels: ChannelName?
+        return fields(line, channels: &channels)
+    }
+
+    /// The channel of the line before, kept: a recording names the same one or two channels on
+    /// every line, and a name past 15 bytes is an allocation each time it is made.
+    public struct ChannelName: Sendable {
+        var bytes: [UInt8]
+        var name: String
+    }
+
+    /// As `fields(_:)`, taking the channel's name from `channels` when the line names the same.
+    public static func fields(_ line: ArraySlice<UInt8>, channels: inout ChannelName?) -> Fields {
         var bytes = line
         if bytes.last == UInt8(ascii: "\r") { bytes = bytes.dropLast() }
         if bytes.isEmpty || bytes.first == UInt8(ascii: "#") { return .comment }
@@ -24,7 +37,14 @@ public enum Recording {
               time >= 0, time < 95_617_584_000 else {
             return .malformed("bad time")
         }
-        let channel = String(decoding: bytes[(first + 1)..<second], as: UTF8.self)
+        let channelBytes = bytes[(first + 1)..<second]
+        let channel: String
+        if let kept = channels, kept.bytes.elementsEqual(channelBytes) {
+            channel = kept.name
+        } else {
+            channel = String(decoding: channelBytes, as: UTF8.self)
+            channels = ChannelName(bytes: Array(channelBytes), name: channel)
+        }
         return .message(time: time, channel: channel, payload: bytes[(second + 1)...])
     }
 
@@ -87,12 +107,17 @@ private extension String {
 /// One replication message as the loop read it: channel, payload as published, arrival time.
 public struct WireMessage: Equatable, Sendable {
     public var channel: String
-    public var payload: [UInt8]
+    /// The message's bytes; the messages of one read share one buffer.
+    public var payload: ArraySlice<UInt8>
     public var time: Double
 
-    public init(channel: String, payload: [UInt8], time: Double) {
+    public init(channel: String, payload: ArraySlice<UInt8>, time: Double) {
         self.channel = channel
         self.payload = payload
         self.time = time
+    }
+
+    public init(channel: String, payload: [UInt8], time: Double) {
+        self.init(channel: channel, payload: payload[...], time: time)
     }
 }

@@ -45,6 +45,18 @@ enum RowScan {
         }
     }
 
+    /// Whether any byte of `word` is a quote, a backslash, a control character, DEL or not
+    /// ASCII; it may say so of a word that has none (after a borrow), never the other way.
+    @inline(__always)
+    static func mayStopString(_ word: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        func hasZero(_ v: UInt64) -> Bool { (v &- ones) & ~v & highs != 0 }
+        return word & highs != 0 || (word &- 0x2020_2020_2020_2020) & ~word & highs != 0
+            || hasZero(word ^ 0x2222_2222_2222_2222) || hasZero(word ^ 0x5C5C_5C5C_5C5C_5C5C)
+            || hasZero(word ^ 0x7F7F_7F7F_7F7F_7F7F)
+    }
+
     static func skipSpace(_ bytes: UnsafeBufferPointer<UInt8>, _ index: inout Int, _ end: Int) {
         while index < end, bytes[index] == 0x20 || bytes[index] == 0x0A || bytes[index] == 0x0D || bytes[index] == 0x09 {
             index += 1
@@ -57,6 +69,14 @@ enum RowScan {
         switch bytes[index] {
         case UInt8(ascii: "\""):
             index += 1
+            // Eight bytes a step while none of them can end the string or send it the full way;
+            // the byte loop below decides at the first that might.
+            if let base = bytes.baseAddress {
+                while index + 8 <= end,
+                      !RowScan.mayStopString(UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)) {
+                    index += 8
+                }
+            }
             while index < end {
                 let byte = bytes[index]
                 if byte == UInt8(ascii: "\"") {
@@ -208,8 +228,10 @@ enum RowShape {
     }
 
     /// `inner`: scratch space for a list inside the row, reused from row to row.
+    /// `text` makes a field's string; `function` a cache function's name and whether its keys
+    /// are access tokens.
     static func facts(_ rule: Rule, _ bytes: UnsafeBufferPointer<UInt8>, _ fields: [Field], inner: inout [Field],
-                      text: (Field) -> String) -> RowFacts? {
+                      text: (Field) -> String, function: (Field) -> (name: String, tokenCache: Bool)) -> RowFacts? {
         switch rule {
         case .fields(let expected):
             return admits(fields, expected) ? .other : nil
@@ -229,10 +251,10 @@ enum RowShape {
             guard fields.count == 2 || fields.count == 3, fields[0].kind == .string,
                   fields[1].kind == .null || fields[1].kind == .array,
                   fields.count == 2 || fields[2].kind == .null || fields[2].kind == .integer else { return nil }
-            let function = text(fields[0])
+            let cache = function(fields[0])
             // A token-keyed cache's keys must be dropped before anything keeps the row: the full way.
-            guard !Secrets.isTokenCache(function) else { return nil }
-            return .cacheInvalidation(function: function, wholeCache: fields[1].kind == .null)
+            guard !cache.tokenCache else { return nil }
+            return .cacheInvalidation(function: cache.name, wholeCache: fields[1].kind == .null)
         case .deviceLists:
             guard fields.count == 3, fields[0].kind == .string, Expect.bool.admits(fields[1].kind),
                   Expect.bool.admits(fields[2].kind) else { return nil }
@@ -270,8 +292,7 @@ public enum FastLine: Equatable {
     fileprivate static func read(_ line: UnsafeBufferPointer<UInt8>, names: inout NameTable,
                                  fields: inout [RowScan.Field], inner: inout [RowScan.Field]) -> FastLine? {
         guard line.count <= ReplicationLine.maximumLength, let parts = ReplicationLine.fastParts(line),
-              let name = names.name(UnsafeBufferPointer(rebasing: line[parts.instance])) else { return nil }
-        let instance = InstanceName(rawValue: name)
+              let instance = names.instance(UnsafeBufferPointer(rebasing: line[parts.instance])) else { return nil }
         if parts.isPosition {
             guard let previous = ReplicationLine.plainInteger(line, parts.token),
                   let new = ReplicationLine.plainInteger(line, parts.row) else { return nil }
@@ -288,6 +309,11 @@ public enum FastLine: Equatable {
         guard RowScan.fields(line, parts.row.lowerBound, parts.row.upperBound, into: &fields),
               let facts = RowShape.facts(parts.rule, line, fields, inner: &inner, text: { field in
                   String(decoding: UnsafeBufferPointer(rebasing: line[field.start..<field.end]), as: UTF8.self)
+              }, function: { field in
+                  let bytes = UnsafeBufferPointer(rebasing: line[field.start..<field.end])
+                  if let known = names.function(bytes) { return known }
+                  let name = String(decoding: bytes, as: UTF8.self)
+                  return (name, Secrets.isTokenCache(name))
               }) else { return nil }
         return .rdata(stream: parts.stream, instance: instance, token: token, facts: facts, row: parts.row,
                       digest: ReplicationLine.digest(stream: UnsafeBufferPointer(rebasing: line[parts.streamBytes]),

@@ -197,6 +197,8 @@ public struct WireState: Sendable {
     private var pendingBatches: [WriterKey: [RecordedRow]] = [:]
     /// The fast way through RDATA and POSITION, with the writers' names kept from line to line.
     private var fastReader = FastLineReader()
+    /// The channel a recording's lines name, kept from line to line.
+    private var recordingChannel: Recording.ChannelName?
     /// Rows seen last, by id and a digest of their stream and bytes (Synapse serialises one
     /// row the same way every time it publishes it).
     private var recentRows: RecentRows<RecentRow>
@@ -266,7 +268,7 @@ public struct WireState: Sendable {
 
     /// Feeds one line of a recording: a message, or a line that is not one.
     public mutating func ingest(recordingLine line: ArraySlice<UInt8>) {
-        switch Recording.fields(line) {
+        switch Recording.fields(line, channels: &recordingChannel) {
         case .comment: break
         case .malformed(let detail): ingestBadRecordingLine(line, detail: detail)
         case .message(let time, let channel, let payload): ingest(payload, channel: channel, at: time)
@@ -422,11 +424,13 @@ public struct WireState: Sendable {
             }
             return
         }
-        let rows = (pendingBatches.isEmpty ? nil : pendingBatches.removeValue(forKey: key)).map { $0 + [row] } ?? [row]
+        let batch = pendingBatches.isEmpty ? nil : pendingBatches.removeValue(forKey: key)
+        let count = (batch?.count ?? 0) + 1
         guard let index = writerIndex(key, at: time, initialToken: id) else { return }
         // Synapse republishes identical rows, on the same writer too: a repeat is a
-        // duplicate, never a step back.
-        let isRepeat = recentRows.slot(token: id, digest: row.digest) != nil
+        // duplicate, never a step back. Looked up once, for the step and the duplicate count.
+        let seen = recentRows.slot(token: id, digest: row.digest)
+        let isRepeat = seen != nil
         var restart: WireEvent?
         // In place: a copy would copy the rate history on every line.
         update(&positions.values[index])
@@ -444,11 +448,18 @@ public struct WireState: Sendable {
             }
             writer.lastSeen = time
             writer.lastRowAt = time
-            writer.rows += rows.count
-            writer.rate.add(at: time, count: rows.count)
+            writer.rows += count
+            writer.rate.add(at: time, count: count)
         }
         if let restart { events.append(restart) }
-        for row in rows { record(row, key: key, id: id, at: time) }
+        guard let batch else {
+            record(row, key: key, id: id, at: time, seen: seen)
+            return
+        }
+        // The batch's rows go in first and may change what the last one finds.
+        for earlier in batch + [row] {
+            record(earlier, key: key, id: id, at: time, seen: recentRows.slot(token: id, digest: earlier.digest))
+        }
     }
 
     /// Where a writer's position is kept, added at `initialToken` when it is new; nil past the bound.
@@ -491,8 +502,9 @@ public struct WireState: Sendable {
         }
     }
 
-    private mutating func record(_ row: RecordedRow, key: WriterKey, id: Int64, at time: Double) {
-        if let slot = recentRows.slot(token: id, digest: row.digest) {
+    /// `seen`: the duplicate window's slot of this row, looked up by the caller.
+    private mutating func record(_ row: RecordedRow, key: WriterKey, id: Int64, at time: Double, seen: Int?) {
+        if let slot = seen {
             var seen = recentRows[slot]
             duplicates += 1
             seen.copies += 1

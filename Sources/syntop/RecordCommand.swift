@@ -57,7 +57,7 @@ struct RecordCommand: ParsableCommand {
             loop: loop, now: unixTime,
             onMessages: { received in
                 for message in received {
-                    let line = Recording.line(time: message.time, channel: message.channel, payload: message.payload)
+                    let line = Recording.line(time: message.time, channel: message.channel, payload: Array(message.payload))
                     _ = line.withUnsafeBufferPointer { fwrite($0.baseAddress, 1, $0.count, file) }
                 }
                 messages += received.count

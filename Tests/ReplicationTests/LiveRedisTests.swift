@@ -63,7 +63,7 @@ func runClient(_ endpoint: RedisEndpoint, channels: [String], seconds: Double = 
         endpoint: endpoint, channels: channels, loop: loop, now: unixTime,
         onMessages: { messages in
             for message in messages {
-                received.append((message.channel, message.payload))
+                received.append((message.channel, Array(message.payload)))
                 if until(received) { loop.stop() }
             }
         },

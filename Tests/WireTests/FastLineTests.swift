@@ -89,11 +89,29 @@ import Testing
 
     @Test func namesAreKeptOnce() {
         var names = NameTable()
-        let first = Array("client_reader1".utf8).withUnsafeBufferPointer { names.name($0) }
-        let again = Array("client_reader1".utf8).withUnsafeBufferPointer { names.name($0) }
+        let first = Array("client_reader1".utf8).withUnsafeBufferPointer { names.instance($0) }
+        let again = Array("client_reader1".utf8).withUnsafeBufferPointer { names.instance($0) }
         #expect(first == "client_reader1" && again == first)
-        #expect(Array("a b".utf8).withUnsafeBufferPointer { names.name($0) } == nil)
-        #expect(Array("".utf8).withUnsafeBufferPointer { names.name($0) } == nil)
+        #expect(Array("a b".utf8).withUnsafeBufferPointer { names.instance($0) } == nil)
+        #expect(Array("".utf8).withUnsafeBufferPointer { names.instance($0) } == nil)
+        // Read eight bytes a step: a byte that is no printable ASCII is found wherever it stands.
+        for bad: UInt8 in [0x20, 0x00, 0x7F, 0x80, 0xFF, 0x0A] {
+            for position in 0..<19 {
+                var bytes = Array("event_persister_123".utf8)
+                bytes[position] = bad
+                #expect(bytes.withUnsafeBufferPointer { names.instance($0) } == nil, "\(bad) at \(position)")
+            }
+        }
+        for edge in ["!", "~~~~~~~~", "!~!~!~!~!", "a" + String(repeating: "~", count: 40)] {
+            #expect(Array(edge.utf8).withUnsafeBufferPointer { names.instance($0) }?.rawValue == edge)
+        }
+        // A cache function's name, with whether its keys are access tokens, asked once.
+        #expect(Array("get_user_by_access_token".utf8).withUnsafeBufferPointer { names.function($0) }?.tokenCache == true)
+        #expect(Array("get_users_in_room".utf8).withUnsafeBufferPointer { names.function($0) }?.tokenCache == false)
+        // Past the bound, names are still read, made afresh.
+        for index in 0..<NameTable.capacity { _ = Array("w\(index)".utf8).withUnsafeBufferPointer { names.instance($0) } }
+        #expect(Array("one_more".utf8).withUnsafeBufferPointer { names.instance($0) } == "one_more")
+        #expect(Array("client_reader1".utf8).withUnsafeBufferPointer { names.instance($0) } == "client_reader1")
     }
 
     /// The duplicate window against a dictionary doing the same: the same answers, and the
