@@ -367,8 +367,11 @@ public struct WireState: Sendable {
         case .rdata(let stream, let instance, let token, let facts, let row, let digest):
             count(command: "RDATA")
             observe(instance, at: time, in: 0)
+            // A cache invalidation is counted, never listed: its bytes are not kept.
+            let kept: [UInt8]
+            if case .cacheInvalidation = facts { kept = [] } else { kept = Array(line[row]) }
             rdata(WriterKey(stream, instance), token: token,
-                  row: RecordedRow(bytes: Array(line[row]), facts: facts, digest: digest), at: time)
+                  row: RecordedRow(bytes: kept, facts: facts, digest: digest), at: time)
         }
         return true
     }
