@@ -51,7 +51,7 @@ let package = Package(
         // A bounded HTTP server for a few GET pages on the event loop (libmicrohttpd, external polling).
         .target(name: "HTTPServer", dependencies: ["CMicroHTTPD", "EventLoop"]),
         // The exporter's metric families from the console's state, in Prometheus's text format; pure.
-        .target(name: "Exporter", dependencies: ["Console", "Wire", "Store", "Findings"]),
+        .target(name: "Exporter", dependencies: ["Console", "Wire", "Store", "Findings", "Connection"]),
         // The Prometheus text format, read as it arrives, keeping only what is asked for.
         .target(name: "Metrics"),
         .target(name: "NaturalOrder"),

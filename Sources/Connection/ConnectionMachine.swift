@@ -5,6 +5,10 @@ public enum ConnectionStatus: Equatable, Sendable {
     case ready(since: Double)
     /// Lost or refused since `since`; the next attempt is at `retryAt`.
     case waiting(since: Double, retryAt: Double, error: String)
+
+    public var isReady: Bool {
+        if case .ready = self { true } else { false }
+    }
 }
 
 /// The reconnect rules every source shares, as a value: events in, actions out, no socket and

@@ -1,3 +1,4 @@
+import Connection
 import Console
 import Findings
 import Store
@@ -36,14 +37,14 @@ public enum ExporterMetrics {
     private static func connections(_ state: ConsoleState, into out: inout Exposition, version: String) {
         out.family("syntop_build_info", .gauge, "syntop's version, as a label; always 1.")
         out.sample("syntop_build_info", ["version": version], 1)
+        // Each only when its source is named: a deployment watched without one is not down.
         out.family("syntop_redis_up", .gauge, "1 while syntop is subscribed to the replication channels.")
-        var subscribed = false
-        if case .live(_, _, .ready) = state.wireSource { subscribed = true }
-        out.sample("syntop_redis_up", [:], subscribed)
+        switch state.wireSource {
+        case .live(_, _, let status): out.sample("syntop_redis_up", [:], status.isReady)
+        case .none, .replay: break
+        }
         out.family("syntop_database_up", .gauge, "1 while syntop's read-only database connection is up.")
-        var connected = false
-        if case .ready = state.database.status { connected = true }
-        out.sample("syntop_database_up", [:], connected)
+        if state.database.display != nil { out.sample("syntop_database_up", [:], state.database.status?.isReady == true) }
         out.family("syntop_database_read_age_seconds", .gauge,
                    "Seconds since the database figures were read; they are read once per interval, whatever the scrapers.")
         if let at = state.database.positions?.at {
@@ -53,13 +54,15 @@ public enum ExporterMetrics {
 
     private static func writers(_ state: ConsoleState, into out: inout Exposition) {
         let wire = state.wire
+        // Sorted once, for every family of the writers.
+        let writers = wire.positions.sorted(by: { $0.key < $1.key })
         out.family("syntop_stream_wire_token", .gauge, "The last position a writer published for a stream on the wire.")
-        for (key, writer) in wire.positions.sorted(by: { $0.key < $1.key }) {
+        for (key, writer) in writers {
             out.sample("syntop_stream_wire_token", ["stream": key.stream.rawValue, "instance": key.instance.rawValue],
                        Double(writer.token))
         }
         out.family("syntop_stream_wire_age_seconds", .gauge, "Seconds since a writer last published anything for a stream.")
-        for (key, writer) in wire.positions.sorted(by: { $0.key < $1.key }) {
+        for (key, writer) in writers {
             out.sample("syntop_stream_wire_age_seconds", ["stream": key.stream.rawValue, "instance": key.instance.rawValue],
                        max(0, state.now - writer.lastSeen))
         }
@@ -85,19 +88,19 @@ public enum ExporterMetrics {
         }
         out.family("syntop_stream_stalled", .gauge,
                    "1 for a writer whose database position moved past the wire's while it said nothing: replication of the stream stopped.")
-        for key in wire.positions.keys.sorted() {
+        for (key, _) in writers {
             out.sample("syntop_stream_stalled", ["stream": key.stream.rawValue, "instance": key.instance.rawValue],
                        stalled.contains(key))
         }
         out.family("syntop_stream_silent", .gauge,
                    "1 for a writer silent on the wire while another writer of its stream moves on.")
-        for key in wire.positions.keys.sorted() {
+        for (key, _) in writers {
             out.sample("syntop_stream_silent", ["stream": key.stream.rawValue, "instance": key.instance.rawValue],
                        silent.contains(key))
         }
         out.family("syntop_stream_restarts_total", .counter, "Times a writer's token went backwards: the process restarted.")
         // Every writer from 0, so that increase() sees the first restart.
-        for (key, writer) in wire.positions.sorted(by: { $0.key < $1.key }) {
+        for (key, writer) in writers {
             out.sample("syntop_stream_restarts_total", ["stream": key.stream.rawValue, "instance": key.instance.rawValue],
                        writer.restarts)
         }

@@ -216,30 +216,17 @@ final class ConsoleSession {
         if case .live(let endpoint, let serverName, _, _) = deployment.wireInput {
             subscribers = (endpoint, ReplicationClient.channels(serverName: serverName, userIP: true))
         }
-        guard deployment.config?.processes.isEmpty == false || subscribers != nil else { return }
         let hosts = deployment.processHosts
-        let feed = ProcessFeed(
-            loop: loop, now: unixTime,
-            request: { [unowned self] in
-                ProcessFeed.Round(probes: ProcessProbe.of(self.state.config, hosts: hosts),
-                                  interval: self.state.refreshSeconds, subscribers: subscribers,
-                                  ownClient: self.client?.clientID)
-            },
-            deliver: { [unowned self] action in self.dispatch(action) })
-        processFeed = feed
-        feed.start()
+        processFeed = LiveSources.processes(
+            config: { [unowned self] in self.state.config }, hosts: hosts, subscribers: subscribers, loop: loop,
+            interval: { [unowned self] in self.state.refreshSeconds }, ownClient: { [unowned self] in self.client?.clientID },
+            dispatch: { [unowned self] action in self.dispatch(action) })
     }
 
     private func startWire() {
         guard case .live(let endpoint, let serverName, let userIP, _) = deployment.wireInput else { return }
-        let client = ReplicationClient(
-            endpoint: endpoint,
-            channels: ReplicationClient.channels(serverName: serverName, userIP: userIP),
-            loop: loop, now: unixTime,
-            onMessages: { [unowned self] messages in self.dispatch(.wire(messages)) },
-            onStatus: { [unowned self] status in self.dispatch(.connection(.redis, status)) })
-        self.client = client
-        client.start()
+        client = LiveSources.replication(endpoint: endpoint, serverName: serverName, userIP: userIP, loop: loop,
+                                         dispatch: { [unowned self] action in self.dispatch(action) })
     }
 
     private func fail(_ message: String) -> Int32 {
@@ -289,12 +276,7 @@ final class ConsoleSession {
             let asked = generation
             client.probe(serverName: serverName) { [unowned self] result in
                 guard asked == self.generation else { return }
-                switch result {
-                case .success(let receivers):
-                    self.dispatch(.probeAnswered(at: unixTime(), receivers: receivers, error: nil))
-                case .failure(let error):
-                    self.dispatch(.probeAnswered(at: unixTime(), receivers: nil, error: "\(error)"))
-                }
+                self.dispatch(LiveSources.probeAnswered(result))
             }
         case .startReplay:
             // Every 20 ms while the replay runs; the reducer says when to stop.

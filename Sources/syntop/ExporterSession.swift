@@ -101,16 +101,10 @@ final class ExporterSession {
 
     private func startWire() {
         guard let wire else { return }
-        let client = ReplicationClient(
-            endpoint: wire.endpoint, channels: ReplicationClient.channels(serverName: wire.serverName, userIP: wire.userIP),
-            loop: loop, now: unixTime,
-            onMessages: { [unowned self] messages in self.dispatch(.wire(messages)) },
-            onStatus: { [unowned self] status in
-                self.report("redis", status, place: "\(wire.serverName) on \(wire.endpoint)")
-                self.dispatch(.connection(.redis, status))
-            })
-        self.client = client
-        client.start()
+        client = LiveSources.replication(
+            endpoint: wire.endpoint, serverName: wire.serverName, userIP: wire.userIP, loop: loop,
+            dispatch: { [unowned self] action in self.dispatch(action) },
+            onStatus: { [unowned self] status in self.report("redis", status, place: "\(wire.serverName) on \(wire.endpoint)") })
     }
 
     private func startDatabase() {
@@ -134,17 +128,10 @@ final class ExporterSession {
 
     private func startProcesses() {
         let subscribers = wire.map { ($0.endpoint, ReplicationClient.channels(serverName: $0.serverName, userIP: true)) }
-        guard config?.processes.isEmpty == false || subscribers != nil else { return }
-        let hosts = processHosts
-        let feed = ProcessFeed(
-            loop: loop, now: unixTime,
-            request: { [unowned self] in
-                ProcessFeed.Round(probes: ProcessProbe.of(self.state.config, hosts: hosts), interval: self.interval,
-                                  subscribers: subscribers, ownClient: self.client?.clientID)
-            },
-            deliver: { [unowned self] action in self.dispatch(action) })
-        processFeed = feed
-        feed.start()
+        processFeed = LiveSources.processes(
+            config: { [unowned self] in self.state.config }, hosts: processHosts, subscribers: subscribers, loop: loop,
+            interval: { [unowned self] in self.interval }, ownClient: { [unowned self] in self.client?.clientID },
+            dispatch: { [unowned self] action in self.dispatch(action) })
     }
 
     /// A change of a connection's status, once.
@@ -152,7 +139,7 @@ final class ExporterSession {
         switch status {
         case .ready: log.say("\(source): connected to \(place)")
         case .waiting(_, let retryAt, let error):
-            log.say("\(source): \(error); retry in \(Int(max(0, retryAt - unixTime()).rounded())) s")
+            log.say("\(source): \(error); retry in \(String(format: "%.1f", max(0, retryAt - unixTime()))) s")
         case .connecting(let attempt) where attempt == 1: log.say("\(source): connecting to \(place)")
         case .connecting: break
         }
@@ -172,13 +159,10 @@ final class ExporterSession {
             guard let client, let wire else { return }
             client.probe(serverName: wire.serverName) { [unowned self] result in
                 switch result {
-                case .success(let receivers):
-                    self.log.say("REPLICATE published: \(receivers) receiver(s)")
-                    self.dispatch(.probeAnswered(at: unixTime(), receivers: receivers, error: nil))
-                case .failure(let error):
-                    self.log.say("REPLICATE failed: \(error)")
-                    self.dispatch(.probeAnswered(at: unixTime(), receivers: nil, error: "\(error)"))
+                case .success(let receivers): self.log.say("REPLICATE published: \(receivers) receiver(s)")
+                case .failure(let error): self.log.say("REPLICATE failed: \(error)")
                 }
+                self.dispatch(LiveSources.probeAnswered(result))
             }
         case .refreshDatabase:
             databaseFeed?.refresh()

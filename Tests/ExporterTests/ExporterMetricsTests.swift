@@ -17,6 +17,7 @@ func exporterState(destinations: Int = 50, down: Set<Int> = [7, 41]) -> ConsoleS
     state.wire.ingest(Array("POSITION events event_persister1 400 400".utf8), channel: "hs", at: 1100)
     state.wire.ingest(Array("POSITION events".utf8), channel: "hs", at: 1100)
     state.now = 1200
+    state.database = DatabaseState(display: "--db")
     state.database.status = .ready(since: 1000)
     let writers = [StreamPositionStore.Writer(instance: "event_persister1", streamId: 400),
                    StreamPositionStore.Writer(instance: "event_persister2", streamId: 95)]
@@ -108,6 +109,16 @@ func samples(_ text: String) -> [String: String] {
         let found = samples(ExporterMetrics.render(state, alerts: Alerts.evaluate(state), options: .init()))
         #expect(found["syntop_database_up"] == "0")
         #expect(found[#"syntop_stream_wire_token{stream="events",instance="event_persister1"}"#] == "400")
+    }
+
+    @Test func aSourceNotNamedIsNotSaidToBeDown() {
+        var state = ConsoleState(size: .init(width: 80, height: 24))
+        state.now = 10
+        let found = samples(ExporterMetrics.render(state, alerts: [], options: .init()))
+        #expect(found["syntop_redis_up"] == nil)
+        #expect(found["syntop_database_up"] == nil)
+        state.database = DatabaseState(display: "--db")
+        #expect(samples(ExporterMetrics.render(state, alerts: [], options: .init()))["syntop_database_up"] == "0")
     }
 
     @Test func labelValuesAreEscaped() {
