@@ -17,6 +17,9 @@ public struct AlertThresholds: Equatable, Sendable {
     public var oldestPendingCritical: Double = 86400
     public var unconvertedWarning = 1000
     public var unconvertedCritical = 10000
+    /// Forward extremities of one room: each new event there resolves that many states.
+    public var extremitiesWarning = 10
+    public var extremitiesCritical = 50
 
     public init() {}
 }
@@ -78,6 +81,9 @@ public enum Alerts {
         }
         if let pokes = database.pokes?.value {
             alerts += pokeAlerts(pokes, now: databaseNow, thresholds: thresholds)
+        }
+        if let rooms = database.extremities?.value {
+            alerts += extremityAlerts(rooms, thresholds: thresholds)
         }
         for warning in database.session?.warnings ?? [] {
             alerts.append(Alert(.warning, "postgres", warning))
@@ -238,6 +244,18 @@ public enum Alerts {
             }
         }
         return positions
+    }
+
+    /// Rooms with many forward extremities: an event sent there takes the ten newest as its
+    /// prev events and pays for resolving their states, until the room has one again.
+    public static func extremityAlerts(_ rooms: [RoomStore.Extremities], thresholds: AlertThresholds) -> [Alert] {
+        rooms.compactMap { room in
+            guard room.forwardExtremities >= thresholds.extremitiesWarning else { return nil }
+            let level: Severity = room.forwardExtremities >= thresholds.extremitiesCritical ? .critical : .warning
+            let name = room.name.map { " (\($0))" } ?? ""
+            return Alert(level, room.roomId, "\(room.forwardExtremities) forward extremities\(name): "
+                         + "each event sent there resolves their states")
+        }
     }
 
     static func pokeAlerts(_ pokes: DeviceListStore.Pokes, now: Double, thresholds: AlertThresholds) -> [Alert] {

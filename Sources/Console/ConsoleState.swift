@@ -3,9 +3,9 @@ import Config
 import Terminal
 import Wire
 
-/// The four screens, in tab order.
+/// The screens, in tab order.
 public enum ScreenID: Int, CaseIterable, Sendable {
-    case pokes, roles, positions, history
+    case pokes, roles, positions, history, rooms
 
     public var title: String {
         switch self {
@@ -13,6 +13,7 @@ public enum ScreenID: Int, CaseIterable, Sendable {
         case .roles: "Roles"
         case .positions: "Positions"
         case .history: "History"
+        case .rooms: "Rooms"
         }
     }
 }

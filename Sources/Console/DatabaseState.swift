@@ -16,6 +16,8 @@ public enum Detail: Hashable, Sendable {
     case membership(String)
     /// A sync or pagination token (`:token`), beside the writers' positions.
     case token(String)
+    /// A room: its forward extremities, the cost of resolving them, its recent memberships.
+    case room(String)
 }
 
 /// A value read from the database, with when it was read and what failed while reading it.
@@ -50,6 +52,7 @@ public struct DetailData: Equatable, Sendable {
     public var changes: [DeviceListStore.DeviceChange] = []
     /// The database's instance_map, for a token's multi-writer positions.
     public var instances: [Int64: String] = [:]
+    public var room: RoomDetailStore.RoomDetail?
 
     public init(detail: Detail) {
         self.detail = detail
@@ -68,6 +71,9 @@ public struct DatabaseState: Sendable {
     public var roles: Fetched<[RoleStore.Instance]>?
     public var users: Fetched<UserMatches>?
     public var history: Fetched<MembershipStore.Page>?
+    public var rooms: Fetched<RoomStore.RoomList>?
+    /// Rooms at or over the warning's forward extremities, for the alerts.
+    public var extremities: Fetched<[RoomStore.Extremities]>?
     public var detail: Fetched<DetailData>?
 
     public init(display: String? = nil) {
@@ -89,6 +95,13 @@ public struct DatabaseRequest: Equatable, Sendable {
         case userDevices(String)
         /// The instance_map, for the token `:token` opened.
         case instanceMap(token: String)
+        /// The Rooms list: worst first, or the rooms matching the filter.
+        case rooms(match: String)
+        /// Rooms at or over this many forward extremities, whatever the screen (the alerts).
+        case extremities(threshold: Int)
+        /// A room's drill-down; `reuse` is its last auth-chain difference, kept while its
+        /// extremities stay the same.
+        case room(String, reuse: AuthChainDifference.Result?)
     }
 
     public var reads: [Read]
@@ -96,20 +109,42 @@ public struct DatabaseRequest: Equatable, Sendable {
     /// The exporter's reads, whatever the screen: positions for the writers and the stalls,
     /// pokes for the destinations and the room changes not yet converted.
     public static func exporter(_ state: ConsoleState) -> DatabaseRequest {
-        DatabaseRequest(reads: state.database.session?.schemaKnown == false ? [] : [.positions, .pokes])
+        DatabaseRequest(reads: state.database.session?.schemaKnown == false ? []
+            : [.positions, .pokes] + extremitiesRead(state))
+    }
+
+    /// Seconds between reads of the rooms over the extremities warning: it reads the whole
+    /// extremities index, as Synapse's own count of them does about once a minute.
+    public static let extremitiesInterval = 60.0
+
+    /// Seconds before a room's auth-chain difference whose read failed is tried again.
+    public static let retryFailedAfter = 300.0
+
+    /// The alerts' read of rooms with many extremities, when the last one is old enough.
+    static func extremitiesRead(_ state: ConsoleState) -> [Read] {
+        if let last = state.database.extremities, state.databaseNow - last.at < extremitiesInterval, last.errors.isEmpty {
+            return []
+        }
+        return [.extremities(threshold: state.thresholds.extremitiesWarning)]
     }
 
     /// Positions are read whatever the screen, for the alerts in the status line.
     public static func of(_ state: ConsoleState) -> DatabaseRequest {
         // An unknown schema gives no figures rather than wrong ones.
         if state.database.session?.schemaKnown == false { return DatabaseRequest(reads: []) }
-        var reads: [Read] = [.positions] + state.screen.content.reads(state)
+        var reads: [Read] = [.positions] + extremitiesRead(state) + state.screen.content.reads(state)
         if let detail = state.details[state.screen] {
             switch detail {
             case .destination(let destination): reads.append(.destinationUsers(destination))
             case .user(let user): reads.append(.userDevices(user))
             case .process: if !reads.contains(.roles) { reads.append(.roles) }
             case .token(let token): reads.append(.instanceMap(token: token))
+            case .room(let room):
+                // A figure or a cap holds while the extremities stay; a failed read is tried
+                // again after a while.
+                let last = state.database.detail.flatMap { $0.value.detail == detail ? $0.value.room?.difference : nil }
+                let kept = last.flatMap { $0.failed && state.databaseNow - ($0.computedAt ?? 0) >= retryFailedAfter ? nil : $0 }
+                reads.append(.room(room, reuse: kept))
             case .stream, .membership: break
             }
         }
@@ -125,6 +160,8 @@ public enum DatabaseUpdate: Equatable, Sendable {
     case roles(Fetched<[RoleStore.Instance]>)
     case users(Fetched<UserMatches>)
     case history(Fetched<MembershipStore.Page>)
+    case rooms(Fetched<RoomStore.RoomList>)
+    case extremities(Fetched<[RoomStore.Extremities]>)
     case detail(Fetched<DetailData>)
 }
 
@@ -154,7 +191,14 @@ extension DatabaseState {
         case .roles(let value): roles = value
         case .users(let value): users = value
         case .history(let value): history = value
-        case .detail(let value): detail = value
+        case .rooms(let value): rooms = value
+        case .extremities(let value): extremities = value
+        case .detail(var value):
+            // When the console first had a room's difference, for trying a failed one again.
+            if value.value.room != nil, value.value.room?.difference.computedAt == nil {
+                value.value.room?.difference.computedAt = value.at
+            }
+            detail = value
         }
     }
 }
@@ -186,6 +230,16 @@ extension DatabaseRequest.Read {
             InstanceMapStore.read.map { instances in
                 var data = DetailData(detail: .token(token))
                 data.instances = instances
+                return { [data] in .detail(Fetched(data, at: $0, errors: $1)) }
+            }
+        case .rooms(let match):
+            RoomStore.list(match: match).map { list in { .rooms(Fetched(list, at: $0, errors: $1)) } }
+        case .extremities(let threshold):
+            RoomStore.extremities(threshold: threshold).map { rooms in { .extremities(Fetched(rooms, at: $0, errors: $1)) } }
+        case .room(let room, let reuse):
+            RoomDetailStore.read(room: room, reuse: reuse).map { detail in
+                var data = DetailData(detail: .room(room))
+                data.room = detail
                 return { [data] in .detail(Fetched(data, at: $0, errors: $1)) }
             }
         case .userDevices(let user):

@@ -17,6 +17,7 @@ enum DetailContent {
         case .stream(let stream): addStream(stream, state, add)
         case .membership(let eventID): addMembership(eventID, state, add)
         case .token(let token): addToken(token, state, add)
+        case .room(let room): addRoom(room, state, add)
         }
     }
 

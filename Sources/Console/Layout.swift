@@ -36,11 +36,23 @@ public struct ConsoleLayout: Equatable, Sendable {
             .hitAreas(x: tabs.x, y: tabs.y, width: tabs.width)
     }
 
-    /// The frames of a screen's panels, top to bottom.
+    /// The frames of a screen's panels, top to bottom: two share the body 3:2, more share it
+    /// evenly (the first ones a row more when it does not divide).
     public func panels(count: Int) -> [Rect] {
         guard count > 1 else { return [body] }
-        let (top, bottom) = body.splitTop(body.height * 3 / 5)
-        return [top, bottom]
+        if count == 2 {
+            let (top, bottom) = body.splitTop(body.height * 3 / 5)
+            return [top, bottom]
+        }
+        var frames: [Rect] = []
+        var rest = body
+        for index in 0..<count {
+            let left = count - index
+            let (frame, after) = rest.splitTop((rest.height + left - 1) / left)
+            frames.append(frame)
+            rest = after
+        }
+        return frames
     }
 
     /// The area of a panel's table: inside its frame.

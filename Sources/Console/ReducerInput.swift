@@ -56,6 +56,8 @@ extension ConsoleReducer {
         table.selection = nil
         table.offset = 0
         state.tables[key] = table
+        // Rooms are matched by the database: 200,000 of them are never all in the list.
+        if key == TableKey(.rooms) { return [.refreshDatabase] }
         return key == TableKey(.history) && state.historyUser == nil ? [.refreshDatabase] : []
     }
 
@@ -114,6 +116,16 @@ extension ConsoleReducer {
             return [.refreshDatabase]
         case "stream", "process":
             return openNamed(&state, kind: name, argument)
+        case "room":
+            guard argument.hasPrefix("!"), argument.contains(":") || argument.count > 1 else {
+                state.notice = Notice(":room takes a room ID, !…", .warning)
+                return []
+            }
+            state.screen = .rooms
+            state.details[.rooms] = .room(argument)
+            state.focus[.rooms] = nil
+            selectFirstRow(&state, TableKey(.rooms, detail: .room(argument)))
+            return [.refreshDatabase]
         case "filter":
             return setFilter(&state, argument)
         case "pause":

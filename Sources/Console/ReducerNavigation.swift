@@ -8,9 +8,9 @@ extension ConsoleReducer {
         switch action {
         case .back:
             if !state.filter(state.focusedKey).isEmpty {
-                setFilter(&state, "")
+                let effects = setFilter(&state, "")
                 state.notice = Notice("filter cleared")
-                return state.focusedKey == TableKey(.history) ? [.refreshDatabase] : []
+                return state.focusedKey == TableKey(.history) ? [.refreshDatabase] : effects
             }
             if state.details[state.screen] != nil {
                 state.details[state.screen] = nil
@@ -137,6 +137,7 @@ extension ConsoleReducer {
         case .process: state.details[state.screen] = .process(tag)
         case .stream: state.details[state.screen] = .stream(tag)
         case .membership: state.details[state.screen] = .membership(tag)
+        case .room: state.details[state.screen] = .room(tag)
         }
         state.focus[state.screen] = nil
         selectFirstRow(&state, TableKey(state.screen, detail: state.details[state.screen]))

@@ -10,6 +10,8 @@ public enum DrillKind: Sendable {
     case membership
     /// On History: show this user's history.
     case historyUser
+    /// On Rooms: a room's extremities, state resolution cost and memberships.
+    case room
 }
 
 /// A framed table on a screen.
@@ -56,6 +58,7 @@ public enum ScreenContent {
         switch state.details[state.screen] {
         case .destination, .membership, .token: return 1
         case .user, .process, .stream: return 2
+        case .room: return RoomDetailContent.panelCount
         case nil: return state.screen.content.panelCount(state)
         }
     }

@@ -27,6 +27,11 @@ public enum ExporterMetrics {
         counters(state.wire, into: &out)
         destinations(state, into: &out, worst: options.destinations)
         processes(state, into: &out)
+        out.family("syntop_room_forward_extremities", .gauge,
+                   "Forward extremities of each room at or over the --extremities warning (the worst 50).")
+        for room in state.database.extremities?.value ?? [] {
+            out.sample("syntop_room_forward_extremities", ["room_id": room.roomId], room.forwardExtremities)
+        }
         out.family("syntop_alerts", .gauge, "The console's alerts now, by level (critical, warning).")
         for (level, name) in [(Severity.critical, "critical"), (.warning, "warning")] {
             out.sample("syntop_alerts", ["level": name], alerts.filter { $0.level == level }.count)

@@ -36,6 +36,7 @@ public enum SettingKey: String, CaseIterable, Sendable {
     case pokes
     case pokeAge = "poke_age"
     case unconverted
+    case extremities
 
     /// How a value is written and checked.
     public enum Kind: Equatable, Sendable {
@@ -64,7 +65,7 @@ public enum SettingKey: String, CaseIterable, Sendable {
         case .color, .userIP, .redisTLSInsecure: .flag
         case .statementTimeout, .behind: .count
         case .refresh, .staleAfter, .listen: .seconds
-        case .pokes, .pokeAge, .unconverted: .pair
+        case .pokes, .pokeAge, .unconverted, .extremities: .pair
         case .redis, .serverName, .db: .text
         }
     }
@@ -93,6 +94,7 @@ public enum SettingKey: String, CaseIterable, Sendable {
         case .pokes: .text("1000,10000")
         case .pokeAge: .text("3600,86400")
         case .unconverted: .text("1000,10000")
+        case .extremities: .text("10,50")
         case .configPaths: .paths([])
         case .processHosts: .hosts([:])
         case .theme, .colorDepth, .redis, .redisPasswordFile, .redisCA, .redisCert, .redisKey, .serverName, .db, .listen: nil

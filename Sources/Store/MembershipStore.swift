@@ -175,6 +175,26 @@ public enum MembershipStore {
         }
     }
 
+    /// A room's membership events (newest first), each read against the one before it for the
+    /// same user in the page: the History screen's changes, for a room.
+    public static func roomChanges(_ rows: PGRows) -> [Event] {
+        var events = history(rows, user: "")
+        var previous: [String: Event] = [:]
+        for index in events.indices.reversed() {
+            let event = events[index]
+            let user = event.stateKey ?? rows.value(index, "user_id") ?? ""
+            let before = previous[user]
+            events[index].change = change(event.membership, before: before?.membership, byTheUser: event.sender == user)
+            events[index].previousMembership = before?.membership
+            events[index].profileChange = nil
+            if let before, before.membership == "join", event.membership == "join" {
+                events[index].profileChange = profileChange(from: before, to: event)
+            }
+            previous[user] = event
+        }
+        return events
+    }
+
     public static func current(_ rows: PGRows) -> [Current] {
         (0..<rows.rows.count).map { index in
             Current(roomId: rows.value(index, "room_id") ?? "", roomName: rows.value(index, "room_name"),

@@ -16,7 +16,9 @@ public enum SessionStore {
         "device_lists_remote_pending", "device_lists_changes_converted_stream_position", "destinations",
         "room_memberships", "local_current_membership", "events", "event_json", "room_stats_state", "users",
         "device_inbox", "device_federation_outbox", "receipts_linearized", "presence_stream", "account_data",
-        "room_account_data", "room_tags_revisions",
+        "room_account_data", "room_tags_revisions", "rooms", "room_stats_current", "current_state_events",
+        "event_forward_extremities", "event_to_state_groups", "state_groups_state", "state_group_edges", "event_auth",
+        "event_auth_chains", "event_auth_chain_links",
     ]
 
     /// Reads no table, so it answers whatever the role may read.

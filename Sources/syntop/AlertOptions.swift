@@ -23,6 +23,9 @@ struct AlertOptions: ParsableArguments {
                                valueName: "n,n"))
     var unconverted: String?
 
+    @Option(help: ArgumentHelp("Forward extremities of one room: warning, critical (default: 10,50).", valueName: "n,n"))
+    var extremities: String?
+
     func given() throws -> [SettingKey: SettingValue] {
         var given: [SettingKey: SettingValue] = [:]
         given[.staleAfter] = try SettingKey.staleAfter.given(staleAfter)
@@ -30,6 +33,7 @@ struct AlertOptions: ParsableArguments {
         given[.pokes] = try SettingKey.pokes.given(pokes)
         given[.pokeAge] = try SettingKey.pokeAge.given(pokeAge)
         given[.unconverted] = try SettingKey.unconverted.given(unconverted)
+        given[.extremities] = try SettingKey.extremities.given(extremities)
         return given
     }
 
@@ -49,6 +53,9 @@ struct AlertOptions: ParsableArguments {
         }
         if let (warning, critical) = settings.pair(.unconverted) {
             (thresholds.unconvertedWarning, thresholds.unconvertedCritical) = (Int(warning), Int(critical))
+        }
+        if let (warning, critical) = settings.pair(.extremities) {
+            (thresholds.extremitiesWarning, thresholds.extremitiesCritical) = (Int(warning), Int(critical))
         }
         return thresholds
     }

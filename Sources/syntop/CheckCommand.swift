@@ -77,11 +77,13 @@ struct CheckCommand: ParsableCommand {
                 let (streams, positionErrors) = try read(StreamPositionStore.read, target,
                                                          timeoutMS: database.statementTimeout)
                 databaseState.positions = Fetched(streams, at: unixTime(), errors: positionErrors)
-                let ((session, pokes), errors) = try read(
-                    SessionStore.read.then(DeviceListStore.pokes(cap: max(thresholds.pendingCritical, 1))), target,
+                let (((session, pokes), rooms), errors) = try read(
+                    SessionStore.read.then(DeviceListStore.pokes(cap: max(thresholds.pendingCritical, 1)))
+                        .then(RoomStore.extremities(threshold: thresholds.extremitiesWarning)), target,
                     timeoutMS: database.statementTimeout)
                 databaseState.session = session
                 databaseState.pokes = Fetched(pokes, at: unixTime(), errors: errors)
+                databaseState.extremities = Fetched(rooms, at: unixTime(), errors: errors)
                 if listened && source.replay == nil {
                     findings += Alerts.stalled(before: before, after: Alerts.storedPositions(streams), wire: wire,
                                                      listenedSince: now - listen)
@@ -108,6 +110,7 @@ struct CheckCommand: ParsableCommand {
             : "\(critical) critical, \(warning) warning"
         print("SYNTOP \(status) - \(summary) | critical=\(critical) warning=\(warning) "
               + "writers=\(wire.positions.count) lines=\(wire.lines) "
+              + "rooms_over_extremities=\(databaseState.extremities?.value.count ?? 0) "
               + "processes_down=\(processes.health.values.filter { $0.state == .down }.count)")
         for finding in findings.sorted(by: { $0.level > $1.level }) {
             print("\(finding.level == .critical ? "CRITICAL" : "WARNING") \(finding.subject): \(finding.message)")

@@ -65,6 +65,15 @@ struct DatabaseOnlyOptions: ParsableArguments {
         let paths = settings.paths(.configPaths)
         return (database, database.resolve(paths.isEmpty ? nil : ConfigLoader.load(paths: paths)))
     }
+
+    /// The same, for the commands that read nothing else: no database is a usage error.
+    func required(_ context: ContextOption) throws -> (DatabaseSource, (conninfo: String, display: String)) {
+        let (database, found) = try resolve(context)
+        guard let target = found else {
+            throw ValidationError("no database: give --db CONNINFO, -c homeserver.yaml, a context, or $SYNTOP_DB")
+        }
+        return (database, target)
+    }
 }
 
 /// Runs one store read on a read-only connection of its own. Throws only when the database

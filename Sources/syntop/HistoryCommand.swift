@@ -48,10 +48,7 @@ struct HistoryCommand: ParsableCommand {
     func run() throws {
         guard json else { throw ValidationError("the console's History screen is `syntop` then 4; use --json here") }
         guard (1...10_000).contains(limit) else { throw ValidationError("--limit takes 1 to 10000") }
-        let (database, found) = try databaseOptions.resolve(context)
-        guard let target = found else {
-            throw ValidationError("no database: give --db CONNINFO, -c homeserver.yaml, a context, or $SYNTOP_DB")
-        }
+        let (database, target) = try databaseOptions.required(context)
         do {
             // Users whose ID starts with the one asked for, when it has no history.
             let user = self.user

@@ -15,12 +15,12 @@ struct Syntop: ParsableCommand {
         abstract: "A terminal console for Synapse deployments of a main process and workers.",
         discussion: """
             syntop watches Synapse's replication stream and reads its database, read-only, to show \
-            device-list pokes, which process writes which stream, stream positions and a user's \
-            membership history.
+            device-list pokes, which process writes which stream, stream positions, a user's \
+            membership history and rooms worst first.
             """,
         version: Syntop.version,
         subcommands: [ConsoleCommand.self, PokesCommand.self, RolesCommand.self, PositionsCommand.self,
-                      HistoryCommand.self, CheckCommand.self, ExporterCommand.self, RecordCommand.self,
+                      HistoryCommand.self, RoomsCommand.self, RoomCommand.self, CheckCommand.self, ExporterCommand.self, RecordCommand.self,
                       ThemesCommand.self, ConfigCommand.self, TokenCommand.self],
         defaultSubcommand: ConsoleCommand.self)
 

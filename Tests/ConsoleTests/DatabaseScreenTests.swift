@@ -172,7 +172,7 @@ func withHistory(_ state: inout ConsoleState, _ file: String) throws {
         _ = ConsoleReducer.reduce(&state, .moveSelection(1))
         #expect(ConsoleReducer.reduce(&state, .drillDown) == [.refreshDatabase])
         #expect(state.details[.pokes] == .destination("127.0.0.1:52695"))
-        #expect(DatabaseRequest.of(state).reads == [.positions, .pokes, .destinationUsers("127.0.0.1:52695")])
+        #expect(DatabaseRequest.of(state).reads == [.positions, .extremities(threshold: 10), .pokes, .destinationUsers("127.0.0.1:52695")])
         var data = DetailData(detail: .destination("127.0.0.1:52695"))
         data.destinationUsers = [DeviceListStore.UserPokes(userId: "@carol:test.local:46669", pokes: 20,
                                                            oldestAt: state.now - 90, newestStreamId: 900)]

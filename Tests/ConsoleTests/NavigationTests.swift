@@ -16,18 +16,18 @@ import Testing
     @Test func historyListsUsersUntilOneIsPicked() {
         var s = state()
         #expect(ConsoleReducer.reduce(&s, .showScreen(.history)) == [.refreshDatabase])
-        #expect(DatabaseRequest.of(s).reads == [.positions, .users(prefix: "@")])
+        #expect(DatabaseRequest.of(s).reads == [.positions, .extremities(threshold: 10), .users(prefix: "@")])
         _ = ConsoleReducer.reduce(&s, .beginInput(.filter))
         #expect(ConsoleReducer.reduce(&s, .inputCharacter("k")) == [.refreshDatabase])
         // The @ every user ID starts with may be left out.
-        #expect(DatabaseRequest.of(s).reads == [.positions, .users(prefix: "@k")])
+        #expect(DatabaseRequest.of(s).reads == [.positions, .extremities(threshold: 10), .users(prefix: "@k")])
         _ = ConsoleReducer.reduce(&s, .submitInput)
         s.database.users = Fetched(UserMatches(prefix: "@k", matches: [UserStore.Match(userId: "@kicked:hs", local: true)]), at: 0)
         _ = ConsoleReducer.reduce(&s, .moveSelection(1))
         #expect(ConsoleReducer.reduce(&s, .drillDown) == [.refreshDatabase])
         #expect(s.historyUser == "@kicked:hs")
         #expect(s.filter(.history) == "")
-        #expect(DatabaseRequest.of(s).reads == [.positions, .history(user: "@kicked:hs", before: nil)])
+        #expect(DatabaseRequest.of(s).reads == [.positions, .extremities(threshold: 10), .history(user: "@kicked:hs", before: nil)])
         _ = ConsoleReducer.reduce(&s, .back)
         #expect(s.historyUser == nil)
     }
@@ -87,7 +87,7 @@ import Testing
         _ = ConsoleReducer.reduce(&s, .moveSelection(1))
         _ = ConsoleReducer.reduce(&s, .drillDown)
         #expect(s.details[.positions] == .stream("account_data"))
-        #expect(DatabaseRequest.of(s).reads == [.positions])
+        #expect(DatabaseRequest.of(s).reads == [.positions, .extremities(threshold: 10)])
         _ = ConsoleReducer.reduce(&s, .back)
         #expect(s.details[.positions] == nil)
     }

@@ -19,10 +19,10 @@ import Terminal
         var s = state()
         _ = press([.character("3")], in: &s)
         #expect(s.screen == .positions)
-        _ = press([.tab, .tab], in: &s)
+        _ = press([.tab, .tab, .tab], in: &s)
         #expect(s.screen == .pokes)
         _ = press([.backTab], in: &s)
-        #expect(s.screen == .history)
+        #expect(s.screen == .rooms)
     }
 
     /// Space, `:pause` and `:resume` are one action: the screens freeze, and a paused replay

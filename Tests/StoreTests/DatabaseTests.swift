@@ -81,6 +81,18 @@ struct DatabaseTests {
         ("user search", UserStore.searchSQL, UserStore.searchParameters(prefix: "@ali", limit: 20)),
         ("session", SessionStore.sessionSQL, SessionStore.sessionParameters),
         ("schema", SessionStore.schemaSQL, []),
+        ("rooms, worst first", RoomStore.roomsSQL(chosen: RoomStore.worstChosen), ["200", "1000"]),
+        ("rooms matching", RoomStore.roomsSQL(chosen: RoomStore.matchingChosen), ["200", "1000", "lounge"]),
+        ("one room", RoomStore.roomsSQL(chosen: RoomStore.oneChosen), ["!r:x", "20000"]),
+        ("rooms over extremities", RoomStore.extremitiesSQL, ["10", "50"]),
+        ("room extremities", RoomDetailStore.extremitiesSQL, ["!r:x", "500"]),
+        ("room memberships", RoomDetailStore.membershipsSQL, ["!r:x", "50"]),
+        ("room destinations", RoomDetailStore.destinationsSQL, ["!r:x", "20000", "1000"]),
+        ("state chains", RoomDetailStore.stateChainsSQL, ["1", "50001"]),
+        ("state events", RoomDetailStore.stateEventsSQL, ["1", "50001"]),
+        ("chain links", RoomDetailStore.linksSQL, ["{1,2}", "200001"]),
+        ("gap events", RoomDetailStore.gapEventsSQL, ["{1,2}", "{0,3}", "{4,9}"]),
+        ("auth events", RoomDetailStore.authEventsSQL, ["{\"$a\",\"$b\"}"]),
     ] as [(String, String, [String?])])
     func everyQueryIsIndexBacked(name: String, sql: String, parameters: [String?]) {
         let results = run([("SET enable_seqscan = off", []), ("EXPLAIN " + sql, parameters)])
@@ -91,7 +103,9 @@ struct DatabaseTests {
         let lines = plan.rows.compactMap { $0.first ?? nil }
         let big = ["room_memberships", "events", "event_json", "local_current_membership", "device_lists_stream", "devices",
                    "device_lists_outbound_pokes", "device_lists_changes_in_room", "user_signature_stream",
-                   "device_inbox", "receipts_linearized", "presence_stream", "account_data", "room_account_data"]
+                   "device_inbox", "receipts_linearized", "presence_stream", "account_data", "room_account_data",
+                   "event_forward_extremities", "current_state_events", "state_groups_state", "state_group_edges",
+                   "event_to_state_groups", "event_auth", "event_auth_chains", "event_auth_chain_links"]
         for line in lines where line.contains("Seq Scan") {
             #expect(!big.contains { line.contains("on \($0) ") || line.hasSuffix("on \($0)") }, "\(name): \(line)")
         }

@@ -364,6 +364,46 @@ class Traffic:
         if number % 3 == 0 and self.with_hs2:
             self.act("message (hs2)", self.send, self.yara, self.remote_room, f"hs2 round {number}")
 
+    def fork_room(self, timeout=90):
+        """A room whose history forks, as when two servers write to it while they cannot
+        reach each other: hs1's inbound federation (client1) stops, hs2 changes a member's
+        display name while hs1 changes the topic, then client1 starts again and hs2's event
+        arrives on its own branch. hs1 is left with two forward extremities whose states
+        differ (so a resolution has an auth-chain difference to walk). Returns the room ID."""
+        owner = self.register(self.hs1, "forker")
+        guest = self.register(self.hs2, "forked")
+        room = self.create_room(owner, "fork", invite=[guest])
+        self.join(guest, room)
+        path = f"/_matrix/client/v3/rooms/{self.quote(room)}"
+        deadline = time.monotonic() + timeout
+        # Both servers see both members (a partial-state join on hs2 has finished its resync,
+        # which needs hs1's inbound federation) before hs1 stops hearing hs2.
+        for viewer in (owner, guest):
+            while not {owner.user_id, guest.user_id} <= set(call(viewer.server.main, "GET", path + "/joined_members",
+                                                                 token=viewer.token)["joined"]):
+                if time.monotonic() > deadline:
+                    raise OSError(f"the fork room never had both members on {viewer.server.name}")
+                time.sleep(0.5)
+        subprocess.run([STACK, "stop", "client1"], check=True, stdout=subprocess.DEVNULL)
+        try:
+            call(guest.server.main, "PUT", f"{path}/state/m.room.member/{self.quote(guest.user_id)}",
+                 {"membership": "join", "displayname": "forked on hs2"}, token=guest.token)
+            call(owner.server.main, "PUT", f"{path}/state/m.room.topic",
+                 {"topic": "changed on hs1 while hs2 could not reach it"}, token=owner.token)
+        finally:
+            subprocess.run([STACK, "start", "client1"], check=True, stdout=subprocess.DEVNULL)
+        # hs1's next transaction tells hs2 that hs1 is back, and hs2 catches up with its event.
+        # Typing, not a message: an event sent on hs1 after hs2's arrived would merge the two.
+        while True:
+            member = call(owner.server.main, "GET", f"{path}/state/m.room.member/{self.quote(guest.user_id)}",
+                          token=owner.token)
+            if member.get("displayname") == "forked on hs2":
+                return room
+            if time.monotonic() > deadline:
+                raise OSError("hs2's branch never reached hs1")
+            self.typing(owner, room)
+            time.sleep(2)
+
     def outage(self, seconds):
         """Stops hs2, changes devices of users who share a room with it, so outbound pokes for
         hs2 wait in the database; then starts hs2 again."""

@@ -35,6 +35,14 @@ let cases: [(String, String, [String?])] = [
     ("locks", RoleStore.locksSQL, []),
     ("session", SessionStore.sessionSQL, SessionStore.sessionParameters),
     ("schema", SessionStore.schemaSQL, []),
+    ("rooms, worst first", RoomStore.roomsSQL(chosen: RoomStore.worstChosen), ["200", "1000"]),
+    ("rooms matching a name", RoomStore.roomsSQL(chosen: RoomStore.matchingChosen), ["200", "1000", "room 12345"]),
+    ("rooms over 10 extremities", RoomStore.extremitiesSQL, ["10", "50"]),
+    ("largest room: its row", RoomStore.roomsSQL(chosen: RoomStore.oneChosen), ["!r0:bench.local", "20000"]),
+    ("largest room: extremities", RoomDetailStore.extremitiesSQL, ["!r0:bench.local", "500"]),
+    ("largest room: membership changes", RoomDetailStore.membershipsSQL, ["!r0:bench.local", "50"]),
+    ("largest room: servers' pokes", RoomDetailStore.destinationsSQL, ["!r0:bench.local", "20000", "1000"]),
+    ("largest room: a state as chains", RoomDetailStore.stateChainsSQL, ["2", "50001"]),
 ]
 
 /// Runs every case `rounds` times after a warm-up and prints the figures.

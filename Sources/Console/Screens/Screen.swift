@@ -23,6 +23,7 @@ extension ScreenID {
         case .roles: RolesScreen.self
         case .positions: PositionsScreen.self
         case .history: HistoryScreen.self
+        case .rooms: RoomsScreen.self
         }
     }
 

@@ -1,0 +1,266 @@
+/// Rooms, worst first: how many forward extremities each has (every new event in a room with
+/// several pays for a state resolution), who is in it, and whether the server still is. At
+/// matrix.org's size (200,000 rooms) every read is bounded: the rooms listed come from the
+/// extremities' index, the largest rooms by members, or a match; counts that would walk a
+/// room's members stop at a cap.
+public enum RoomStore {
+    /// Rooms the list shows.
+    public static let listLimit = 200
+    /// Joined members read per listed room to count its servers (a lower bound past it).
+    public static let listMemberCap = 1000
+    /// The same for the room a drill-down opened.
+    public static let detailMemberCap = 20_000
+    /// Forward extremities counted per room.
+    public static let extremityCap = 10_000
+    /// Forward extremities a room's drill-down lists.
+    public static let extremityRows = 500
+    /// Membership changes a room's drill-down lists.
+    public static let membershipRows = 50
+
+    public struct Room: Equatable, Sendable, Codable {
+        public var roomId: String
+        public var name: String?
+        public var canonicalAlias: String?
+        public var roomVersion: String?
+        public var forwardExtremities: Int
+        /// More than `extremityCap`: counted no further.
+        public var forwardExtremitiesCapped: Bool
+        /// From room_stats_current, which Synapse keeps up to date as events arrive.
+        public var joinedMembers: Int?
+        public var localMembers: Int?
+        public var remoteMembers: Int? {
+            guard let joinedMembers, let localMembers else { return nil }
+            return max(0, joinedMembers - localMembers)
+        }
+        /// Servers with a joined member, counted over the first members read.
+        public var servers: Int?
+        /// The member cap was reached: `servers` is a lower bound.
+        public var serversCapped: Bool
+        /// Events in the room's current state.
+        public var stateEvents: Int?
+        /// False once no local user is joined: the server has left the room.
+        public var serverInRoom: Bool
+        /// Unix seconds of the newest event's origin_server_ts.
+        public var newestEventAt: Double?
+        /// Whether Synapse indexed the room's auth chains (the chain cover index).
+        public var hasAuthChainIndex: Bool?
+
+        /// Encodes `remote_members` too, which is derived.
+        enum CodingKeys: String, CodingKey {
+            case roomId, name, canonicalAlias, roomVersion, forwardExtremities, forwardExtremitiesCapped,
+                 joinedMembers, localMembers, remoteMembers, servers, serversCapped, stateEvents, serverInRoom,
+                 newestEventAt, hasAuthChainIndex
+        }
+
+        public init(roomId: String, name: String? = nil, canonicalAlias: String? = nil, roomVersion: String? = nil,
+                    forwardExtremities: Int = 0, forwardExtremitiesCapped: Bool = false, joinedMembers: Int? = nil,
+                    localMembers: Int? = nil, servers: Int? = nil, serversCapped: Bool = false,
+                    stateEvents: Int? = nil, serverInRoom: Bool = true, newestEventAt: Double? = nil,
+                    hasAuthChainIndex: Bool? = nil) {
+            self.roomId = roomId
+            self.name = name
+            self.canonicalAlias = canonicalAlias
+            self.roomVersion = roomVersion
+            self.forwardExtremities = forwardExtremities
+            self.forwardExtremitiesCapped = forwardExtremitiesCapped
+            self.joinedMembers = joinedMembers
+            self.localMembers = localMembers
+            self.servers = servers
+            self.serversCapped = serversCapped
+            self.stateEvents = stateEvents
+            self.serverInRoom = serverInRoom
+            self.newestEventAt = newestEventAt
+            self.hasAuthChainIndex = hasAuthChainIndex
+        }
+
+        public init(from decoder: Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            self.init(roomId: try c.decode(String.self, forKey: .roomId),
+                      name: try c.decodeIfPresent(String.self, forKey: .name),
+                      canonicalAlias: try c.decodeIfPresent(String.self, forKey: .canonicalAlias),
+                      roomVersion: try c.decodeIfPresent(String.self, forKey: .roomVersion),
+                      forwardExtremities: try c.decode(Int.self, forKey: .forwardExtremities),
+                      forwardExtremitiesCapped: try c.decode(Bool.self, forKey: .forwardExtremitiesCapped),
+                      joinedMembers: try c.decodeIfPresent(Int.self, forKey: .joinedMembers),
+                      localMembers: try c.decodeIfPresent(Int.self, forKey: .localMembers),
+                      servers: try c.decodeIfPresent(Int.self, forKey: .servers),
+                      serversCapped: try c.decode(Bool.self, forKey: .serversCapped),
+                      stateEvents: try c.decodeIfPresent(Int.self, forKey: .stateEvents),
+                      serverInRoom: try c.decode(Bool.self, forKey: .serverInRoom),
+                      newestEventAt: try c.decodeIfPresent(Double.self, forKey: .newestEventAt),
+                      hasAuthChainIndex: try c.decodeIfPresent(Bool.self, forKey: .hasAuthChainIndex))
+        }
+
+        public func encode(to encoder: Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(roomId, forKey: .roomId)
+            try c.encodeIfPresent(name, forKey: .name)
+            try c.encodeIfPresent(canonicalAlias, forKey: .canonicalAlias)
+            try c.encodeIfPresent(roomVersion, forKey: .roomVersion)
+            try c.encode(forwardExtremities, forKey: .forwardExtremities)
+            try c.encode(forwardExtremitiesCapped, forKey: .forwardExtremitiesCapped)
+            try c.encodeIfPresent(joinedMembers, forKey: .joinedMembers)
+            try c.encodeIfPresent(localMembers, forKey: .localMembers)
+            try c.encodeIfPresent(remoteMembers, forKey: .remoteMembers)
+            try c.encodeIfPresent(servers, forKey: .servers)
+            try c.encode(serversCapped, forKey: .serversCapped)
+            try c.encodeIfPresent(stateEvents, forKey: .stateEvents)
+            try c.encode(serverInRoom, forKey: .serverInRoom)
+            try c.encodeIfPresent(newestEventAt, forKey: .newestEventAt)
+            try c.encodeIfPresent(hasAuthChainIndex, forKey: .hasAuthChainIndex)
+        }
+    }
+
+    /// The Rooms list: the rooms `match` found (all rooms when empty), worst first.
+    public struct RoomList: Equatable, Sendable {
+        public var match: String
+        public var rooms: [Room]
+        /// The planner's estimate of the rooms the server knows (no count over 200,000 rows).
+        public var roomsKnown: Int?
+
+        public init(match: String, rooms: [Room], roomsKnown: Int?) {
+            self.match = match
+            self.rooms = rooms
+            self.roomsKnown = roomsKnown
+        }
+    }
+
+    /// A room with too many forward extremities, for the alerts.
+    public struct Extremities: Equatable, Sendable, Codable {
+        public var roomId: String
+        public var name: String?
+        public var forwardExtremities: Int
+    }
+
+    /// The rooms the list shows ($1 of them), chosen before anything is read per room: the
+    /// worst by forward extremities (ev_extrem_room read in order and grouped as it is read;
+    /// the table has a row per extremity, about one per room), then the largest by joined
+    /// members (room_stats_current, a row per room, has no index on them: read whole).
+    public static let worstChosen = """
+        SELECT room_id FROM (
+            SELECT DISTINCT ON (room_id) room_id, extremities, joined FROM (
+                SELECT room_id, count(*) AS extremities, 0 AS joined FROM event_forward_extremities
+                GROUP BY room_id HAVING count(*) > 1
+                ORDER BY count(*) DESC, room_id LIMIT $1
+            ) w
+            UNION ALL
+            SELECT room_id, 1, joined_members FROM (
+                SELECT room_id, joined_members FROM room_stats_current ORDER BY joined_members DESC, room_id LIMIT $1
+            ) b
+            ORDER BY room_id, extremities DESC
+        ) d
+        ORDER BY extremities DESC, joined DESC, room_id LIMIT $1
+        """
+
+    /// A room ID, name or alias holding the text ($3, with LIKE's wildcards escaped):
+    /// room_stats_state, a row per room, read until $1 match.
+    public static let matchingChosen = """
+        SELECT room_id FROM room_stats_state
+        WHERE room_id LIKE '%' || $3 || '%' OR name ILIKE '%' || $3 || '%' OR canonical_alias ILIKE '%' || $3 || '%'
+        ORDER BY room_id LIMIT $1
+        """
+
+    /// One room, by ID ($1), known to the server or not.
+    public static let oneChosen = "SELECT $1::text AS room_id"
+
+    /// What a row shows of each chosen room; every subquery is one index probe or a capped walk.
+    public static func roomsSQL(chosen: String) -> String {
+        """
+        WITH chosen AS (\(chosen))
+        SELECT c.room_id, s.name, s.canonical_alias, r.room_version, r.has_auth_chain_index,
+               st.joined_members, st.local_users_in_room, st.current_state_events,
+               (SELECT count(*) FROM (SELECT 1 FROM event_forward_extremities f
+                                      WHERE f.room_id = c.room_id LIMIT \(extremityCap + 1)) x) AS extremities,
+               EXISTS (SELECT 1 FROM local_current_membership l
+                       WHERE l.room_id = c.room_id AND l.membership = 'join') AS server_in_room,
+               (SELECT e.origin_server_ts FROM events e WHERE e.room_id = c.room_id
+                ORDER BY e.stream_ordering DESC LIMIT 1) AS newest_ts,
+               m.members_read, m.servers
+        FROM chosen c
+        LEFT JOIN rooms r ON r.room_id = c.room_id
+        LEFT JOIN room_stats_state s ON s.room_id = c.room_id
+        LEFT JOIN room_stats_current st ON st.room_id = c.room_id
+        LEFT JOIN LATERAL (
+            SELECT count(*) AS members_read,
+                   count(DISTINCT substring(j.state_key FROM position(':' IN j.state_key) + 1)) AS servers
+            FROM (SELECT state_key FROM current_state_events
+                  WHERE room_id = c.room_id AND type = 'm.room.member' AND membership = 'join' LIMIT $2) j
+        ) m ON true
+        """
+    }
+
+    /// The planner's row estimate of `rooms`: a count would read every row.
+    public static let roomsKnownSQL = "SELECT reltuples::bigint AS rooms FROM pg_class WHERE oid = 'rooms'::regclass"
+
+    /// Rooms with at least $1 forward extremities, worst first: the same index-only scan.
+    public static let extremitiesSQL = """
+        SELECT w.room_id, w.extremities, s.name FROM (
+            SELECT room_id, count(*) AS extremities FROM event_forward_extremities
+            GROUP BY room_id HAVING count(*) >= $1
+            ORDER BY count(*) DESC, room_id LIMIT $2) w
+        LEFT JOIN room_stats_state s ON s.room_id = w.room_id
+        ORDER BY w.extremities DESC, w.room_id
+        """
+
+    /// LIKE's wildcards and its escape character taken literally.
+    public static func likeEscaped(_ text: String) -> String {
+        var escaped = ""
+        for character in text {
+            if character == "%" || character == "_" || character == "\\" { escaped.append("\\") }
+            escaped.append(character)
+        }
+        return escaped
+    }
+
+    /// The Rooms list: worst first, or the rooms whose ID, name or alias holds `match`.
+    public static func list(match: String, limit: Int = listLimit) -> ReadPlan<RoomList> {
+        let statement = match.isEmpty
+            ? Statement(roomsSQL(chosen: worstChosen), [String(limit), String(listMemberCap)])
+            : Statement(roomsSQL(chosen: matchingChosen), [String(limit), String(listMemberCap), likeEscaped(match)])
+        return .round([statement, Statement(roomsKnownSQL)]) { results in
+            let listed = Array(worstFirst(rooms(results[0], memberCap: listMemberCap)).prefix(limit))
+            // An estimate below what is listed is stale (a table never analyzed): none then.
+            let estimate = results[1].rows.isEmpty ? nil : results[1].value(0, "rooms").flatMap { Int($0) }
+            return RoomList(match: match, rooms: listed, roomsKnown: estimate.flatMap { $0 >= listed.count ? $0 : nil })
+        }
+    }
+
+    /// Rooms at or over `threshold` forward extremities, for the status line and `check`.
+    public static func extremities(threshold: Int, limit: Int = 50) -> ReadPlan<[Extremities]> {
+        .round([Statement(extremitiesSQL, [String(max(1, threshold)), String(limit)])]) { results in
+            let rows = results[0]
+            return rows.rows.indices.map {
+                Extremities(roomId: rows.value($0, "room_id") ?? "", name: rows.value($0, "name"),
+                            forwardExtremities: rows.value($0, "extremities").flatMap { Int($0) } ?? 0)
+            }
+        }
+    }
+
+    /// Most forward extremities first, then most members, then by ID.
+    public static func worstFirst(_ rooms: [Room]) -> [Room] {
+        rooms.sorted {
+            if $0.forwardExtremities != $1.forwardExtremities { return $0.forwardExtremities > $1.forwardExtremities }
+            if ($0.joinedMembers ?? 0) != ($1.joinedMembers ?? 0) { return ($0.joinedMembers ?? 0) > ($1.joinedMembers ?? 0) }
+            return $0.roomId < $1.roomId
+        }
+    }
+
+    public static func rooms(_ rows: PGRows, memberCap: Int) -> [Room] {
+        rows.rows.indices.map { index in
+            func int(_ column: String) -> Int? { rows.value(index, column).flatMap { Int($0) } }
+            let extremities = int("extremities") ?? 0
+            let membersRead = int("members_read") ?? 0
+            return Room(roomId: rows.value(index, "room_id") ?? "", name: rows.value(index, "name"),
+                        canonicalAlias: rows.value(index, "canonical_alias"),
+                        roomVersion: rows.value(index, "room_version"),
+                        forwardExtremities: min(extremities, extremityCap),
+                        forwardExtremitiesCapped: extremities > extremityCap,
+                        joinedMembers: int("joined_members"), localMembers: int("local_users_in_room"),
+                        servers: int("servers"), serversCapped: membersRead >= memberCap,
+                        stateEvents: int("current_state_events"),
+                        serverInRoom: rows.value(index, "server_in_room") == "t",
+                        newestEventAt: rows.value(index, "newest_ts").flatMap { Double($0) }.map { $0 / 1000 },
+                        hasAuthChainIndex: rows.value(index, "has_auth_chain_index").map { $0 == "t" })
+        }
+    }
+}
