@@ -117,7 +117,8 @@ extension ConsoleReducer {
         case "stream", "process":
             return openNamed(&state, kind: name, argument)
         case "room":
-            guard argument.hasPrefix("!"), argument.contains(":") || argument.count > 1 else {
+            // Room IDs of version 12 have no server part: "!" and something after it.
+            guard argument.hasPrefix("!"), argument.count > 1 else {
                 state.notice = Notice(":room takes a room ID, !…", .warning)
                 return []
             }

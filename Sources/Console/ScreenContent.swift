@@ -58,7 +58,7 @@ public enum ScreenContent {
         switch state.details[state.screen] {
         case .destination, .membership, .token: return 1
         case .user, .process, .stream: return 2
-        case .room: return RoomDetailContent.panelCount
+        case .room: return DetailContent.roomPanels
         case nil: return state.screen.content.panelCount(state)
         }
     }

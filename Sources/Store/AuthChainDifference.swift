@@ -115,25 +115,18 @@ public enum AuthChainDifference {
     /// event. Synapse also stops once every event still to walk is reached by every set; that
     /// can leave counted an event walked earlier that one of those would have shown reached
     /// (the unit tests found such graphs), so this walks to the end, bounded by `cap`.
-    public struct Walk: Equatable, Sendable {
+    public struct Walk: Sendable {
         /// Event → the sets that do not reach it (yet).
         var missing: [String: Set<Int>] = [:]
         /// Event → its auth events, as walked.
         var auth: [String: Set<String>] = [:]
         /// Events still to walk, with their depth, deepest last.
         var search: [(depth: Int64, event: String)] = []
-        /// Events whose auth events the last batch asked for.
-        public private(set) var batch: [String] = []
         /// The most events it visits before answering "over".
         public let cap: Int
         public private(set) var exceeded = false
 
         public static let batchSize = 100
-
-        public static func == (a: Walk, b: Walk) -> Bool {
-            a.missing == b.missing && a.auth == b.auth && a.batch == b.batch && a.cap == b.cap
-                && a.search.map(\.event) == b.search.map(\.event)
-        }
 
         /// `depths`: each state event's depth; one the events table does not hold is not walked.
         public init(stateSets: [Set<String>], depths: [String: Int64], cap: Int) {
@@ -156,7 +149,7 @@ public enum AuthChainDifference {
             guard !exceeded, !search.isEmpty else { return nil }
             // Every walk still open is reached by every set: nothing more can differ.
             let take = min(Self.batchSize, search.count)
-            batch = search.suffix(take).map(\.event)
+            let batch = search.suffix(take).map(\.event)
             search.removeLast(take)
             return batch
         }

@@ -122,35 +122,8 @@ public enum MembershipStore {
 
     /// Shapes a page of history rows (newest first) for `user`.
     public static func history(_ rows: PGRows, user: String) -> [Event] {
-        var events = (0..<rows.rows.count).map { index -> Event in
-            Event(streamOrdering: rows.value(index, "event_stream_ordering").flatMap { Int64($0) },
-                  time: rows.value(index, "origin_server_ts").flatMap { Double($0) }.map { $0 / 1000 },
-                  roomId: rows.value(index, "room_id") ?? "",
-                  roomName: rows.value(index, "room_name"),
-                  membership: rows.value(index, "membership") ?? "",
-                  change: "",
-                  sender: rows.value(index, "sender") ?? "",
-                  reason: rows.value(index, "reason"),
-                  displayName: rows.value(index, "display_name"),
-                  serverInRoom: rows.value(index, "server_in_room") == "t",
-                  eventId: rows.value(index, "event_id"),
-                  stateKey: rows.value(index, "state_key"),
-                  avatarUrl: rows.value(index, "avatar_url"),
-                  roomVersion: rows.value(index, "room_version"))
-        }
-        // Read each room's events oldest first to know what each one changed.
-        var previous: [String: Event] = [:]
-        for index in events.indices.reversed() {
-            let event = events[index]
-            let before = previous[event.roomId]
-            events[index].change = change(event.membership, before: before?.membership,
-                                          byTheUser: event.sender == user)
-            events[index].previousMembership = before?.membership
-            if let before, before.membership == "join", event.membership == "join" {
-                events[index].profileChange = profileChange(from: before, to: event)
-            }
-            previous[event.roomId] = event
-        }
+        var events = rows.rows.indices.map { event(rows, $0) }
+        readChanges(&events, threads: events.map(\.roomId), users: events.map { _ in user })
         return events
     }
 
@@ -178,21 +151,46 @@ public enum MembershipStore {
     /// A room's membership events (newest first), each read against the one before it for the
     /// same user in the page: the History screen's changes, for a room.
     public static func roomChanges(_ rows: PGRows) -> [Event] {
-        var events = history(rows, user: "")
+        var events = rows.rows.indices.map { event(rows, $0) }
+        let users = events.indices.map { events[$0].stateKey ?? rows.value($0, "user_id") ?? "" }
+        readChanges(&events, threads: users, users: users)
+        return events
+    }
+
+    /// One row of a membership read, its change not yet known.
+    static func event(_ rows: PGRows, _ index: Int) -> Event {
+        Event(streamOrdering: rows.value(index, "event_stream_ordering").flatMap { Int64($0) },
+              time: rows.value(index, "origin_server_ts").flatMap { Double($0) }.map { $0 / 1000 },
+              roomId: rows.value(index, "room_id") ?? "",
+              roomName: rows.value(index, "room_name"),
+              membership: rows.value(index, "membership") ?? "",
+              change: "",
+              sender: rows.value(index, "sender") ?? "",
+              reason: rows.value(index, "reason"),
+              displayName: rows.value(index, "display_name"),
+              serverInRoom: rows.value(index, "server_in_room") == "t",
+              eventId: rows.value(index, "event_id"),
+              stateKey: rows.value(index, "state_key"),
+              avatarUrl: rows.value(index, "avatar_url"),
+              roomVersion: rows.value(index, "room_version"))
+    }
+
+    /// What each event (newest first) changed, read with the one before it in its thread (the
+    /// room, in one user's history; the user, in one room's): kick, unban, invite rejected, a
+    /// profile change. `users[i]`: whose membership event `i` is.
+    static func readChanges(_ events: inout [Event], threads: [String], users: [String]) {
         var previous: [String: Event] = [:]
         for index in events.indices.reversed() {
             let event = events[index]
-            let user = event.stateKey ?? rows.value(index, "user_id") ?? ""
-            let before = previous[user]
-            events[index].change = change(event.membership, before: before?.membership, byTheUser: event.sender == user)
+            let before = previous[threads[index]]
+            events[index].change = change(event.membership, before: before?.membership,
+                                          byTheUser: event.sender == users[index])
             events[index].previousMembership = before?.membership
-            events[index].profileChange = nil
             if let before, before.membership == "join", event.membership == "join" {
                 events[index].profileChange = profileChange(from: before, to: event)
             }
-            previous[user] = event
+            previous[threads[index]] = event
         }
-        return events
     }
 
     public static func current(_ rows: PGRows) -> [Current] {

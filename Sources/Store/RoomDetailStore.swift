@@ -176,7 +176,7 @@ public enum RoomDetailStore {
             let extremities = extremities(first[1])
             @Sendable func detail(_ difference: AuthChainDifference.Result) -> RoomDetail {
                 RoomDetail(roomId: room, room: known ? summary : nil, extremities: extremities, difference: difference,
-                           memberships: memberships(first[2]), destinations: destinations(first[3]))
+                           memberships: MembershipStore.roomChanges(first[2]), destinations: destinations(first[3]))
             }
             let ids = extremities.map(\.eventId).sorted()
             if case .failure(let error) = first.results[1] {
@@ -357,10 +357,6 @@ public enum RoomDetailStore {
                              receivedAt: rows.value(index, "received_ts").flatMap { Double($0) }.map { $0 / 1000 },
                              stateGroup: rows.value(index, "state_group").flatMap { Int64($0) })
         }
-    }
-
-    static func memberships(_ rows: PGRows) -> [MembershipStore.Event] {
-        MembershipStore.roomChanges(rows)
     }
 
     static func destinations(_ rows: PGRows) -> [Destination] {

@@ -28,10 +28,8 @@ public enum RoomStore {
         /// From room_stats_current, which Synapse keeps up to date as events arrive.
         public var joinedMembers: Int?
         public var localMembers: Int?
-        public var remoteMembers: Int? {
-            guard let joinedMembers, let localMembers else { return nil }
-            return max(0, joinedMembers - localMembers)
-        }
+        /// Joined minus local: made once, in `init`.
+        public private(set) var remoteMembers: Int?
         /// Servers with a joined member, counted over the first members read.
         public var servers: Int?
         /// The member cap was reached: `servers` is a lower bound.
@@ -44,13 +42,6 @@ public enum RoomStore {
         public var newestEventAt: Double?
         /// Whether Synapse indexed the room's auth chains (the chain cover index).
         public var hasAuthChainIndex: Bool?
-
-        /// Encodes `remote_members` too, which is derived.
-        enum CodingKeys: String, CodingKey {
-            case roomId, name, canonicalAlias, roomVersion, forwardExtremities, forwardExtremitiesCapped,
-                 joinedMembers, localMembers, remoteMembers, servers, serversCapped, stateEvents, serverInRoom,
-                 newestEventAt, hasAuthChainIndex
-        }
 
         public init(roomId: String, name: String? = nil, canonicalAlias: String? = nil, roomVersion: String? = nil,
                     forwardExtremities: Int = 0, forwardExtremitiesCapped: Bool = false, joinedMembers: Int? = nil,
@@ -65,49 +56,13 @@ public enum RoomStore {
             self.forwardExtremitiesCapped = forwardExtremitiesCapped
             self.joinedMembers = joinedMembers
             self.localMembers = localMembers
+            remoteMembers = joinedMembers.flatMap { joined in localMembers.map { max(0, joined - $0) } }
             self.servers = servers
             self.serversCapped = serversCapped
             self.stateEvents = stateEvents
             self.serverInRoom = serverInRoom
             self.newestEventAt = newestEventAt
             self.hasAuthChainIndex = hasAuthChainIndex
-        }
-
-        public init(from decoder: Decoder) throws {
-            let c = try decoder.container(keyedBy: CodingKeys.self)
-            self.init(roomId: try c.decode(String.self, forKey: .roomId),
-                      name: try c.decodeIfPresent(String.self, forKey: .name),
-                      canonicalAlias: try c.decodeIfPresent(String.self, forKey: .canonicalAlias),
-                      roomVersion: try c.decodeIfPresent(String.self, forKey: .roomVersion),
-                      forwardExtremities: try c.decode(Int.self, forKey: .forwardExtremities),
-                      forwardExtremitiesCapped: try c.decode(Bool.self, forKey: .forwardExtremitiesCapped),
-                      joinedMembers: try c.decodeIfPresent(Int.self, forKey: .joinedMembers),
-                      localMembers: try c.decodeIfPresent(Int.self, forKey: .localMembers),
-                      servers: try c.decodeIfPresent(Int.self, forKey: .servers),
-                      serversCapped: try c.decode(Bool.self, forKey: .serversCapped),
-                      stateEvents: try c.decodeIfPresent(Int.self, forKey: .stateEvents),
-                      serverInRoom: try c.decode(Bool.self, forKey: .serverInRoom),
-                      newestEventAt: try c.decodeIfPresent(Double.self, forKey: .newestEventAt),
-                      hasAuthChainIndex: try c.decodeIfPresent(Bool.self, forKey: .hasAuthChainIndex))
-        }
-
-        public func encode(to encoder: Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(roomId, forKey: .roomId)
-            try c.encodeIfPresent(name, forKey: .name)
-            try c.encodeIfPresent(canonicalAlias, forKey: .canonicalAlias)
-            try c.encodeIfPresent(roomVersion, forKey: .roomVersion)
-            try c.encode(forwardExtremities, forKey: .forwardExtremities)
-            try c.encode(forwardExtremitiesCapped, forKey: .forwardExtremitiesCapped)
-            try c.encodeIfPresent(joinedMembers, forKey: .joinedMembers)
-            try c.encodeIfPresent(localMembers, forKey: .localMembers)
-            try c.encodeIfPresent(remoteMembers, forKey: .remoteMembers)
-            try c.encodeIfPresent(servers, forKey: .servers)
-            try c.encode(serversCapped, forKey: .serversCapped)
-            try c.encodeIfPresent(stateEvents, forKey: .stateEvents)
-            try c.encode(serverInRoom, forKey: .serverInRoom)
-            try c.encodeIfPresent(newestEventAt, forKey: .newestEventAt)
-            try c.encodeIfPresent(hasAuthChainIndex, forKey: .hasAuthChainIndex)
         }
     }
 

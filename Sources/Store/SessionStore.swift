@@ -33,7 +33,7 @@ public enum SessionStore {
                    AS missing
         """
 
-    public static var sessionParameters: [String?] { ["{" + tables.joined(separator: ",") + "}"] }
+    public static var sessionParameters: [String?] { [RoomDetailStore.arrayLiteral(tables)] }
 
     public static let schemaSQL = """
         SELECT (SELECT version FROM schema_version) AS schema_version,

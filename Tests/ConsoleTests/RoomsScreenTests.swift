@@ -48,7 +48,7 @@ import Terminal
         stamped.computedAt = 999
         #expect(DatabaseRequest.of(s).reads.contains(.room("!r:x", reuse: stamped)))
         let panels = ScreenContent.panels(in: s)
-        #expect(panels.count == RoomDetailContent.panelCount && ScreenContent.panelCount(s) == panels.count)
+        #expect(panels.count == DetailContent.roomPanels && ScreenContent.panelCount(s) == panels.count)
         #expect(panels[0].table.rows.first?.cells.last?.text == "3 events · chain cover index · 2 states")
     }
 
@@ -103,7 +103,9 @@ import Terminal
         let frames = layout.panels(count: 4)
         #expect(frames.map(\.height).reduce(0, +) == layout.body.height)
         #expect(frames.map(\.height).max()! - frames.map(\.height).min()! <= 1)
-        // The smallest console still gets frames, however thin.
-        #expect(ConsoleLayout(size: ConsoleLayout.minimum).panels(count: 4).allSatisfy { $0.height >= 0 })
+        // The smallest console still gets a frame for each, inside its body.
+        let small = ConsoleLayout(size: ConsoleLayout.minimum)
+        let thin = small.panels(count: 4)
+        #expect(thin.count == 4 && thin.map(\.height).reduce(0, +) == small.body.height)
     }
 }

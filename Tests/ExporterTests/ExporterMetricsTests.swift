@@ -121,6 +121,20 @@ func samples(_ text: String) -> [String: String] {
         #expect(samples(ExporterMetrics.render(state, alerts: [], options: .init()))["syntop_database_up"] == "0")
     }
 
+    @Test func roomsOverTheExtremitiesWarningHaveASeriesEachAndAnAlert() {
+        var state = exporterState()
+        state.database.extremities = Fetched([RoomStore.Extremities(roomId: "!fork:hs", name: "fork", forwardExtremities: 55)],
+                                             at: 1190)
+        let found = samples(ExporterMetrics.render(state, alerts: Alerts.evaluate(state), options: .init()))
+        #expect(found[#"syntop_room_forward_extremities{room_id="!fork:hs"}"#] == "55")
+        #expect(found.keys.filter { $0.hasPrefix("syntop_room_forward_extremities") }.count == 1)
+        #expect(Alerts.evaluate(state).contains { $0.subject == "!fork:hs" && $0.level == .critical })
+        // The exporter reads them with its other reads, once a minute.
+        #expect(!DatabaseRequest.exporter(state).reads.contains(.extremities(threshold: 10)))
+        state.now = 1190 + DatabaseRequest.extremitiesInterval
+        #expect(DatabaseRequest.exporter(state).reads.contains(.extremities(threshold: 10)))
+    }
+
     @Test func labelValuesAreEscaped() {
         var out = Exposition()
         out.family("x", .gauge, "back\\slash and\nnewline")

@@ -1,14 +1,13 @@
 import Store
 import Terminal
 
-/// A room's drill-down: what it is, what resolving its forward extremities would cost, the
-/// extremities themselves, its recent membership changes and the destinations among its
-/// servers with device-list pokes waiting.
-enum RoomDetailContent {
-    static let panelCount = 4
-}
-
 extension DetailContent {
+    /// The panels `addRoom` adds.
+    static let roomPanels = 4
+
+    /// A room's drill-down: what it is, what resolving its forward extremities would cost, the
+    /// extremities themselves, its recent membership changes and the destinations among its
+    /// servers with device-list pokes waiting.
     static func addRoom(_ roomID: String, _ state: ConsoleState, _ add: PanelAdder) {
         let data = fetched(.room(roomID), state)
         let detail = data?.value.room
