@@ -137,7 +137,7 @@ extension ConsoleReducer {
         case .replaySought(let time, let position, let nextTime, let finished):
             guard case .replay(let file, var cursor) = state.wireSource else { return [] }
             // What was seen before the new place would mix two moments: the screens start afresh.
-            state.wire = WireState(limits: state.wire.limits)
+            state.wire = WireState(limits: state.wire.limits, feeds: state.wire.feeds)
             if state.paused { state.frozenWire = state.wire }
             cursor.sought(to: time, position: position, nextTime: nextTime, finished: finished)
             state.wireSource = .replay(file: file, cursor: cursor)

@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// One replication command, as Synapse publishes it on Redis: `NAME SP arguments`.
 public enum ReplicationCommand: Hashable, Sendable {
     case rdata(stream: StreamName, instance: InstanceName, token: RowToken, row: StreamRow)
@@ -151,15 +155,69 @@ public enum ReplicationLine {
     }
 
     static let rdataPrefix = Array("RDATA ".utf8)
-    static let positionPrefix = Array("POSITION ".utf8)
 
     /// The streams syntop knows, by their bytes: a line names its stream without a new string.
     static let knownStreamBytes: [(bytes: [UInt8], name: StreamName, rule: RowShape.Rule)] =
         RowDecoder.knownStreams.compactMap { name in RowShape.rules[name].map { (Array(name.rawValue.utf8), name, $0) } }
 
-    static func knownStream(_ bytes: Slice<UnsafeBufferPointer<UInt8>>) -> (name: StreamName, rule: RowShape.Rule)? {
-        for known in knownStreamBytes where known.bytes.count == bytes.count && known.bytes.elementsEqual(bytes) {
-            return (known.name, known.rule)
+    /// Each known stream's length and first eight bytes, in the order of `knownStreamBytes`:
+    /// plain values, so a line's stream is looked for without touching a reference.
+    static let knownStreamHeads: [(count: Int, head: UInt64)] = knownStreamBytes.map { known in
+        (known.bytes.count, known.bytes.prefix(8).enumerated().reduce(0) { $0 | UInt64($1.element) << (8 * $1.offset) })
+    }
+
+    /// A known stream's name, rule and place in `knownStreamBytes`.
+    static func knownStream(_ bytes: Slice<UnsafeBufferPointer<UInt8>>) -> (name: StreamName, rule: RowShape.Rule, id: Int)? {
+        guard let base = bytes.base.baseAddress.map({ $0 + bytes.startIndex }) else { return nil }
+        var head: UInt64 = 0
+        for offset in 0..<min(8, bytes.count) { head |= UInt64(base[offset]) << (8 * offset) }
+        let heads = knownStreamHeads
+        for id in heads.indices where heads[id].count == bytes.count && heads[id].head == head {
+            let known = knownStreamBytes[id]
+            if bytes.count <= 8 || known.bytes.withUnsafeBytes({ memcmp($0.baseAddress!, base, bytes.count) == 0 }) {
+                return (known.name, known.rule, id)
+            }
+        }
+        return nil
+    }
+
+    /// Whether `bytes[range]` are the ASCII of `word`.
+    @inline(__always)
+    static func equals(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, _ word: StaticString) -> Bool {
+        range.count == word.utf8CodeUnitCount && memcmp(bytes.baseAddress! + range.lowerBound, word.utf8Start, range.count) == 0
+    }
+
+    /// Whether `line` starts with `prefix` (ASCII, a literal).
+    @inline(__always)
+    static func starts(_ line: UnsafeBufferPointer<UInt8>, with prefix: StaticString) -> Bool {
+        line.count >= prefix.utf8CodeUnitCount && memcmp(line.baseAddress!, prefix.utf8Start, prefix.utf8CodeUnitCount) == 0
+    }
+
+    /// The first space at or after `index`, eight bytes a step; nil when there is none.
+    @inline(__always)
+    static func space(in line: UnsafeBufferPointer<UInt8>, from index: Int) -> Int? {
+        first(0x20, in: line, from: index)
+    }
+
+    /// The first `byte` at or after `index`, eight bytes a step (for the short distances of a
+    /// line's parts, where memchr's call costs more); nil when there is none.
+    @inline(__always)
+    static func first(_ byte: UInt8, in line: UnsafeBufferPointer<UInt8>, from index: Int) -> Int? {
+        guard let base = line.baseAddress else { return nil }
+        let pattern = UInt64(byte) &* 0x0101_0101_0101_0101
+        var index = index
+        while index + 8 <= line.count {
+            // The line's first byte lowest, whatever the machine's order.
+            let word = UInt64(littleEndian: UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)) ^ pattern
+            // A byte of the word is zero where the line has `byte`; the lowest such byte is
+            // found exactly (a borrow only reaches bytes above it).
+            let zero = (word &- 0x0101_0101_0101_0101) & ~word & 0x8080_8080_8080_8080
+            if zero != 0 { return index + zero.trailingZeroBitCount >> 3 }
+            index += 8
+        }
+        while index < line.count {
+            if line[index] == byte { return index }
+            index += 1
         }
         return nil
     }
@@ -170,6 +228,8 @@ public enum ReplicationLine {
         var isPosition: Bool
         var stream: StreamName
         var rule: RowShape.Rule
+        /// The stream's place in `knownStreamBytes`.
+        var streamID: Int
         var streamBytes: Range<Int>
         var instance: Range<Int>
         var token: Range<Int>
@@ -178,40 +238,25 @@ public enum ReplicationLine {
 
     static func fastParts(_ line: UnsafeBufferPointer<UInt8>) -> FastParts? {
         let isPosition: Bool
-        var index: Int
-        if line.starts(with: rdataPrefix) {
+        let start: Int
+        if starts(line, with: "RDATA ") {
             isPosition = false
-            index = rdataPrefix.count
-        } else if line.starts(with: positionPrefix) {
+            start = 6
+        } else if starts(line, with: "POSITION ") {
             isPosition = true
-            index = positionPrefix.count
+            start = 9
         } else {
             return nil
         }
-        // The ends of the first three arguments, each after at least one byte.
-        var ends = (0, 0, 0)
-        var found = 0
-        var start = index
-        while index < line.count && found < 3 {
-            if line[index] == 0x20 {
-                guard index > start else { return nil }
-                switch found {
-                case 0: ends.0 = index
-                case 1: ends.1 = index
-                default: ends.2 = index
-                }
-                found += 1
-                start = index + 1
-            }
-            index += 1
-        }
-        guard found == 3, start < line.count,
-              let (stream, rule) = knownStream(line[(isPosition ? positionPrefix.count : rdataPrefix.count)..<ends.0])
-        else { return nil }
-        return FastParts(isPosition: isPosition, stream: stream, rule: rule,
-                         streamBytes: (isPosition ? positionPrefix.count : rdataPrefix.count)..<ends.0,
-                         instance: (ends.0 + 1)..<ends.1,
-                         token: (ends.1 + 1)..<ends.2, row: start..<line.count)
+        // The ends of the first three arguments, each of at least one byte, and a fourth after them.
+        guard let streamEnd = space(in: line, from: start), streamEnd > start,
+              let instanceEnd = space(in: line, from: streamEnd + 1), instanceEnd > streamEnd + 1,
+              let tokenEnd = space(in: line, from: instanceEnd + 1), tokenEnd > instanceEnd + 1,
+              tokenEnd + 1 < line.count,
+              let (stream, rule, streamID) = knownStream(line[start..<streamEnd]) else { return nil }
+        return FastParts(isPosition: isPosition, stream: stream, rule: rule, streamID: streamID,
+                         streamBytes: start..<streamEnd, instance: (streamEnd + 1)..<instanceEnd,
+                         token: (instanceEnd + 1)..<tokenEnd, row: (tokenEnd + 1)..<line.count)
     }
 
     /// Digits, with a minus sign or not, that an Int64 holds; nil for anything else (the full

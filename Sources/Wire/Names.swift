@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import NaturalOrder
 
 /// A stream's name as it appears on the wire (`device_lists`), which is not always its name in
@@ -44,9 +47,9 @@ public enum RowToken: Hashable, Sendable {
     case id(Int64)
 }
 
-/// Names read from the wire, kept once: a line that names a known writer (or cache function)
-/// gets the string kept from before instead of a new one, found by its bytes in an
-/// open-addressing table, with no hashing of strings. Bounded; past the bound a name is made
+/// Names read from the wire, kept once: a line that names a known writer (or cache function,
+/// or syncing process) gets the string kept from before instead of a new one, found by its
+/// bytes in an open-addressing table, with no hashing of strings. Bounded; past the bound a name is made
 /// afresh each time.
 struct NameTable: Sendable {
     static let capacity = 4096
@@ -56,8 +59,6 @@ struct NameTable: Sendable {
         var name: String
         /// The name as a writer's, its hash made once.
         var instance: InstanceName
-        /// A cache function keyed by access tokens (`Secrets.isTokenCache`), asked once.
-        var tokenCache: Bool
     }
     private var entries: [Entry] = []
     /// Entry + 1 per bucket, 0 for none; twice the capacity, so probes stay short.
@@ -66,17 +67,23 @@ struct NameTable: Sendable {
     /// A writer's name, kept with its hash; nil for bytes that are not a plain printable ASCII
     /// name (the full way decides about those).
     mutating func instance(_ bytes: UnsafeBufferPointer<UInt8>) -> InstanceName? {
+        instanceWithID(bytes)?.name
+    }
+
+    /// As `instance`, with the name's entry in the table (nil past the bound): an id the wire
+    /// state finds the writer's slots by.
+    mutating func instanceWithID(_ bytes: UnsafeBufferPointer<UInt8>) -> (name: InstanceName, id: Int?)? {
         entry(bytes).map {
-            entries.indices.contains($0) ? entries[$0].instance : InstanceName(rawValue: String(decoding: bytes, as: UTF8.self))
+            entries.indices.contains($0) ? (entries[$0].instance, $0)
+                : (InstanceName(rawValue: String(decoding: bytes, as: UTF8.self)), nil)
         }
     }
 
-    /// A cache function's name, and whether its keys are access tokens.
-    mutating func function(_ bytes: UnsafeBufferPointer<UInt8>) -> (name: String, tokenCache: Bool)? {
-        guard let index = entry(bytes) else { return nil }
-        if entries.indices.contains(index) { return (entries[index].name, entries[index].tokenCache) }
-        let name = String(decoding: bytes, as: UTF8.self)
-        return (name, Secrets.isTokenCache(name))
+    /// A name that is no writer's (a cache function, a syncing process's id).
+    mutating func name(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
+        entry(bytes).map {
+            entries.indices.contains($0) ? entries[$0].name : String(decoding: bytes, as: UTF8.self)
+        }
     }
 
     /// Whether every byte of `word` is printable ASCII (0x21 to 0x7E): none below 0x21, none
@@ -91,11 +98,7 @@ struct NameTable: Sendable {
     }
 
     private static func same(_ kept: [UInt8], _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        guard kept.count == bytes.count else { return false }
-        return kept.withUnsafeBufferPointer { kept in
-            for index in 0..<bytes.count where kept[index] != bytes[index] { return false }
-            return true
-        }
+        kept.count == bytes.count && kept.withUnsafeBytes { memcmp($0.baseAddress!, bytes.baseAddress!, bytes.count) == 0 }
     }
 
     /// The entry of these bytes, added when new; `entries.count` when the table is full.
@@ -131,8 +134,7 @@ struct NameTable: Sendable {
         }
         guard entries.count < NameTable.capacity else { return entries.count }
         let name = String(decoding: bytes, as: UTF8.self)
-        entries.append(Entry(digest: digest, bytes: Array(bytes), name: name, instance: InstanceName(rawValue: name),
-                             tokenCache: Secrets.isTokenCache(name)))
+        entries.append(Entry(digest: digest, bytes: Array(bytes), name: name, instance: InstanceName(rawValue: name)))
         buckets[bucket] = Int32(entries.count)
         return entries.count - 1
     }

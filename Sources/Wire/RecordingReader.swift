@@ -5,8 +5,8 @@ import Glibc
 /// Where a recording's bytes come from: a file read a piece at a time, or bytes in memory.
 public protocol RecordingSource {
     var size: Int64 { get }
-    /// Up to `count` bytes from `offset`; fewer only at the end.
-    func read(at offset: Int64, count: Int) throws -> [UInt8]
+    /// Fills `buffer` with the bytes from `offset`, all of it but at the end; how many.
+    func read(at offset: Int64, into buffer: UnsafeMutableRawBufferPointer) throws -> Int
 }
 
 /// A recording held in memory (tests, and a recording handed over whole).
@@ -14,9 +14,13 @@ public struct RecordingBytes: RecordingSource {
     public let bytes: [UInt8]
     public init(_ bytes: [UInt8]) { self.bytes = bytes }
     public var size: Int64 { Int64(bytes.count) }
-    public func read(at offset: Int64, count: Int) -> [UInt8] {
+    public func read(at offset: Int64, into buffer: UnsafeMutableRawBufferPointer) -> Int {
         let start = Int(min(max(0, offset), size))
-        return Array(bytes[start..<min(bytes.count, start + count)])
+        let count = min(bytes.count - start, buffer.count)
+        bytes.withUnsafeBytes { bytes in
+            buffer.baseAddress?.copyMemory(from: bytes.baseAddress! + start, byteCount: count)
+        }
+        return count
     }
 }
 
@@ -27,7 +31,11 @@ public struct RecordingReader<Source: RecordingSource> {
     /// is not a message).
     public struct Line {
         public var bytes: ArraySlice<UInt8>
-        public var time: Double?
+        /// The line read once, for the wire state to take as it is.
+        public var fields: Recording.Fields
+        public var time: Double? {
+            if case .message(let time, _, _) = fields { time } else { nil }
+        }
     }
 
     public let source: Source
@@ -36,6 +44,8 @@ public struct RecordingReader<Source: RecordingSource> {
     private var start = 0
     private var bufferOffset: Int64 = 0
     private var exhausted = false
+    /// The channel named by the line before (`Recording.ChannelName`).
+    private var channels: Recording.ChannelName?
     /// Messages after this time are not read: the end of `--to`.
     public var end: Double?
 
@@ -53,17 +63,58 @@ public struct RecordingReader<Source: RecordingSource> {
         while true {
             guard let newline = try lineEnd() else { return nil }
             let bytes = buffer[start..<newline]
-            let time: Double?
-            switch Recording.fields(bytes) {
-            case .comment:
+            let fields = Recording.fields(bytes, channels: &channels)
+            if case .comment = fields {
                 start = min(buffer.count, newline + 1)
                 continue
-            case .malformed: time = nil
-            case .message(let at, _, _): time = at
             }
-            if let time, time > min(until ?? .infinity, end ?? .infinity) { return nil }
+            if case .message(let time, _, _) = fields, time > min(until ?? .infinity, end ?? .infinity) { return nil }
             start = min(buffer.count, newline + 1)
-            return Line(bytes: bytes, time: time)
+            return Line(bytes: bytes, fields: fields)
+        }
+    }
+
+    /// Reads every line left, up to `end`: each message goes to `message` (its time, channel
+    /// and message) where its bytes lie in the reader's buffer, valid only during the call; any
+    /// other line but a comment to `other`, as `next` gives it. The replay of a whole recording,
+    /// with no value made per line.
+    public mutating func readAll(
+        message: (_ time: Double, _ channel: UnsafeBufferPointer<UInt8>, _ payload: UnsafeBufferPointer<UInt8>) -> Void,
+        other: (Line) -> Void
+    ) throws {
+        let last = end ?? .infinity
+        while let first = try lineEnd() {
+            var position = start
+            var stopped = false
+            buffer.withUnsafeBufferPointer { all in
+                var newline = first
+                while true {
+                    let line = UnsafeBufferPointer(rebasing: all[position..<newline])
+                    if let parts = Recording.message(line) {
+                        if parts.time > last {
+                            stopped = true
+                            return
+                        }
+                        message(parts.time, UnsafeBufferPointer(rebasing: line[parts.channel]),
+                                UnsafeBufferPointer(rebasing: line[parts.payload]))
+                    } else {
+                        let bytes = buffer[position..<newline]
+                        let fields = Recording.fields(bytes, channels: &channels)
+                        if case .message(let time, _, _) = fields, time > last {
+                            stopped = true
+                            return
+                        }
+                        if case .comment = fields {} else { other(Line(bytes: bytes, fields: fields)) }
+                    }
+                    position = min(all.count, newline + 1)
+                    // The next line, while its end is in the buffer; the reader reads on for the rest.
+                    guard position < all.count, let next = memchr(all.baseAddress! + position, 0x0A, all.count - position)
+                    else { return }
+                    newline = all.baseAddress!.distance(to: next.assumingMemoryBound(to: UInt8.self))
+                }
+            }
+            start = position
+            if stopped { return }
         }
     }
 
@@ -93,10 +144,11 @@ public struct RecordingReader<Source: RecordingSource> {
         guard target > 0 else { return }
         // The line that `target` falls in starts before it: skip to the next one, unless the
         // byte before is a newline.
-        let before = try source.read(at: target - 1, count: 1)
+        var before: UInt8 = 0
+        _ = try withUnsafeMutableBytes(of: &before) { try source.read(at: target - 1, into: $0) }
         bufferOffset = target - 1
-        buffer = before
-        if before.first != UInt8(ascii: "\n") {
+        buffer = [before]
+        if before != UInt8(ascii: "\n") {
             guard let newline = try lineEnd() else { return }
             start = min(buffer.count, newline + 1)
         } else {
@@ -161,20 +213,27 @@ public struct RecordingReader<Source: RecordingSource> {
             if exhausted {
                 return start < buffer.count ? buffer.count : nil
             }
-            // Keep the unread part, and read the next chunk after it.
-            let kept = buffer.count - start
-            if start > 0 {
-                buffer.removeFirst(start)
-                bufferOffset += Int64(start)
-                start = 0
-            }
             // A line longer than any message syntop takes goes on in pieces, each refused as
             // malformed, rather than held whole.
+            let kept = buffer.count - start
             if kept > ReplicationLine.maximumLength + 4096 { return buffer.count }
+            // A new buffer: the unread part first, then the next chunk read straight after it.
+            let old = buffer
+            let from = start
+            bufferOffset += Int64(start)
+            start = 0
             scanned = kept
-            let more = try source.read(at: bufferOffset + Int64(buffer.count), count: Self.chunk)
-            if more.count < Self.chunk { exhausted = true }
-            buffer += more
+            var got = 0
+            buffer = try [UInt8](unsafeUninitializedCapacity: kept + Self.chunk) { raw, count in
+                if kept > 0 {
+                    old.withUnsafeBufferPointer { old in raw.baseAddress!.initialize(from: old.baseAddress! + from, count: kept) }
+                }
+                count = kept
+                got = try source.read(at: bufferOffset + Int64(kept),
+                                      into: UnsafeMutableRawBufferPointer(UnsafeMutableBufferPointer(rebasing: raw[kept...])))
+                count = kept + got
+            }
+            if got < Self.chunk { exhausted = true }
         }
     }
 }

@@ -18,47 +18,69 @@ enum RowScan {
     static let maximumDepth = 32
 
     /// The fields of the top-level list in `bytes[start..<end]`, into `fields`; false when the
-    /// row is not a plain list this scan takes.
+    /// row is not a plain list this scan takes. The items of a list in the second field go
+    /// into `inner` as they are checked (an event's or a typing row's), so no second pass
+    /// reads them; `inner` is empty when the second field is no list.
     static func fields(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int,
-                       into fields: inout [Field]) -> Bool {
-        fields.removeAll(keepingCapacity: true)
+                       into fields: inout [Field], inner: inout [Field]) -> Bool {
+        if !fields.isEmpty { fields.removeAll(keepingCapacity: true) }
+        if !inner.isEmpty { inner.removeAll(keepingCapacity: true) }
         var index = start
+        guard list(bytes, &index, end, depth: 0, into: &fields, inner: &inner) else { return false }
+        skipSpace(bytes, &index, end)
+        return index == end
+    }
+
+    /// The list at `index`, checked and moved past, its items into `items`, and the items of
+    /// its second item into `inner` when that is a list.
+    private static func list(_ bytes: UnsafeBufferPointer<UInt8>, _ index: inout Int, _ end: Int, depth: Int,
+                             into items: inout [Field], inner: inout [Field]) -> Bool {
         guard index < end, bytes[index] == UInt8(ascii: "[") else { return false }
         index += 1
         skipSpace(bytes, &index, end)
         if index < end && bytes[index] == UInt8(ascii: "]") {
             index += 1
-            skipSpace(bytes, &index, end)
-            return index == end
+            return true
         }
         while true {
             skipSpace(bytes, &index, end)
             let first = index
-            guard let kind = value(bytes, &index, end, depth: 1) else { return false }
-            fields.append(kind == .string ? Field(kind: kind, start: first + 1, end: index - 1)
-                                          : Field(kind: kind, start: first, end: index))
-            guard let closed = afterItem(bytes, &index, end, closing: UInt8(ascii: "]")) else { return false }
-            if closed {
-                skipSpace(bytes, &index, end)
-                return index == end
+            let kind: Kind
+            if items.count == 1, depth == 0, index < end, bytes[index] == UInt8(ascii: "[") {
+                var none: [Field] = []
+                guard list(bytes, &index, end, depth: depth + 1, into: &inner, inner: &none) else { return false }
+                kind = .array
+            } else {
+                guard let scanned = value(bytes, &index, end, depth: depth + 1) else { return false }
+                kind = scanned
             }
+            items.append(kind == .string ? Field(kind: kind, start: first + 1, end: index - 1)
+                                         : Field(kind: kind, start: first, end: index))
+            guard let closed = afterItem(bytes, &index, end, closing: UInt8(ascii: "]")) else { return false }
+            if closed { return true }
         }
     }
 
-    /// Whether any byte of `word` is a quote, a backslash, a control character, DEL or not
-    /// ASCII; it may say so of a word that has none (after a borrow), never the other way.
+    /// Where a string's bytes stop the fast scan, one bit per byte (its high bit): a quote in
+    /// `quotes`; a backslash, a control character, DEL or a byte that is not ASCII in `others`.
+    /// Bits may be set above the first stopping byte (after a borrow), never below it, so the
+    /// lowest bit of either is exact. `word` holds the string's first byte lowest.
     @inline(__always)
-    static func mayStopString(_ word: UInt64) -> Bool {
+    static func stops(_ word: UInt64) -> (quotes: UInt64, others: UInt64) {
         let ones: UInt64 = 0x0101_0101_0101_0101
         let highs: UInt64 = 0x8080_8080_8080_8080
-        func hasZero(_ v: UInt64) -> Bool { (v &- ones) & ~v & highs != 0 }
-        return word & highs != 0 || (word &- 0x2020_2020_2020_2020) & ~word & highs != 0
-            || hasZero(word ^ 0x2222_2222_2222_2222) || hasZero(word ^ 0x5C5C_5C5C_5C5C_5C5C)
-            || hasZero(word ^ 0x7F7F_7F7F_7F7F_7F7F)
+        func zeros(_ v: UInt64) -> UInt64 { (v &- ones) & ~v & highs }
+        let quote = word ^ 0x2222_2222_2222_2222
+        let backslash = word ^ 0x5C5C_5C5C_5C5C_5C5C
+        let delete = word ^ 0x7F7F_7F7F_7F7F_7F7F
+        return (zeros(quote),
+                (word & highs) | ((word &- 0x2020_2020_2020_2020) & ~word & highs) | zeros(backslash) | zeros(delete))
     }
 
+    @inline(__always)
     static func skipSpace(_ bytes: UnsafeBufferPointer<UInt8>, _ index: inout Int, _ end: Int) {
-        while index < end, bytes[index] == 0x20 || bytes[index] == 0x0A || bytes[index] == 0x0D || bytes[index] == 0x09 {
+        // Synapse writes compact JSON: nearly always, the first byte is no space.
+        while index < end, bytes[index] <= 0x20, bytes[index] == 0x20 || bytes[index] == 0x0A || bytes[index] == 0x0D || bytes[index] == 0x09 {
             index += 1
         }
     }
@@ -69,12 +91,20 @@ enum RowScan {
         switch bytes[index] {
         case UInt8(ascii: "\""):
             index += 1
-            // Eight bytes a step while none of them can end the string or send it the full way;
-            // the byte loop below decides at the first that might.
+            // Eight bytes a step, to the first that ends the string or sends it the full way;
+            // the byte loop takes the last few bytes of the row.
             if let base = bytes.baseAddress {
-                while index + 8 <= end,
-                      !RowScan.mayStopString(UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)) {
-                    index += 8
+                while index + 8 <= end {
+                    let (quotes, others) = stops(UInt64(littleEndian: UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)))
+                    let stop = quotes | others
+                    if stop == 0 {
+                        index += 8
+                        continue
+                    }
+                    let lowest = stop & (0 &- stop)
+                    guard quotes & lowest != 0 else { return nil }
+                    index += lowest.trailingZeroBitCount >> 3 + 1
+                    return .string
                 }
             }
             while index < end {
@@ -227,37 +257,39 @@ enum RowShape {
         return true
     }
 
-    /// `inner`: scratch space for a list inside the row, reused from row to row.
-    /// `text` makes a field's string; `function` a cache function's name and whether its keys
-    /// are access tokens.
-    static func facts(_ rule: Rule, _ bytes: UnsafeBufferPointer<UInt8>, _ fields: [Field], inner: inout [Field],
-                      text: (Field) -> String, function: (Field) -> (name: String, tokenCache: Bool)) -> RowFacts? {
+    /// `inner`: the items of the list in the row's second field (`RowScan.fields`).
+    /// `text` makes a field's string; `function` a cache function's name.
+    /// With `decode` false, a row of the right shape is `.other` whatever it says: no name is
+    /// made (for a wire state that keeps no feed).
+    static func facts(_ rule: Rule, _ bytes: UnsafeBufferPointer<UInt8>, _ fields: [Field], inner: [Field],
+                      decode: Bool = true, text: (Field) -> String, function: (Field) -> String) -> RowFacts? {
         switch rule {
         case .fields(let expected):
             return admits(fields, expected) ? .other : nil
         case .events:
-            guard fields.count == 2, fields[0].kind == .string, fields[1].kind == .array,
-                  RowScan.fields(bytes, fields[1].start, fields[1].end, into: &inner) else { return nil }
-            let kind = bytes[fields[0].start..<fields[0].end]
-            if kind.elementsEqual("ev".utf8) { return admits(inner, eventFields, count: 5...9) ? .other : nil }
-            if kind.elementsEqual("state".utf8) { return admits(inner, stateFields) ? .other : nil }
-            if kind.elementsEqual("state-all".utf8) { return inner.count == 1 && inner[0].kind == .string ? .other : nil }
+            guard fields.count == 2, fields[0].kind == .string, fields[1].kind == .array else { return nil }
+            let kind = fields[0].start..<fields[0].end
+            if ReplicationLine.equals(bytes, kind, "ev") { return admits(inner, eventFields, count: 5...9) ? .other : nil }
+            if ReplicationLine.equals(bytes, kind, "state") { return admits(inner, stateFields) ? .other : nil }
+            if ReplicationLine.equals(bytes, kind, "state-all") {
+                return inner.count == 1 && inner[0].kind == .string ? .other : nil
+            }
             return nil
         case .typing:
-            guard fields.count == 2, fields[0].kind == .string, fields[1].kind == .array,
-                  RowScan.fields(bytes, fields[1].start, fields[1].end, into: &inner) else { return nil }
+            guard fields.count == 2, fields[0].kind == .string, fields[1].kind == .array else { return nil }
             return inner.allSatisfy { $0.kind == .string } ? .other : nil
         case .caches:
             guard fields.count == 2 || fields.count == 3, fields[0].kind == .string,
                   fields[1].kind == .null || fields[1].kind == .array,
                   fields.count == 2 || fields[2].kind == .null || fields[2].kind == .integer else { return nil }
-            let cache = function(fields[0])
-            // A token-keyed cache's keys must be dropped before anything keeps the row: the full way.
-            guard !cache.tokenCache else { return nil }
-            return .cacheInvalidation(function: cache.name, wholeCache: fields[1].kind == .null)
+            // A token-keyed cache's keys are never kept either way: an invalidation is
+            // counted, its bytes dropped.
+            guard decode else { return .other }
+            return .cacheInvalidation(function: function(fields[0]), wholeCache: fields[1].kind == .null)
         case .deviceLists:
             guard fields.count == 3, fields[0].kind == .string, Expect.bool.admits(fields[1].kind),
                   Expect.bool.admits(fields[2].kind) else { return nil }
+            guard decode else { return .other }
             return .deviceList(userID: text(fields[0]), isSignature: fields[1].kind == .yes,
                                hostsCalculated: fields[2].kind == .yes)
         }
@@ -279,8 +311,9 @@ enum RowShape {
     }
 }
 
-/// An RDATA or POSITION line of a known stream in the plain shape Synapse publishes, read where
-/// its bytes lie: no command is built, and only the facts the wire state keeps are decoded.
+/// An RDATA or POSITION line of a known stream, a FEDERATION_ACK or a USER_SYNC, in the plain
+/// shape Synapse publishes, read where its bytes lie: no command is built, and only the facts
+/// the wire state keeps are decoded.
 /// Any other line is nil, for `ReplicationLine.parse` to read (and, if need be, explain).
 public enum FastLine: Equatable {
     case position(stream: StreamName, instance: InstanceName, previous: Int64, new: Int64)
@@ -288,36 +321,92 @@ public enum FastLine: Equatable {
     /// tells republished rows by (`ReplicationLine.digest`).
     case rdata(stream: StreamName, instance: InstanceName, token: RowToken, facts: RowFacts, row: Range<Int>,
                digest: UInt64)
+    case federationAck(instance: InstanceName, token: Int64)
+    /// Of a USER_SYNC line the wire state keeps only which process sent it.
+    case userSync(processID: String)
 
+    /// `ids`: where the stream and the writer of an RDATA or POSITION line stand in the tables.
     fileprivate static func read(_ line: UnsafeBufferPointer<UInt8>, names: inout NameTable,
-                                 fields: inout [RowScan.Field], inner: inout [RowScan.Field]) -> FastLine? {
-        guard line.count <= ReplicationLine.maximumLength, let parts = ReplicationLine.fastParts(line),
-              let instance = names.instance(UnsafeBufferPointer(rebasing: line[parts.instance])) else { return nil }
+                                 fields: inout [RowScan.Field], inner: inout [RowScan.Field],
+                                 decode: Bool, ids: inout NameIDs?) -> FastLine? {
+        ids = nil
+        guard line.count <= ReplicationLine.maximumLength else { return nil }
+        switch line.first {
+        case UInt8(ascii: "R"), UInt8(ascii: "P"): break
+        case UInt8(ascii: "U"): return ReplicationLine.starts(line, with: "USER_SYNC ") ? userSync(line, names: &names) : nil
+        case UInt8(ascii: "F"):
+            return ReplicationLine.starts(line, with: "FEDERATION_ACK ") ? federationAck(line, names: &names) : nil
+        default: return nil
+        }
+        guard let parts = ReplicationLine.fastParts(line),
+              let (instance, instanceID) = names.instanceWithID(UnsafeBufferPointer(rebasing: line[parts.instance]))
+        else { return nil }
+        ids = NameIDs(stream: parts.streamID, instance: instanceID)
         if parts.isPosition {
             guard let previous = ReplicationLine.plainInteger(line, parts.token),
                   let new = ReplicationLine.plainInteger(line, parts.row) else { return nil }
             return .position(stream: parts.stream, instance: instance, previous: previous, new: new)
         }
         let token: RowToken
-        if line[parts.token].elementsEqual("batch".utf8) {
+        if ReplicationLine.equals(line, parts.token, "batch") {
             token = .batch
         } else if let id = ReplicationLine.plainInteger(line, parts.token) {
             token = .id(id)
         } else {
             return nil
         }
-        guard RowScan.fields(line, parts.row.lowerBound, parts.row.upperBound, into: &fields),
-              let facts = RowShape.facts(parts.rule, line, fields, inner: &inner, text: { field in
+        guard RowScan.fields(line, parts.row.lowerBound, parts.row.upperBound, into: &fields, inner: &inner),
+              let facts = RowShape.facts(parts.rule, line, fields, inner: inner, decode: decode, text: { field in
                   String(decoding: UnsafeBufferPointer(rebasing: line[field.start..<field.end]), as: UTF8.self)
               }, function: { field in
                   let bytes = UnsafeBufferPointer(rebasing: line[field.start..<field.end])
-                  if let known = names.function(bytes) { return known }
-                  let name = String(decoding: bytes, as: UTF8.self)
-                  return (name, Secrets.isTokenCache(name))
+                  return names.name(bytes) ?? String(decoding: bytes, as: UTF8.self)
               }) else { return nil }
         return .rdata(stream: parts.stream, instance: instance, token: token, facts: facts, row: parts.row,
                       digest: ReplicationLine.digest(stream: UnsafeBufferPointer(rebasing: line[parts.streamBytes]),
                                                      row: UnsafeBufferPointer(rebasing: line[parts.row])))
+    }
+
+    /// `FEDERATION_ACK <instance> <token>`.
+    private static func federationAck(_ line: UnsafeBufferPointer<UInt8>, names: inout NameTable) -> FastLine? {
+        let start = 15  // after `FEDERATION_ACK `
+        var space = start
+        while space < line.count && line[space] != 0x20 { space += 1 }
+        guard space > start, space < line.count,
+              let instance = names.instance(UnsafeBufferPointer(rebasing: line[start..<space])),
+              let token = ReplicationLine.plainInteger(line, (space + 1)..<line.count) else { return nil }
+        return .federationAck(instance: instance, token: token)
+    }
+
+    /// `USER_SYNC <process> <user> <device> start|end [<presence>] <last_sync_ms>`, all ASCII,
+    /// no part empty; any other form goes the full way.
+    private static func userSync(_ line: UnsafeBufferPointer<UInt8>, names: inout NameTable) -> FastLine? {
+        let start = 10  // after `USER_SYNC `
+        var spaces: (Int, Int, Int, Int, Int) = (0, 0, 0, 0, 0)
+        var found = 0
+        var partStart = start
+        for index in start..<line.count {
+            let byte = line[index]
+            guard byte < 0x80 else { return nil }
+            guard byte == 0x20 else { continue }
+            guard index > partStart else { return nil }
+            switch found {
+            case 0: spaces.0 = index
+            case 1: spaces.1 = index
+            case 2: spaces.2 = index
+            case 3: spaces.3 = index
+            case 4: spaces.4 = index
+            default: return nil
+            }
+            found += 1
+            partStart = index + 1
+        }
+        guard found == 4 || found == 5, partStart < line.count else { return nil }
+        let state = (spaces.2 + 1)..<spaces.3
+        guard ReplicationLine.equals(line, state, "start") || ReplicationLine.equals(line, state, "end"),
+              ReplicationLine.plainInteger(line, partStart..<line.count) != nil,
+              let process = names.name(UnsafeBufferPointer(rebasing: line[start..<spaces.0])) else { return nil }
+        return .userSync(processID: process)
     }
 
     /// One line on its own (the fuzzer's and the tests' way in).
@@ -335,6 +424,10 @@ public enum FastLine: Equatable {
             return stream == s && instance == i && previous == p && new == n
         case (.rdata(let stream, let instance, let token, let facts, _, _), .rdata(let s, let i, let t, let row)):
             return stream == s && instance == i && token == t && facts == RowFacts(row)
+        case (.federationAck(let instance, let token), .federationAck(let i, let t)):
+            return instance == i && token == t
+        case (.userSync(let process), .userSync(let p, _, _, _, _, _)):
+            return process == p
         default:
             return false
         }
@@ -347,10 +440,20 @@ public struct FastLineReader: Sendable {
     private var names = NameTable()
     private var fields: [RowScan.Field] = []
     private var inner: [RowScan.Field] = []
+    /// Whether a row's facts are decoded, or only its shape checked (`RowShape.facts`).
+    private let decodesFacts: Bool
 
-    public init() {}
+    public init(decodesFacts: Bool = true) {
+        self.decodesFacts = decodesFacts
+    }
 
     public mutating func read(_ line: UnsafeBufferPointer<UInt8>) -> FastLine? {
-        FastLine.read(line, names: &names, fields: &fields, inner: &inner)
+        var ids: NameIDs?
+        return FastLine.read(line, names: &names, fields: &fields, inner: &inner, decode: decodesFacts, ids: &ids)
+    }
+
+    /// As `read`, with where the line's stream and writer stand in the tables.
+    mutating func read(_ line: UnsafeBufferPointer<UInt8>, ids: inout NameIDs?) -> FastLine? {
+        FastLine.read(line, names: &names, fields: &fields, inner: &inner, decode: decodesFacts, ids: &ids)
     }
 }

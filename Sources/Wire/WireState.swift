@@ -151,13 +151,35 @@ public struct WireState: Sendable {
         public var samples = 50
         public var writers = 1000
         public var names = 1000
+        /// A row is told from a republished one for at least half this many rows after it,
+        /// and at most this many (`RecentRows`, two tables of half each: small enough to stay
+        /// in the processor's cache).
         public var duplicateWindow = 8192
         public init() {}
     }
 
+    /// What is kept of the rows beyond the positions and the processes: a command that shows
+    /// none of it pays for none of it.
+    public struct Feeds: OptionSet, Sendable {
+        public let rawValue: UInt8
+        public init(rawValue: UInt8) { self.rawValue = rawValue }
+        /// Device-list changes, for Pokes.
+        public static let deviceLists = Feeds(rawValue: 1)
+        /// The newest rows of every stream but caches, as published.
+        public static let streamRows = Feeds(rawValue: 2)
+        /// Cache invalidations, counted per cache function.
+        public static let caches = Feeds(rawValue: 4)
+        public static let all: Feeds = [.deviceLists, .streamRows, .caches]
+    }
+
     public let limits: Limits
-    public private(set) var positions: [WriterKey: WriterPosition] = [:]
-    public private(set) var instances: [InstanceName: ObservedInstance] = [:]
+    public let feeds: Feeds
+    public private(set) var positions = KeyedTable<WriterKey, WriterPosition>()
+    public private(set) var instances = KeyedTable<InstanceName, ObservedInstance>()
+    /// Slots in `instances` by the fast reader's id of the name, and in `positions` by the ids
+    /// of stream and name (`writerSlot`).
+    private var instanceSlots = SlotIndex()
+    private var writerSlots = SlotIndex()
     public private(set) var syncProcesses: [String: SyncProcess] = [:]
     public private(set) var deviceLists: Ring<FeedEntry<DeviceListChange>>
     public private(set) var streamRows: Ring<FeedEntry<StreamRowEntry>>
@@ -195,27 +217,33 @@ public struct WireState: Sendable {
     private var lastGaps: (deviceLists: Int, streamRows: Int, event: Int)?
 
     private var pendingBatches: [WriterKey: [RecordedRow]] = [:]
-    /// The fast way through RDATA and POSITION, with the writers' names kept from line to line.
-    private var fastReader = FastLineReader()
+    /// The fast way through the commonest lines, with the writers' names kept from line to line.
+    private var fastReader: FastLineReader
     /// The channel a recording's lines name, kept from line to line.
     private var recordingChannel: Recording.ChannelName?
     /// Rows seen last, by id and a digest of their stream and bytes (Synapse serialises one
     /// row the same way every time it publishes it).
     private var recentRows: RecentRows<RecentRow>
 
+    /// Plain values, so the window holds no reference and a row costs no retain.
     private struct RecentRow: Sendable {
-        var instance: InstanceName
+        /// The first copy's writer, by its slot in `positions` (a row's digest names its stream).
+        var writer: Int32
         var deviceListSequence: Int?
-        var copies: Int
     }
 
-    public init(limits: Limits = Limits()) {
+    static let backfill: StreamName = "backfill"
+
+    public init(limits: Limits = Limits(), feeds: Feeds = .all) {
         self.limits = limits
+        self.feeds = feeds
+        // A row's facts (a device list's user, a cache's function) are kept only in the feeds.
+        fastReader = FastLineReader(decodesFacts: !feeds.isEmpty)
         deviceLists = Ring(capacity: limits.feed)
         streamRows = Ring(capacity: limits.feed)
         events = Ring(capacity: limits.events)
         malformedSamples = Ring(capacity: limits.samples)
-        recentRows = RecentRows(capacity: limits.duplicateWindow)
+        recentRows = RecentRows(capacity: max(1, limits.duplicateWindow / 2))
     }
 
     // MARK: ingest
@@ -223,12 +251,39 @@ public struct WireState: Sendable {
     /// Takes one message from a channel at `time` (unix seconds).
     public mutating func ingest<Bytes: Collection>(_ message: Bytes, channel: String, at time: Double)
     where Bytes.Element == UInt8 {
+        counted(at: time)
+        // RDATA, POSITION, FEDERATION_ACK and USER_SYNC, nearly every line, are read where they
+        // lie; anything the fast way does not take goes the full way, which also explains what
+        // is wrong.
+        if message.withContiguousStorageIfAvailable({ fast($0, at: time) }) == true { return }
+        full(message, channel: channel, at: time)
+    }
+
+    /// A message of a recording where its bytes lie (`RecordingReader.readAll`): the channel's
+    /// name is made only for a message the fast way does not take.
+    public mutating func ingest(recorded message: UnsafeBufferPointer<UInt8>, channel: UnsafeBufferPointer<UInt8>,
+                                at time: Double) {
+        counted(at: time)
+        if fast(message, at: time) { return }
+        let name: String
+        if let kept = recordingChannel, kept.bytes.elementsEqual(channel) {
+            name = kept.name
+        } else {
+            name = String(decoding: channel, as: UTF8.self)
+            recordingChannel = Recording.ChannelName(bytes: Array(channel), name: name)
+        }
+        full(message, channel: name, at: time)
+    }
+
+    private mutating func counted(at time: Double) {
         lines += 1
         if firstLineAt == nil { firstLineAt = time }
         lastLineAt = time
-        // RDATA and POSITION, nearly every line, are read where they lie; anything the fast
-        // way does not take goes the full way, which also explains what is wrong.
-        if message.withContiguousStorageIfAvailable({ fast($0, at: time) }) == true { return }
+    }
+
+    /// The full way: the command parsed and applied, or the line counted as malformed, with why.
+    private mutating func full<Bytes: Collection>(_ message: Bytes, channel: String, at time: Double)
+    where Bytes.Element == UInt8 {
         let parsed = message.withContiguousStorageIfAvailable { buffer in
             (ReplicationLine.parse(buffer), ReplicationLine.rowBytes(buffer))
         } ?? Array(message).withUnsafeBufferPointer { buffer in
@@ -263,12 +318,23 @@ public struct WireState: Sendable {
     public mutating func ingest(recording data: [UInt8]) {
         var reader = RecordingReader(RecordingBytes(data))
         // Bytes in memory cannot fail to read.
-        while let line = try? reader.next() { ingest(recordingLine: line.bytes) }
+        try? ingest(all: &reader)
+    }
+
+    /// Feeds every line a reader has left.
+    public mutating func ingest<Source: RecordingSource>(all reader: inout RecordingReader<Source>) throws {
+        try reader.readAll(message: { time, channel, payload in ingest(recorded: payload, channel: channel, at: time) },
+                           other: { line in ingest(recordingLine: line.bytes, fields: line.fields) })
     }
 
     /// Feeds one line of a recording: a message, or a line that is not one.
     public mutating func ingest(recordingLine line: ArraySlice<UInt8>) {
-        switch Recording.fields(line, channels: &recordingChannel) {
+        ingest(recordingLine: line, fields: Recording.fields(line, channels: &recordingChannel))
+    }
+
+    /// Feeds one line of a recording as a reader read it (`RecordingReader.Line`).
+    public mutating func ingest(recordingLine line: ArraySlice<UInt8>, fields: Recording.Fields) {
+        switch fields {
         case .comment: break
         case .malformed(let detail): ingestBadRecordingLine(line, detail: detail)
         case .message(let time, let channel, let payload): ingest(payload, channel: channel, at: time)
@@ -340,38 +406,56 @@ public struct WireState: Sendable {
     }
 
     /// The streams an instance writes are noted as each of its writers is first seen
-    /// (`writerIndex`), not on every line.
-    private mutating func observe(_ instance: InstanceName, at time: Double, in command: Int) {
-        if instances.count >= limits.names && instances[instance] == nil {
-            overflow += 1
-            return
+    /// (`writerSlot`), not on every line. `id`: the fast reader's id of the name, which finds
+    /// its slot without hashing it.
+    private mutating func observe(_ instance: InstanceName, id: Int? = nil, at time: Double, in command: Int) {
+        let slot: Int
+        if let id, let known = instanceSlots[id] {
+            slot = known
+        } else if let known = instances.slot(of: instance) {
+            slot = known
+            if let id { instanceSlots[id] = known }
+        } else {
+            guard instances.count < limits.names else {
+                overflow += 1
+                return
+            }
+            slot = instances.add(instance, ObservedInstance(firstSeen: time, lastSeen: time))
+            if let id { instanceSlots[id] = slot }
         }
-        // One lookup, updated in place: this runs for nearly every line.
-        update(&instances[instance, default: ObservedInstance(firstSeen: time, lastSeen: time)])
-        func update(_ observed: inout ObservedInstance) {
-            observed.lastSeen = time
-            observed.commandMask |= 1 << command
-        }
+        instances.values[slot].lastSeen = time
+        instances.values[slot].commandMask |= 1 << command
     }
 
-    /// The fast way: an RDATA or POSITION line of a known stream in the plain shape Synapse
-    /// publishes, taken without building the command; false leaves the line to the full way.
+    /// The fast way: a line in the plain shape Synapse publishes (`FastLine`), taken without
+    /// building the command; false leaves the line to the full way.
     private mutating func fast(_ line: UnsafeBufferPointer<UInt8>, at time: Double) -> Bool {
-        switch fastReader.read(line) {
+        var ids: NameIDs?
+        switch fastReader.read(line, ids: &ids) {
         case nil:
             return false
         case .position(let stream, let instance, let previous, let new):
-            count(command: "POSITION")
-            observe(instance, at: time, in: 1)
-            position(WriterKey(stream, instance), previous: previous, new: new, at: time)
+            positionLines += 1
+            observe(instance, id: ids?.instance, at: time, in: 1)
+            position(WriterKey(stream, instance), ids: ids, previous: previous, new: new, at: time)
         case .rdata(let stream, let instance, let token, let facts, let row, let digest):
-            count(command: "RDATA")
-            observe(instance, at: time, in: 0)
+            rdataLines += 1
+            observe(instance, id: ids?.instance, at: time, in: 0)
             // A cache invalidation is counted, never listed: its bytes are not kept.
             let kept: [UInt8]
-            if case .cacheInvalidation = facts { kept = [] } else { kept = Array(line[row]) }
-            rdata(WriterKey(stream, instance), token: token,
+            if case .cacheInvalidation = facts { kept = [] } else if feeds.contains(.streamRows) {
+                kept = Array(line[row])
+            } else {
+                kept = []
+            }
+            rdata(WriterKey(stream, instance), ids: ids, token: token,
                   row: RecordedRow(bytes: kept, facts: facts, digest: digest), at: time)
+        case .federationAck(let instance, _):
+            count(command: "FEDERATION_ACK")
+            observe(instance, at: time, in: 2)
+        case .userSync(let processID):
+            count(command: "USER_SYNC")
+            syncing(processID, at: time)
         }
         return true
     }
@@ -388,19 +472,15 @@ public struct WireState: Sendable {
                 }
             }
             rdata(WriterKey(stream, instance), token: token,
-                  row: RecordedRow(bytes: Secrets.keptRow(row, as: rowBytes), facts: RowFacts(row),
+                  row: RecordedRow(bytes: feeds.contains(.streamRows) ? Secrets.keptRow(row, as: rowBytes) : [],
+                                   facts: RowFacts(row),
                                    digest: ReplicationLine.digest(stream: stream, row: rowBytes)),
                   at: time)
         case .position(let stream, let instance, let previous, let new):
             observe(instance, at: time, in: 1)
             position(WriterKey(stream, instance), previous: previous, new: new, at: time)
         case .userSync(let processID, _, _, _, _, _):
-            guard syncProcesses[processID] != nil || syncProcesses.count < limits.names else {
-                overflow += 1
-                return
-            }
-            syncProcesses[processID, default: SyncProcess(firstSeen: time, lastSeen: time)].lastSeen = time
-            syncProcesses[processID]?.syncs += 1
+            syncing(processID, at: time)
         case .userSyncKeepalive(let processID):
             // Only a process already known: a keepalive alone says nothing of its syncs.
             syncProcesses[processID]?.lastSeen = time
@@ -416,7 +496,20 @@ public struct WireState: Sendable {
         }
     }
 
-    private mutating func rdata(_ key: WriterKey, token: RowToken, row: RecordedRow, at time: Double) {
+    private mutating func syncing(_ processID: String, at time: Double) {
+        guard syncProcesses[processID] != nil || syncProcesses.count < limits.names else {
+            overflow += 1
+            return
+        }
+        update(&syncProcesses[processID, default: SyncProcess(firstSeen: time, lastSeen: time)])
+        func update(_ process: inout SyncProcess) {
+            process.lastSeen = time
+            process.syncs += 1
+        }
+    }
+
+    private mutating func rdata(_ key: WriterKey, ids: NameIDs? = nil, token: RowToken, row: RecordedRow,
+                                at time: Double) {
         guard case .id(let id) = token else {
             // Held until the numbered row of the same stream and writer closes the batch.
             if pendingBatches[key] != nil || pendingBatches.count < limits.writers {
@@ -429,7 +522,8 @@ public struct WireState: Sendable {
         }
         let batch = pendingBatches.isEmpty ? nil : pendingBatches.removeValue(forKey: key)
         let count = (batch?.count ?? 0) + 1
-        guard let index = writerIndex(key, at: time, initialToken: id) else { return }
+        guard let index = writerSlot(key, ids: ids, at: time, initialToken: id) else { return }
+        let isBackfill = key.stream == WireState.backfill
         // Synapse republishes identical rows, on the same writer too: a repeat is a
         // duplicate, never a step back. Looked up once, for the step and the duplicate count.
         let seen = recentRows.slot(token: id, digest: row.digest)
@@ -439,12 +533,12 @@ public struct WireState: Sendable {
         update(&positions.values[index])
         func update(_ writer: inout WriterPosition) {
             // Backfill ids count down within one update; elsewhere a lower id means a restart.
-            if id < writer.token && key.stream != "backfill" && !isRepeat {
+            if id < writer.token && !isBackfill && !isRepeat {
                 writer.restarts += 1
                 restart = WireEvent(time: time, kind: .restart, stream: key.stream, instance: key.instance,
                                     detail: "row id \(id) after \(writer.token)")
             }
-            if key.stream == "backfill" || isRepeat {
+            if isBackfill || isRepeat {
                 writer.token = max(writer.token, id)
             } else {
                 writer.token = id
@@ -456,39 +550,46 @@ public struct WireState: Sendable {
         }
         if let restart { events.append(restart) }
         guard let batch else {
-            record(row, key: key, id: id, at: time, seen: seen)
+            record(row, key: key, writer: index, id: id, at: time, seen: seen)
             return
         }
         // The batch's rows go in first and may change what the last one finds.
         for earlier in batch + [row] {
-            record(earlier, key: key, id: id, at: time, seen: recentRows.slot(token: id, digest: earlier.digest))
+            record(earlier, key: key, writer: index, id: id, at: time,
+                   seen: recentRows.slot(token: id, digest: earlier.digest))
         }
     }
 
-    /// Where a writer's position is kept, added at `initialToken` when it is new; nil past the bound.
-    private mutating func writerIndex(_ key: WriterKey, at time: Double,
-                                      initialToken: Int64) -> Dictionary<WriterKey, WriterPosition>.Index? {
-        if let index = positions.index(forKey: key) { return index }
-        if instances[key.instance]?.streams.contains(key.stream) == false {
-            instances[key.instance]?.streams.insert(key.stream)
+    /// Where a writer's position is kept, added at `initialToken` when it is new; nil past the
+    /// bound. `ids`, from the fast reader, find it without hashing the key.
+    private mutating func writerSlot(_ key: WriterKey, ids: NameIDs?, at time: Double, initialToken: Int64) -> Int? {
+        let id = ids.flatMap { ids in ids.instance.map { $0 * ReplicationLine.knownStreamBytes.count + ids.stream } }
+        if let id, let slot = writerSlots[id] { return slot }
+        if let slot = positions.slot(of: key) {
+            if let id { writerSlots[id] = slot }
+            return slot
+        }
+        if let instance = instances.slot(of: key.instance), !instances.values[instance].streams.contains(key.stream) {
+            instances.values[instance].streams.insert(key.stream)
         }
         guard positions.count < limits.writers else {
             overflow += 1
             return nil
         }
-        positions[key] = WriterPosition(token: initialToken, lastSeen: time)
-        return positions.index(forKey: key)
+        let slot = positions.add(key, WriterPosition(token: initialToken, lastSeen: time))
+        if let id { writerSlots[id] = slot }
+        return slot
     }
 
-    private mutating func position(_ key: WriterKey, previous: Int64, new: Int64, at time: Double) {
-        guard let index = writerIndex(key, at: time, initialToken: previous) else { return }
+    private mutating func position(_ key: WriterKey, ids: NameIDs? = nil, previous: Int64, new: Int64, at time: Double) {
+        guard let index = writerSlot(key, ids: ids, at: time, initialToken: previous) else { return }
         var event: WireEvent?
         update(&positions.values[index])
         if let event { events.append(event) }
         func update(_ writer: inout WriterPosition) {
             writer.positionLines += 1
             writer.lastSeen = time
-            if new < writer.token && key.stream != "backfill" {
+            if new < writer.token && key.stream != WireState.backfill {
                 writer.restarts += 1
                 event = WireEvent(time: time, kind: .restart, stream: key.stream, instance: key.instance,
                                   detail: "position \(new) after \(writer.token)")
@@ -505,13 +606,14 @@ public struct WireState: Sendable {
         }
     }
 
-    /// `seen`: the duplicate window's slot of this row, looked up by the caller.
-    private mutating func record(_ row: RecordedRow, key: WriterKey, id: Int64, at time: Double, seen: Int?) {
+    /// `writer`: the slot of `key` in `positions`; `seen`: the duplicate window's slot of this
+    /// row, looked up by the caller.
+    private mutating func record(_ row: RecordedRow, key: WriterKey, writer: Int, id: Int64, at time: Double,
+                                 seen: Int?) {
         if let slot = seen {
-            var seen = recentRows[slot]
+            let seen = recentRows[slot]
             duplicates += 1
-            seen.copies += 1
-            if seen.instance != key.instance {
+            if seen.writer != writer {
                 duplicatesAcrossWriters += 1
                 if let sequence = seen.deviceListSequence,
                    case .row(var change)? = deviceLists[sequence: sequence],
@@ -520,17 +622,16 @@ public struct WireState: Sendable {
                     deviceLists[sequence: sequence] = .row(change)
                 }
             }
-            recentRows[slot] = seen
             return
         }
         var deviceListSequence: Int?
         switch row.facts {
-        case .deviceList(let userID, let isSignature, let hostsCalculated):
+        case .deviceList(let userID, let isSignature, let hostsCalculated) where feeds.contains(.deviceLists):
             deviceListSequence = deviceLists.appended
             deviceLists.append(.row(DeviceListChange(
                 time: time, instance: key.instance, token: id, userID: userID,
                 isSignature: isSignature, hostsCalculated: hostsCalculated)))
-        case .cacheInvalidation(let function, let wholeCache):
+        case .cacheInvalidation(let function, let wholeCache) where feeds.contains(.caches):
             if caches[function] != nil || caches.count < limits.names {
                 // One lookup, updated in place: a third of all lines are cache invalidations.
                 update(&caches[function, default: CacheFunctionStats()])
@@ -543,14 +644,15 @@ public struct WireState: Sendable {
             } else {
                 overflow += 1
             }
-        case .other:
+        case .deviceList, .cacheInvalidation, .other:
             break
         }
         recentRows.insert(token: id, digest: row.digest,
-                          RecentRow(instance: key.instance, deviceListSequence: deviceListSequence, copies: 1))
+                          RecentRow(writer: Int32(writer), deviceListSequence: deviceListSequence))
         // Cache invalidations are counted per cache function, never listed one by one: a
         // third of the traffic, they would push every other stream's rows out of the feed.
         if case .cacheInvalidation = row.facts { return }
+        guard feeds.contains(.streamRows) else { return }
         streamRows.append(.row(StreamRowEntry(time: time, stream: key.stream, instance: key.instance,
                                              token: id, rowJSON: row.bytes)))
     }

@@ -40,6 +40,8 @@ final class ExporterSession {
     init(wire: Wire?, config: SynapseConfig?, database: ConsoleDatabase?, thresholds: AlertThresholds,
          interval: Double, options: ExporterMetrics.Options, processHosts: [String: String], log: ExporterLog) {
         self.wire = wire
+        // The exporter shows positions and processes, never rows.
+        state.wire = WireState(feeds: [])
         self.config = config
         self.database = database
         self.thresholds = thresholds

@@ -101,9 +101,10 @@ struct OutputOptions: ParsableArguments {
 }
 
 /// A screen's JSON command: the wire side (listened to, or a whole replay) when a source is
-/// known, the database side when one is, printed as one document.
+/// known, the database side when one is, printed as one document. `feeds`: what the wire side
+/// shows of the rows beyond positions and processes.
 func printMerged<WireSide: Encodable, DatabaseSide: Encodable>(
-    _ settings: ScreenSettings,
+    _ settings: ScreenSettings, feeds: WireState.Feeds = [],
     wire: (WireState, WireSourceReport, Double, SynapseConfig?) -> WireSide,
     database side: ((conninfo: String, display: String)) throws -> DatabaseSide
 ) throws {
@@ -111,7 +112,8 @@ func printMerged<WireSide: Encodable, DatabaseSide: Encodable>(
     do {
         var merged = MergedOutput<WireSide, DatabaseSide>()
         if sources.hasWire {
-            let (state, report, now) = try collectWire(settings.wire, config: sources.config, seconds: settings.listen)
+            let (state, report, now) = try collectWire(settings.wire, config: sources.config, seconds: settings.listen,
+                                                     feeds: feeds)
             merged.wire = wire(state, report, now, sources.config)
         }
         if let target = sources.database { merged.database = try side(target) }

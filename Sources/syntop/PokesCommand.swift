@@ -39,7 +39,7 @@ struct PokesCommand: ParsableCommand {
         try output.requireJSON(screen: "Pokes", key: 1)
         let settings = try ScreenSettings(source, database, output, context)
         let database = settings.database
-        try printMerged(settings, wire: { state, report, now, _ in
+        try printMerged(settings, feeds: .deviceLists, wire: { state, report, now, _ in
             PokesReport(state, source: report, now: now, limit: limit)
         }, database: { target in
             let ((session, pokes), errors) = try read(SessionStore.read.then(DeviceListStore.pokes(cap: cap)), target,

@@ -50,14 +50,11 @@ final class RecordingFile: RecordingSource {
 
     deinit { close(descriptor) }
 
-    func read(at offset: Int64, count: Int) throws -> [UInt8] {
-        if let whole { return whole.read(at: offset, count: count) }
-        var bytes = [UInt8](repeating: 0, count: count)
+    func read(at offset: Int64, into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        if let whole { return whole.read(at: offset, into: buffer) }
         var filled = 0
-        while filled < count {
-            let got = bytes.withUnsafeMutableBytes { buffer in
-                pread(descriptor, buffer.baseAddress! + filled, count - filled, off_t(offset) + off_t(filled))
-            }
+        while filled < buffer.count {
+            let got = pread(descriptor, buffer.baseAddress! + filled, buffer.count - filled, off_t(offset) + off_t(filled))
             if got < 0 && errno == EINTR { continue }
             guard got >= 0 else {
                 throw Failure(description: "reading the recording \(path): \(String(cString: strerror(errno)))")
@@ -65,8 +62,7 @@ final class RecordingFile: RecordingSource {
             if got == 0 { break }
             filled += got
         }
-        bytes.removeLast(count - filled)
-        return bytes
+        return filled
     }
 }
 

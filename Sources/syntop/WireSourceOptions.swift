@@ -231,15 +231,17 @@ struct WireRunFailure: Error, CustomStringConvertible {
     var description: String
 }
 
-/// Fills a wire state from a recording (as fast as it can) or by listening for `seconds`.
-func collectWire(_ options: WireSourceSettings, config: SynapseConfig?, seconds: Double) throws
+/// Fills a wire state from a recording (as fast as it can) or by listening for `seconds`,
+/// keeping of the rows only the `feeds` the command prints.
+func collectWire(_ options: WireSourceSettings, config: SynapseConfig?, seconds: Double,
+                 feeds: WireState.Feeds = []) throws
     -> (WireState, WireSourceReport, Double) {
-    var state = WireState()
+    var state = WireState(feeds: feeds)
     if let file = options.replay {
         var reader: RecordingReader<RecordingFile>
         do {
             (reader, _) = try options.window.open(file, utcOffset: ConsoleSession.utcOffset())
-            while let line = try reader.next() { state.ingest(recordingLine: line.bytes) }
+            try state.ingest(all: &reader)
         } catch {
             throw WireRunFailure(description: "\(error)")
         }

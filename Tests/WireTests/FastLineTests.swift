@@ -1,7 +1,7 @@
 import Testing
 @testable import Wire
 
-/// The fast way through RDATA and POSITION takes the plain lines Synapse publishes and agrees
+/// The fast way through RDATA, POSITION, FEDERATION_ACK and USER_SYNC takes the plain lines Synapse publishes and agrees
 /// with the full parser on every one; anything else is left to the full parser.
 @Suite struct FastLineTests {
     func messages(_ name: String) throws -> [[UInt8]] {
@@ -46,13 +46,26 @@ import Testing
         #expect(batch == .batch && cacheRow == 21..<41 && cache == .cacheInvalidation(function: "get_user", wholeCache: true))
         #expect(FastLine.read(Array("POSITION events event_persister1 10 12".utf8))
                 == .position(stream: "events", instance: "event_persister1", previous: 10, new: 12))
+        // A token-keyed cache too: an invalidation's bytes are never kept.
+        guard case .rdata(_, _, _, let tokenCache, _, _)? = FastLine.read(Array(#"RDATA caches w 1 ["get_user_by_access_token",["syt_x"]]"#.utf8)) else {
+            Issue.record("not read the fast way")
+            return
+        }
+        #expect(tokenCache == .cacheInvalidation(function: "get_user_by_access_token", wholeCache: false))
+        #expect(FastLine.read(Array("FEDERATION_ACK federation_sender1 4021".utf8))
+                == .federationAck(instance: "federation_sender1", token: 4021))
+        // Both forms of USER_SYNC, before and after the presence state was added.
+        for form in ["USER_SYNC 9f2c @a:hs DEV start 1795703086336", "USER_SYNC 9f2c @a:hs None end online 1795703086336"] {
+            let line = Array(form.utf8)
+            #expect(FastLine.read(line) == .userSync(processID: "9f2c"))
+            #expect(FastLine.read(line)?.agrees(with: ReplicationLine.parse(line)) == true, "\(form)")
+        }
     }
 
     /// What the fast way leaves to the full parser, which decides (and explains what is wrong).
     @Test(arguments: [
         #"RDATA typing w 8 ["!r",["\u0040a"]]"#,       // an escape
         #"RDATA presence w 1 ["@a","online",1.5,0,0,0,true]"#,  // a fraction where an integer goes
-        #"RDATA caches w 1 ["get_user_by_access_token",["syt_x"]]"#,  // a token-keyed cache
         #"RDATA unknown_stream w 1 ["x"]"#,             // a stream syntop does not know
         #"RDATA typing w +8 ["!r",[]]"#,                 // a sign
         #"RDATA typing w 8 ["!r",[] ] x"#,              // trailing characters
@@ -64,7 +77,15 @@ import Testing
         "POSITION typing w 99999999999999999999 1",
         "RDATA typing w 8 [\"!r\",[]" + String(repeating: "]", count: 3),
         "RDATA typing w\u{e9} 8 [\"!r\",[]]",
-        "USER_SYNC p @a:hs D start 1",
+        "USER_SYNC p @a:hs D stop 1",                     // neither start nor end
+        "USER_SYNC p @a:hs D start",                      // too few parts
+        "USER_SYNC p @a:hs D start online 1 2",           // too many
+        "USER_SYNC p  @a:hs D start 1",                   // an empty part
+        "USER_SYNC p @\u{e9}:hs D start 1",               // not ASCII: the full way checks UTF-8
+        "USER_SYNC p @a:hs D start +1",
+        "FEDERATION_ACK federation_sender1",
+        "FEDERATION_ACK federation_sender1 x",
+        "FEDERATION_ACK  1",
     ])
     func leavesTheRestToTheFullParser(_ text: String) {
         #expect(FastLine.read(Array(text.utf8)) == nil)
@@ -105,33 +126,39 @@ import Testing
         for edge in ["!", "~~~~~~~~", "!~!~!~!~!", "a" + String(repeating: "~", count: 40)] {
             #expect(Array(edge.utf8).withUnsafeBufferPointer { names.instance($0) }?.rawValue == edge)
         }
-        // A cache function's name, with whether its keys are access tokens, asked once.
-        #expect(Array("get_user_by_access_token".utf8).withUnsafeBufferPointer { names.function($0) }?.tokenCache == true)
-        #expect(Array("get_users_in_room".utf8).withUnsafeBufferPointer { names.function($0) }?.tokenCache == false)
+        // A name that is no writer's, kept the same way.
+        #expect(Array("get_users_in_room".utf8).withUnsafeBufferPointer { names.name($0) } == "get_users_in_room")
         // Past the bound, names are still read, made afresh.
         for index in 0..<NameTable.capacity { _ = Array("w\(index)".utf8).withUnsafeBufferPointer { names.instance($0) } }
         #expect(Array("one_more".utf8).withUnsafeBufferPointer { names.instance($0) } == "one_more")
         #expect(Array("client_reader1".utf8).withUnsafeBufferPointer { names.instance($0) } == "client_reader1")
     }
 
-    /// The duplicate window against a dictionary doing the same: the same answers, and the
-    /// oldest row goes first.
-    @Test func recentRowsAgreeWithADictionary() {
-        var recent = RecentRows<Int>(capacity: 64)
-        var reference: [Int64: Int] = [:]
-        var order: [Int64] = []
+    /// The duplicate window against a dictionary of every row: a row is found, with its value,
+    /// for at least `capacity` rows after it, and forgotten after twice that at most.
+    @Test func recentRowsKeepTheirWindow() {
+        let capacity = 64
+        var recent = RecentRows<Int>(capacity: capacity)
+        var insertedAt: [Int64: Int] = [:]
+        var inserted = 0
         var generator = SystemRandomNumberGenerator()
-        for step in 0..<5000 {
-            let token = Int64.random(in: 0..<200, using: &generator)
+        for step in 0..<20000 {
+            let token = Int64.random(in: 0..<300, using: &generator)
             let digest = UInt64(token) &* 31
-            #expect((recent.slot(token: token, digest: digest) != nil) == (reference[token] != nil), "step \(step)")
-            if reference[token] == nil {
-                if order.count == 64 { reference[order.removeFirst()] = nil }
-                recent.insert(token: token, digest: digest, step)
-                reference[token] = step
-                order.append(token)
+            let found = recent.slot(token: token, digest: digest)
+            if let at = insertedAt[token] {
+                let since = inserted - at
+                if since <= capacity { #expect(found != nil, "step \(step): \(since) rows since") }
+                if since > 2 * capacity { #expect(found == nil, "step \(step): \(since) rows since") }
+                if let found { #expect(recent[found] == at) }
+            } else {
+                #expect(found == nil, "step \(step)")
             }
-            if let slot = recent.slot(token: token, digest: digest) { #expect(recent[slot] == reference[token]) }
+            if found == nil {
+                inserted += 1
+                recent.insert(token: token, digest: digest, inserted)
+                insertedAt[token] = inserted
+            }
         }
     }
 }

@@ -113,9 +113,24 @@ import Testing
 
     @Test func timesRecordedAsSyntopWritesThemReadExactly() {
         for text in ["1800000000.123456", "1795810683.219491", "0.5", "17", "1800000089.999500"] {
-            #expect(Recording.seconds(ArraySlice(text.utf8)) == Double(text), "\(text)")
+            #expect(Array(text.utf8).withUnsafeBufferPointer { Recording.seconds($0) } == Double(text), "\(text)")
         }
-        #expect(Recording.seconds(ArraySlice("1.2.3".utf8)) == nil)
-        #expect(Recording.seconds(ArraySlice("99999999999999999".utf8)) == nil)
+        #expect(Array("1.2.3".utf8).withUnsafeBufferPointer { Recording.seconds($0) } == nil)
+        #expect(Array("99999999999999999".utf8).withUnsafeBufferPointer { Recording.seconds($0) } == nil)
+        // Ten digits and six, read eight at a time: every digit in every place, and a byte that
+        // is no digit in any place.
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<2000 {
+            let text = String(UInt64.random(in: 1_000_000_000...8_999_999_999, using: &generator)) + "."
+                + String(UInt64.random(in: 1_000_000...1_999_999, using: &generator)).dropFirst()
+            #expect(Array(text.utf8).withUnsafeBufferPointer { Recording.seconds($0) } == Double(text), "\(text)")
+        }
+        for place in [0, 3, 7, 8, 9, 11, 16] {
+            for bad: UInt8 in [0x2F, 0x3A, 0x20, 0x80, 0xFF, 0x00] {
+                var bytes = Array("1800000000.123456".utf8)
+                bytes[place] = bad
+                #expect(bytes.withUnsafeBufferPointer { Recording.seconds($0) } == nil, "\(bad) at \(place)")
+            }
+        }
     }
 }

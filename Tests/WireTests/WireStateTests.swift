@@ -8,6 +8,29 @@ extension WireState {
 }
 
 @Suite struct WireStateTests {
+    /// A state that keeps no feed (the JSON commands but pokes) knows the same of every writer
+    /// and process as one that keeps them all, from the same recording, read whole or line by
+    /// line; only the feeds stay empty.
+    @Test(arguments: ["hs1-with-hs2.rec", "hs1-without-hs2.rec", "hs1-beside-database.rec"])
+    func feedsChangeNothingElse(_ name: String) throws {
+        let data = try fixture(name)
+        var all = WireState()
+        all.ingest(recording: data)
+        var none = WireState(feeds: [])
+        none.ingest(recording: data)
+        var lineByLine = WireState()
+        for line in Recording.lines(data) { lineByLine.ingest(recordingLine: line) }
+        for other in [none, lineByLine] {
+            #expect(other.positions == all.positions && other.instances == all.instances)
+            #expect(other.lines == all.lines && other.commands == all.commands && other.malformed == all.malformed)
+            #expect(other.duplicates == all.duplicates && other.duplicatesAcrossWriters == all.duplicatesAcrossWriters)
+            #expect(other.syncProcesses == all.syncProcesses && other.events.elements == all.events.elements)
+        }
+        #expect(lineByLine.deviceLists.elements == all.deviceLists.elements && lineByLine.caches == all.caches)
+        #expect(all.positions.count > 0 && !all.deviceLists.elements.isEmpty && !all.caches.isEmpty)
+        #expect(none.deviceLists.elements.isEmpty && none.streamRows.elements.isEmpty && none.caches.isEmpty)
+    }
+
     @Test func batchesAreHeldUntilTheNumberedRow() {
         var state = WireState()
         state.feed(#"RDATA to_device w batch ["@a:x"]"#)
