@@ -8,8 +8,8 @@ import NaturalOrder
 public struct StreamName: RawRepresentable, Hashable, Comparable, Sendable, CustomStringConvertible,
     ExpressibleByStringLiteral {
     public let rawValue: String
-    /// The name's hash, made once: names are kept from line to line (`NameTable`) and looked
-    /// up in a dictionary several times a line.
+    /// The name's hash, made once: names are kept from line to line (`NameTable`), and a
+    /// writer's key is hashed wherever a line is not found by its ids (`KeyedTable`).
     private let hash: Int
     public init(rawValue: String) {
         self.rawValue = rawValue
@@ -47,9 +47,9 @@ public enum RowToken: Hashable, Sendable {
     case id(Int64)
 }
 
-/// Names read from the wire, kept once: a line that names a known writer (or cache function,
-/// or syncing process) gets the string kept from before instead of a new one, found by its
-/// bytes in an open-addressing table, with no hashing of strings. Bounded; past the bound a name is made
+/// Names read from the wire, kept once: a line that names a known writer (or cache function)
+/// gets the string kept from before instead of a new one, found by its bytes in an
+/// open-addressing table, with no hashing of strings. Bounded; past the bound a name is made
 /// afresh each time.
 struct NameTable: Sendable {
     static let capacity = 4096
@@ -79,11 +79,16 @@ struct NameTable: Sendable {
         }
     }
 
-    /// A name that is no writer's (a cache function, a syncing process's id).
+    /// A name that is no writer's: a cache function's.
     mutating func name(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
         entry(bytes).map {
             entries.indices.contains($0) ? entries[$0].name : String(decoding: bytes, as: UTF8.self)
         }
+    }
+
+    /// Whether `bytes` are a name the table would keep: one or more printable ASCII bytes.
+    static func isPrintable(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        !bytes.isEmpty && bytes.allSatisfy { $0 > 0x20 && $0 < 0x7F }
     }
 
     /// Whether every byte of `word` is printable ASCII (0x21 to 0x7E): none below 0x21, none

@@ -74,10 +74,7 @@ struct RecentRows<Value: Sendable>: Sendable {
     }
 
     subscript(slot: Int) -> Value {
-        get { slot < capacity ? newer.entries[slot].value : older.entries[slot - capacity].value }
-        set {
-            if slot < capacity { newer.entries[slot].value = newValue } else { older.entries[slot - capacity].value = newValue }
-        }
+        slot < capacity ? newer.entries[slot].value : older.entries[slot - capacity].value
     }
 
     /// Keeps a row not held yet; when the newer table is full, the older one's rows go.

@@ -17,6 +17,7 @@ public struct RecordingBytes: RecordingSource {
     public func read(at offset: Int64, into buffer: UnsafeMutableRawBufferPointer) -> Int {
         let start = Int(min(max(0, offset), size))
         let count = min(bytes.count - start, buffer.count)
+        guard count > 0 else { return 0 }
         bytes.withUnsafeBytes { bytes in
             buffer.baseAddress?.copyMemory(from: bytes.baseAddress! + start, byteCount: count)
         }
@@ -217,22 +218,24 @@ public struct RecordingReader<Source: RecordingSource> {
             // malformed, rather than held whole.
             let kept = buffer.count - start
             if kept > ReplicationLine.maximumLength + 4096 { return buffer.count }
-            // A new buffer: the unread part first, then the next chunk read straight after it.
-            let old = buffer
+            // A new buffer: the unread part first, then the next chunk read straight after it;
+            // nothing changes when the read fails.
             let from = start
-            bufferOffset += Int64(start)
-            start = 0
-            scanned = kept
+            let offset = bufferOffset + Int64(start)
             var got = 0
-            buffer = try [UInt8](unsafeUninitializedCapacity: kept + Self.chunk) { raw, count in
+            let next = try [UInt8](unsafeUninitializedCapacity: kept + Self.chunk) { raw, count in
                 if kept > 0 {
-                    old.withUnsafeBufferPointer { old in raw.baseAddress!.initialize(from: old.baseAddress! + from, count: kept) }
+                    buffer.withUnsafeBufferPointer { old in raw.baseAddress!.initialize(from: old.baseAddress! + from, count: kept) }
                 }
                 count = kept
-                got = try source.read(at: bufferOffset + Int64(kept),
+                got = try source.read(at: offset + Int64(kept),
                                       into: UnsafeMutableRawBufferPointer(UnsafeMutableBufferPointer(rebasing: raw[kept...])))
                 count = kept + got
             }
+            buffer = next
+            bufferOffset = offset
+            start = 0
+            scanned = kept
             if got < Self.chunk { exhausted = true }
         }
     }

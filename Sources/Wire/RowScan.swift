@@ -333,7 +333,7 @@ public enum FastLine: Equatable {
         guard line.count <= ReplicationLine.maximumLength else { return nil }
         switch line.first {
         case UInt8(ascii: "R"), UInt8(ascii: "P"): break
-        case UInt8(ascii: "U"): return ReplicationLine.starts(line, with: "USER_SYNC ") ? userSync(line, names: &names) : nil
+        case UInt8(ascii: "U"): return ReplicationLine.starts(line, with: "USER_SYNC ") ? userSync(line) : nil
         case UInt8(ascii: "F"):
             return ReplicationLine.starts(line, with: "FEDERATION_ACK ") ? federationAck(line, names: &names) : nil
         default: return nil
@@ -380,7 +380,7 @@ public enum FastLine: Equatable {
 
     /// `USER_SYNC <process> <user> <device> start|end [<presence>] <last_sync_ms>`, all ASCII,
     /// no part empty; any other form goes the full way.
-    private static func userSync(_ line: UnsafeBufferPointer<UInt8>, names: inout NameTable) -> FastLine? {
+    private static func userSync(_ line: UnsafeBufferPointer<UInt8>) -> FastLine? {
         let start = 10  // after `USER_SYNC `
         var spaces: (Int, Int, Int, Int, Int) = (0, 0, 0, 0, 0)
         var found = 0
@@ -405,8 +405,9 @@ public enum FastLine: Equatable {
         let state = (spaces.2 + 1)..<spaces.3
         guard ReplicationLine.equals(line, state, "start") || ReplicationLine.equals(line, state, "end"),
               ReplicationLine.plainInteger(line, partStart..<line.count) != nil,
-              let process = names.name(UnsafeBufferPointer(rebasing: line[start..<spaces.0])) else { return nil }
-        return .userSync(processID: process)
+              NameTable.isPrintable(UnsafeBufferPointer(rebasing: line[start..<spaces.0])) else { return nil }
+        // A process's id changes at each start: made afresh, it stays out of the name table.
+        return .userSync(processID: String(decoding: UnsafeBufferPointer(rebasing: line[start..<spaces.0]), as: UTF8.self))
     }
 
     /// One line on its own (the fuzzer's and the tests' way in).

@@ -18,7 +18,8 @@ public enum Secrets {
     /// (`<module>.<function>`) are streamed with whatever keys the module gives them.
     static let secretWords = ["token", "secret", "password", "macaroon"]
 
-    /// Asked for every `caches` row, so it reads the name in place, allocating nothing.
+    /// Asked of every `caches` row the full way takes and every line a recording scrubs, so it
+    /// reads the name in place, allocating nothing.
     public static func isTokenCache(_ name: String) -> Bool {
         if tokenCaches.contains(name) { return true }
         var name = name

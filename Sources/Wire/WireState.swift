@@ -76,8 +76,8 @@ public struct StreamRowEntry: Equatable, Sendable {
     public var stream: StreamName
     public var instance: InstanceName
     public var token: Int64
-    /// The row's JSON as published (a token-keyed cache's keys replaced): kept as bytes, and
-    /// decoded only when it is shown.
+    /// The row's JSON as published (a pusher's push key dropped, `Secrets.keptRow`): kept as
+    /// bytes, and decoded only when it is shown.
     public var rowJSON: [UInt8]
 
     public init(time: Double, stream: StreamName, instance: InstanceName, token: Int64, rowJSON: [UInt8]) {
@@ -151,10 +151,10 @@ public struct WireState: Sendable {
         public var samples = 50
         public var writers = 1000
         public var names = 1000
-        /// A row is told from a republished one for at least half this many rows after it,
-        /// and at most this many (`RecentRows`, two tables of half each: small enough to stay
-        /// in the processor's cache).
-        public var duplicateWindow = 8192
+        /// A row is told from a republished one for at least this many rows after it, and at
+        /// most twice as many (`RecentRows`: two tables of this many, emptied in turn, small
+        /// enough to stay in the processor's cache).
+        public var duplicateWindow = 4096
         public init() {}
     }
 
@@ -233,6 +233,7 @@ public struct WireState: Sendable {
     }
 
     static let backfill: StreamName = "backfill"
+    static let caches: StreamName = "caches"
 
     public init(limits: Limits = Limits(), feeds: Feeds = .all) {
         self.limits = limits
@@ -243,7 +244,7 @@ public struct WireState: Sendable {
         streamRows = Ring(capacity: limits.feed)
         events = Ring(capacity: limits.events)
         malformedSamples = Ring(capacity: limits.samples)
-        recentRows = RecentRows(capacity: max(1, limits.duplicateWindow / 2))
+        recentRows = RecentRows(capacity: limits.duplicateWindow)
     }
 
     // MARK: ingest
@@ -441,13 +442,9 @@ public struct WireState: Sendable {
         case .rdata(let stream, let instance, let token, let facts, let row, let digest):
             rdataLines += 1
             observe(instance, id: ids?.instance, at: time, in: 0)
-            // A cache invalidation is counted, never listed: its bytes are not kept.
-            let kept: [UInt8]
-            if case .cacheInvalidation = facts { kept = [] } else if feeds.contains(.streamRows) {
-                kept = Array(line[row])
-            } else {
-                kept = []
-            }
+            // A cache invalidation is counted, never listed: its bytes (a token-keyed cache's
+            // keys among them) are not kept, whether its facts were decoded or not.
+            let kept = stream == WireState.caches || !feeds.contains(.streamRows) ? [] : Array(line[row])
             rdata(WriterKey(stream, instance), ids: ids, token: token,
                   row: RecordedRow(bytes: kept, facts: facts, digest: digest), at: time)
         case .federationAck(let instance, _):
@@ -472,7 +469,8 @@ public struct WireState: Sendable {
                 }
             }
             rdata(WriterKey(stream, instance), token: token,
-                  row: RecordedRow(bytes: feeds.contains(.streamRows) ? Secrets.keptRow(row, as: rowBytes) : [],
+                  row: RecordedRow(bytes: stream == WireState.caches || !feeds.contains(.streamRows) ? []
+                                       : Secrets.keptRow(row, as: rowBytes),
                                    facts: RowFacts(row),
                                    digest: ReplicationLine.digest(stream: stream, row: rowBytes)),
                   at: time)
@@ -651,8 +649,7 @@ public struct WireState: Sendable {
                           RecentRow(writer: Int32(writer), deviceListSequence: deviceListSequence))
         // Cache invalidations are counted per cache function, never listed one by one: a
         // third of the traffic, they would push every other stream's rows out of the feed.
-        if case .cacheInvalidation = row.facts { return }
-        guard feeds.contains(.streamRows) else { return }
+        guard key.stream != WireState.caches, feeds.contains(.streamRows) else { return }
         streamRows.append(.row(StreamRowEntry(time: time, stream: key.stream, instance: key.instance,
                                              token: id, rowJSON: row.bytes)))
     }

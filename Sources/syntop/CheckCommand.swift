@@ -63,7 +63,7 @@ struct CheckCommand: ParsableCommand {
         if hasWire {
             do {
                 let report: WireSourceReport
-                (wire, report, now) = try collectWire(source, config: config, seconds: listen)
+                (wire, report, now) = try collectWire(source, config: config, seconds: listen, feeds: [])
                 probedAt = report.probedAt
                 listened = true
             } catch {

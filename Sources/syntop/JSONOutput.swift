@@ -104,7 +104,7 @@ struct OutputOptions: ParsableArguments {
 /// known, the database side when one is, printed as one document. `feeds`: what the wire side
 /// shows of the rows beyond positions and processes.
 func printMerged<WireSide: Encodable, DatabaseSide: Encodable>(
-    _ settings: ScreenSettings, feeds: WireState.Feeds = [],
+    _ settings: ScreenSettings, feeds: WireState.Feeds,
     wire: (WireState, WireSourceReport, Double, SynapseConfig?) -> WireSide,
     database side: ((conninfo: String, display: String)) throws -> DatabaseSide
 ) throws {

@@ -31,7 +31,7 @@ struct PositionsCommand: ParsableCommand {
         try output.requireJSON(screen: "Positions", key: 3)
         let settings = try ScreenSettings(source, database, output, context)
         let database = settings.database
-        try printMerged(settings, wire: { state, report, now, config in
+        try printMerged(settings, feeds: [], wire: { state, report, now, config in
             PositionsReport(state, source: report, now: now, configured: config?.configuredWriterKeys)
         }, database: { target in
             let ((session, streams), errors) = try read(SessionStore.read.then(StreamPositionStore.read), target,

@@ -70,7 +70,7 @@ struct RolesCommand: ParsableCommand {
         var report: WireSourceReport?
         if source.replay != nil || (listen > 0 && source.hasRedis(config)) {
             do {
-                (wire, report, _) = try collectWire(source, config: config, seconds: listen)
+                (wire, report, _) = try collectWire(source, config: config, seconds: listen, feeds: [])
             } catch {
                 throw failOnWire(error)
             }

@@ -234,7 +234,7 @@ struct WireRunFailure: Error, CustomStringConvertible {
 /// Fills a wire state from a recording (as fast as it can) or by listening for `seconds`,
 /// keeping of the rows only the `feeds` the command prints.
 func collectWire(_ options: WireSourceSettings, config: SynapseConfig?, seconds: Double,
-                 feeds: WireState.Feeds = []) throws
+                 feeds: WireState.Feeds) throws
     -> (WireState, WireSourceReport, Double) {
     var state = WireState(feeds: feeds)
     if let file = options.replay {

@@ -4,8 +4,8 @@ import Wire
 // Times syntop's two ways through replication lines over every message of a recording, after
 // reading it into memory: the full parser (ReplicationLine.parse: command and typed row, the
 // counterpart of Synapse's parse_command_from_line plus the stream's parse_row), and the fast
-// reader the wire state uses first (FastLine.read: RDATA and POSITION where their bytes lie,
-// the full parser for the rest). Prints: lines full-seconds fast-seconds failures.
+// reader the wire state uses first (FastLine.read: RDATA, POSITION, FEDERATION_ACK and
+// USER_SYNC where their bytes lie, the full parser for the rest). Prints: lines full-seconds fast-seconds failures.
 guard CommandLine.arguments.count == 2,
       let data = FileManager.default.contents(atPath: CommandLine.arguments[1]) else {
     FileHandle.standardError.write(Data("usage: ParseBench RECORDING\n".utf8))
