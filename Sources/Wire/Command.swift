@@ -193,12 +193,6 @@ public enum ReplicationLine {
         line.count >= prefix.utf8CodeUnitCount && memcmp(line.baseAddress!, prefix.utf8Start, prefix.utf8CodeUnitCount) == 0
     }
 
-    /// The first space at or after `index`, eight bytes a step; nil when there is none.
-    @inline(__always)
-    static func space(in line: UnsafeBufferPointer<UInt8>, from index: Int) -> Int? {
-        first(0x20, in: line, from: index)
-    }
-
     /// The first `byte` at or after `index`, eight bytes a step (for the short distances of a
     /// line's parts, where memchr's call costs more); nil when there is none.
     @inline(__always)
@@ -249,9 +243,9 @@ public enum ReplicationLine {
             return nil
         }
         // The ends of the first three arguments, each of at least one byte, and a fourth after them.
-        guard let streamEnd = space(in: line, from: start), streamEnd > start,
-              let instanceEnd = space(in: line, from: streamEnd + 1), instanceEnd > streamEnd + 1,
-              let tokenEnd = space(in: line, from: instanceEnd + 1), tokenEnd > instanceEnd + 1,
+        guard let streamEnd = first(0x20, in: line, from: start), streamEnd > start,
+              let instanceEnd = first(0x20, in: line, from: streamEnd + 1), instanceEnd > streamEnd + 1,
+              let tokenEnd = first(0x20, in: line, from: instanceEnd + 1), tokenEnd > instanceEnd + 1,
               tokenEnd + 1 < line.count,
               let (stream, rule, streamID) = knownStream(line[start..<streamEnd]) else { return nil }
         return FastParts(isPosition: isPosition, stream: stream, rule: rule, streamID: streamID,

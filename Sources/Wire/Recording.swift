@@ -25,6 +25,18 @@ public enum Recording {
     public struct ChannelName: Sendable {
         var bytes: [UInt8]
         var name: String
+
+        /// The name of the channel in `bytes`: the one `kept` when it is the same, else a new
+        /// one, kept for the next line.
+        static func name(_ bytes: UnsafeBufferPointer<UInt8>, kept: inout ChannelName?) -> String {
+            if let kept, kept.bytes.count == bytes.count,
+               kept.bytes.isEmpty || kept.bytes.withUnsafeBytes({ memcmp($0.baseAddress!, bytes.baseAddress!, bytes.count) == 0 }) {
+                return kept.name
+            }
+            let name = String(decoding: bytes, as: UTF8.self)
+            kept = ChannelName(bytes: Array(bytes), name: name)
+            return name
+        }
     }
 
     /// As `fields(_:)`, taking the channel's name from `channels` when the line names the same.
@@ -46,14 +58,7 @@ public enum Recording {
               time >= 0, time < 95_617_584_000 else {
             return .malformed("bad time")
         }
-        let channelBytes = bytes[(first + 1)..<second]
-        let channel: String
-        if let kept = channels, same(kept.bytes, channelBytes) {
-            channel = kept.name
-        } else {
-            channel = String(decoding: channelBytes, as: UTF8.self)
-            channels = ChannelName(bytes: Array(channelBytes), name: channel)
-        }
+        let channel = bytes[(first + 1)..<second].withUnsafeBufferPointer { ChannelName.name($0, kept: &channels) }
         return .message(time: time, channel: channel, payload: bytes[(second + 1)...])
     }
 
@@ -68,12 +73,6 @@ public enum Recording {
               let second = ReplicationLine.first(tab, in: UnsafeBufferPointer(rebasing: line[..<count]), from: 18),
               time < 95_617_584_000 else { return nil }
         return (time, 18..<second, (second + 1)..<count)
-    }
-
-    private static func same(_ kept: [UInt8], _ bytes: ArraySlice<UInt8>) -> Bool {
-        kept.count == bytes.count && (kept.isEmpty || kept.withUnsafeBytes { kept in
-            bytes.withUnsafeBytes { memcmp(kept.baseAddress!, $0.baseAddress!, kept.count) == 0 }
-        })
     }
 
     /// `1800000000.123456` as syntop writes it, read without a string: digits and a fraction

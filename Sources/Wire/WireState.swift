@@ -266,14 +266,7 @@ public struct WireState: Sendable {
                                 at time: Double) {
         counted(at: time)
         if fast(message, at: time) { return }
-        let name: String
-        if let kept = recordingChannel, kept.bytes.elementsEqual(channel) {
-            name = kept.name
-        } else {
-            name = String(decoding: channel, as: UTF8.self)
-            recordingChannel = Recording.ChannelName(bytes: Array(channel), name: name)
-        }
-        full(message, channel: name, at: time)
+        full(message, channel: Recording.ChannelName.name(channel, kept: &recordingChannel), at: time)
     }
 
     private mutating func counted(at time: Double) {
