@@ -1,6 +1,6 @@
 /// Values by key, kept in the order they were added, each at a slot that never moves: read like
 /// a dictionary, written by slot. The wire state finds the slot of a writer or a process from
-/// ids its line reader gives (`NameIDs`), so the line after line of a busy stream hashes no key.
+/// ids its line reader gives (`FastWriter`), so the line after line of a busy stream hashes no key.
 /// Nothing is ever removed.
 public struct KeyedTable<Key: Hashable & Sendable, Value: Sendable>: RandomAccessCollection, Sendable {
     public private(set) var keys: [Key] = []
@@ -39,14 +39,6 @@ extension KeyedTable: Equatable where Value: Equatable {
     public static func == (a: KeyedTable, b: KeyedTable) -> Bool {
         a.count == b.count && a.allSatisfy { b[$0.key] == $0.value }
     }
-}
-
-/// Where a line's stream and writer stand in the line reader's tables (`RowShape`'s list of
-/// streams, `NameTable`'s entries): small integers that find a slot by indexing, not hashing.
-struct NameIDs: Sendable {
-    var stream: Int
-    /// Nil past the name table's bound.
-    var instance: Int?
 }
 
 /// Slots of a `KeyedTable` by small integer ids, grown as ids come; 0 is no slot.

@@ -8,7 +8,7 @@ import NaturalOrder
 public struct StreamName: RawRepresentable, Hashable, Comparable, Sendable, CustomStringConvertible,
     ExpressibleByStringLiteral {
     public let rawValue: String
-    /// The name's hash, made once: names are kept from line to line (`NameTable`), and a
+    /// The name's hash, made once: names are kept from line to line (`FastWriter`), and a
     /// writer's key is hashed wherever a line is not found by its ids (`KeyedTable`).
     private let hash: Int
     public init(rawValue: String) {
@@ -53,6 +53,8 @@ public enum RowToken: Hashable, Sendable {
 /// afresh each time.
 struct NameTable: Sendable {
     static let capacity = 4096
+    /// Longer names are made afresh each time, not kept.
+    static let longest = 256
     private struct Entry: Sendable {
         var digest: UInt64
         var bytes: [UInt8]
@@ -137,10 +139,120 @@ struct NameTable: Sendable {
             if entries[index].digest == digest && NameTable.same(entries[index].bytes, bytes) { return index }
             bucket = (bucket + 1) & mask
         }
-        guard entries.count < NameTable.capacity else { return entries.count }
+        guard entries.count < NameTable.capacity, bytes.count <= NameTable.longest else { return entries.count }
         let name = String(decoding: bytes, as: UTF8.self)
         entries.append(Entry(digest: digest, bytes: Array(bytes), name: name, instance: InstanceName(rawValue: name)))
         buckets[bucket] = Int32(entries.count)
         return entries.count - 1
+    }
+}
+
+/// A writer as the fast way keeps it, made when its line is first seen: one reference a line
+/// hands on, where a stream's and a process's names would each be copied and freed.
+final class FastWriter: Sendable {
+    let stream: StreamName
+    let instance: InstanceName
+    let rule: RowShape.Rule
+    /// The stream's name mixed into a digest, where each row's digest starts
+    /// (`ReplicationLine.digest(named:row:)`).
+    let streamDigest: UInt64
+    /// Small integers the wire state finds the writer's and its process's slots by, without
+    /// hashing: the writer's entry in `WriterTable`, its name's in `NameTable`; nil past a
+    /// table's bound.
+    let writerID: Int?
+    let instanceID: Int?
+
+    init(stream: StreamName, instance: InstanceName, rule: RowShape.Rule, streamDigest: UInt64, writerID: Int?,
+         instanceID: Int?) {
+        self.stream = stream
+        self.instance = instance
+        self.rule = rule
+        self.streamDigest = streamDigest
+        self.writerID = writerID
+        self.instanceID = instanceID
+    }
+}
+
+/// A line's stream and writer, found together by the bytes `<stream> <instance>` of the line in
+/// an open-addressing table, with no string made or hashed. A pair is checked once, when first
+/// kept (a known stream, a name `NameTable` keeps). Bounded in pairs and in a pair's length:
+/// any other pair (and one refused, as an unknown stream's) is looked up part by part on each
+/// line, its writer made afresh without an id.
+struct WriterTable: Sendable {
+    static let capacity = 4096
+    /// Longer pairs are not kept: names of that length are no Synapse process's.
+    static let longest = 256
+
+    private struct Entry: Sendable {
+        var digest: UInt64
+        /// Where the pair's bytes lie in `bytes`.
+        var start: Int
+        var count: Int
+    }
+
+    private var entries: [Entry] = []
+    private var writers: [FastWriter] = []
+    /// Every pair's bytes, one after another: compared where they lie, no array per pair.
+    private var bytes: [UInt8] = []
+    /// Entry + 1 per bucket, 0 for none; twice the capacity, so probes stay short.
+    private var buckets = [Int32](repeating: 0, count: 2 * WriterTable.capacity)
+
+    /// `bytes`: a line's `<stream> <instance>`, the space at `space`. Nil when the stream is
+    /// not one the fast way knows or the name is not one `NameTable` keeps.
+    mutating func writer(_ bytes: UnsafeBufferPointer<UInt8>, space: Int, names: inout NameTable) -> FastWriter? {
+        guard let base = bytes.baseAddress, bytes.count >= 8, bytes.count <= WriterTable.longest else {
+            return lookUp(bytes, space: space, id: nil, names: &names)
+        }
+        // Eight bytes a step, the last word overlapping the one before: no byte loop.
+        var digest = UInt64(bytes.count) &* 0x9E37_79B9_7F4A_7C15
+        var index = 0
+        while index + 8 < bytes.count {
+            digest = (digest ^ UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)) &* 0xFF51_AFD7_ED55_8CCD
+            digest ^= digest >> 32
+            index += 8
+        }
+        digest = (digest ^ UnsafeRawPointer(base + bytes.count - 8).loadUnaligned(as: UInt64.self)) &* 0xC4CE_B9FE_1A85_EC53
+        digest ^= digest >> 29
+        let mask = buckets.count - 1
+        var bucket = Int(truncatingIfNeeded: digest) & mask
+        while case let held = buckets[bucket], held != 0 {
+            let entry = entries[Int(held) - 1]
+            if entry.digest == digest, entry.count == bytes.count,
+               self.bytes.withUnsafeBytes({ WriterTable.same($0.baseAddress! + entry.start, base, bytes.count) }) {
+                return writers[Int(held) - 1]
+            }
+            bucket = (bucket + 1) & mask
+        }
+        guard entries.count < WriterTable.capacity else { return lookUp(bytes, space: space, id: nil, names: &names) }
+        guard let writer = lookUp(bytes, space: space, id: entries.count, names: &names) else { return nil }
+        entries.append(Entry(digest: digest, start: self.bytes.count, count: bytes.count))
+        self.bytes.append(contentsOf: bytes)
+        writers.append(writer)
+        buckets[bucket] = Int32(entries.count)
+        return writer
+    }
+
+    /// Whether `count` bytes (eight or more) are the same at `a` and `b`, a word at a time, the
+    /// last word overlapping the one before: a pair is a few words, shorter than memcmp's call.
+    @inline(__always)
+    private static func same(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer, _ count: Int) -> Bool {
+        var offset = 0
+        while offset + 8 < count {
+            guard a.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+                == b.loadUnaligned(fromByteOffset: offset, as: UInt64.self) else { return false }
+            offset += 8
+        }
+        return a.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)
+            == b.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)
+    }
+
+    /// A pair not in the table, part by part.
+    private func lookUp(_ bytes: UnsafeBufferPointer<UInt8>, space: Int, id: Int?, names: inout NameTable) -> FastWriter? {
+        guard let (stream, rule) = ReplicationLine.knownStream(bytes[..<space]),
+              let (instance, instanceID) = names.instanceWithID(UnsafeBufferPointer(rebasing: bytes[(space + 1)...]))
+        else { return nil }
+        return FastWriter(stream: stream, instance: instance, rule: rule,
+                          streamDigest: ReplicationLine.streamDigest(UnsafeBufferPointer(rebasing: bytes[..<space])),
+                          writerID: id, instanceID: instanceID)
     }
 }

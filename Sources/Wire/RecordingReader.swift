@@ -40,8 +40,14 @@ public struct RecordingReader<Source: RecordingSource> {
     }
 
     public let source: Source
-    public static var chunk: Int { 1 << 20 }
+    /// 256 KB: a chunk the processor's cache holds while its lines are read.
+    public static var chunk: Int { 1 << 18 }
+    /// The bytes read, the first `filled` of them valid: a buffer keeps its size from one
+    /// chunk to the next, so its pages are not the kernel's to clear again.
     private var buffer: [UInt8] = []
+    private var filled = 0
+    /// The buffer the next chunk is read into (`lineEnd`).
+    private var spare: [UInt8] = []
     private var start = 0
     private var bufferOffset: Int64 = 0
     private var exhausted = false
@@ -66,11 +72,11 @@ public struct RecordingReader<Source: RecordingSource> {
             let bytes = buffer[start..<newline]
             let fields = Recording.fields(bytes, channels: &channels)
             if case .comment = fields {
-                start = min(buffer.count, newline + 1)
+                start = min(filled, newline + 1)
                 continue
             }
             if case .message(let time, _, _) = fields, time > min(until ?? .infinity, end ?? .infinity) { return nil }
-            start = min(buffer.count, newline + 1)
+            start = min(filled, newline + 1)
             return Line(bytes: bytes, fields: fields)
         }
     }
@@ -87,7 +93,8 @@ public struct RecordingReader<Source: RecordingSource> {
         while let first = try lineEnd() {
             var position = start
             var stopped = false
-            buffer.withUnsafeBufferPointer { all in
+            buffer.withUnsafeBufferPointer { whole in
+                let all = UnsafeBufferPointer(rebasing: whole[..<filled])
                 var newline = first
                 while true {
                     let line = UnsafeBufferPointer(rebasing: all[position..<newline])
@@ -139,6 +146,7 @@ public struct RecordingReader<Source: RecordingSource> {
     public mutating func seek(offset target: Int64) throws {
         let target = min(max(0, target), source.size)
         buffer = []
+        filled = 0
         start = 0
         exhausted = false
         bufferOffset = target
@@ -149,9 +157,10 @@ public struct RecordingReader<Source: RecordingSource> {
         _ = try withUnsafeMutableBytes(of: &before) { try source.read(at: target - 1, into: $0) }
         bufferOffset = target - 1
         buffer = [before]
+        filled = 1
         if before != UInt8(ascii: "\n") {
             guard let newline = try lineEnd() else { return }
-            start = min(buffer.count, newline + 1)
+            start = min(filled, newline + 1)
         } else {
             start = 1
         }
@@ -196,10 +205,10 @@ public struct RecordingReader<Source: RecordingSource> {
     }
 
     /// The first newline at or after `start`: memchr, which reads many bytes a step.
-    private static func newline(in bytes: [UInt8], from start: Int) -> Int? {
-        guard start < bytes.count else { return nil }
+    private static func newline(in bytes: [UInt8], _ filled: Int, from start: Int) -> Int? {
+        guard start < filled else { return nil }
         return bytes.withUnsafeBufferPointer { buffer in
-            memchr(buffer.baseAddress! + start, 0x0A, buffer.count - start).map {
+            memchr(buffer.baseAddress! + start, 0x0A, filled - start).map {
                 buffer.baseAddress!.distance(to: $0.assumingMemoryBound(to: UInt8.self))
             }
         }
@@ -210,29 +219,32 @@ public struct RecordingReader<Source: RecordingSource> {
     private mutating func lineEnd() throws -> Int? {
         var scanned = start
         while true {
-            if let newline = RecordingReader.newline(in: buffer, from: scanned) { return newline }
+            if let newline = RecordingReader.newline(in: buffer, filled, from: scanned) { return newline }
             if exhausted {
-                return start < buffer.count ? buffer.count : nil
+                return start < filled ? filled : nil
             }
             // A line longer than any message syntop takes goes on in pieces, each refused as
             // malformed, rather than held whole.
-            let kept = buffer.count - start
-            if kept > ReplicationLine.maximumLength + 4096 { return buffer.count }
-            // A new buffer: the unread part first, then the next chunk read straight after it;
-            // nothing changes when the read fails.
+            let kept = filled - start
+            if kept > ReplicationLine.maximumLength + 4096 { return filled }
+            // The unread part, then the next chunk read straight after it, into the spare
+            // buffer (kept from the read before, its pages already the process's); the two
+            // change places only when the read succeeds, so a failed read changes nothing.
             let from = start
             let offset = bufferOffset + Int64(start)
-            var got = 0
-            let next = try [UInt8](unsafeUninitializedCapacity: kept + Self.chunk) { raw, count in
-                if kept > 0 {
-                    buffer.withUnsafeBufferPointer { old in raw.baseAddress!.initialize(from: old.baseAddress! + from, count: kept) }
-                }
-                count = kept
-                got = try source.read(at: offset + Int64(kept),
-                                      into: UnsafeMutableRawBufferPointer(UnsafeMutableBufferPointer(rebasing: raw[kept...])))
-                count = kept + got
+            if spare.count < kept + Self.chunk {
+                spare = [UInt8](repeating: 0, count: kept + Self.chunk)
             }
-            buffer = next
+            let source = self.source
+            let got = try buffer.withUnsafeBufferPointer { old in
+                try spare.withUnsafeMutableBytes { raw in
+                    if kept > 0 { raw.baseAddress!.copyMemory(from: old.baseAddress! + from, byteCount: kept) }
+                    return try source.read(at: offset + Int64(kept),
+                                           into: UnsafeMutableRawBufferPointer(rebasing: raw[kept..<(kept + Self.chunk)]))
+                }
+            }
+            swap(&buffer, &spare)
+            filled = kept + got
             bufferOffset = offset
             start = 0
             scanned = kept

@@ -1,11 +1,15 @@
 /// The fast way through a row's JSON: it checks the row where its bytes lie, builds no string
 /// and no JSON tree, and notes where each top-level field is. It accepts only the plain shapes
-/// Synapse publishes (ASCII strings without escapes, integers), and says nothing about any
-/// other input, which then goes the full way (`JSONReader`, `RowDecoder`), so the two ways never
-/// disagree about a row they both take.
+/// Synapse publishes (ASCII strings, with JSON's short escapes where no text is made of them;
+/// integers), and says nothing about any other input, which then goes the full way
+/// (`JSONReader`, `RowDecoder`), so the two ways never disagree about a row they both take.
 enum RowScan {
-    enum Kind: UInt8 {
-        case null, yes, no, integer, string, array, object
+    enum Kind: UInt8, CaseIterable {
+        case null, yes, no, integer, string
+        /// A string with one of JSON's short escapes (`\"`, `\n`, ...), whose text only the
+        /// full way makes (a cache's keys, written as JSON into a string).
+        case escapedString
+        case array, object
     }
 
     /// One top-level field: its kind, and its bytes (a string's without the quotes).
@@ -15,26 +19,62 @@ enum RowScan {
         var end: Int
     }
 
-    static let maximumDepth = 32
+    static var maximumDepth: Int { 32 }
+
+    /// The fields of a list, in space the caller holds for the line (`Fields.with`): no
+    /// allocation and no reference counted per row. A row with more fields than any Synapse
+    /// publishes goes the full way; an inner list with more items (a cache's many keys) is
+    /// checked to its end, its first items kept and `overflowed` set.
+    struct Fields: RandomAccessCollection {
+        static var capacity: Int { 16 }
+        private let space: UnsafeMutablePointer<Field>
+        private(set) var endIndex = 0
+        private(set) var overflowed = false
+        var startIndex: Int { 0 }
+
+        private init(_ space: UnsafeMutablePointer<Field>) { self.space = space }
+
+        /// Space for a row's fields and its inner list's, on the stack, for the time of `body`.
+        static func with<Result>(_ body: (inout Fields, inout Fields) -> Result) -> Result {
+            withUnsafeTemporaryAllocation(of: Field.self, capacity: 2 * capacity) { space in
+                var fields = Fields(space.baseAddress!)
+                var inner = Fields(space.baseAddress! + capacity)
+                return body(&fields, &inner)
+            }
+        }
+
+        subscript(index: Int) -> Field {
+            assert(index < endIndex, "a field past the end")
+            return space[index]
+        }
+
+        mutating func append(_ field: Field) {
+            guard endIndex < Fields.capacity else {
+                overflowed = true
+                return
+            }
+            (space + endIndex).initialize(to: field)
+            endIndex += 1
+        }
+    }
 
     /// The fields of the top-level list in `bytes[start..<end]`, into `fields`; false when the
     /// row is not a plain list this scan takes. The items of a list in the second field go
     /// into `inner` as they are checked (an event's or a typing row's), so no second pass
-    /// reads them; `inner` is empty when the second field is no list.
+    /// reads them; `inner` is empty when the second field is no list. Both start empty.
     static func fields(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int,
-                       into fields: inout [Field], inner: inout [Field]) -> Bool {
-        if !fields.isEmpty { fields.removeAll(keepingCapacity: true) }
-        if !inner.isEmpty { inner.removeAll(keepingCapacity: true) }
+                       into fields: inout Fields, inner: inout Fields) -> Bool {
         var index = start
-        guard list(bytes, &index, end, depth: 0, into: &fields, inner: &inner) else { return false }
+        guard withUnsafeMutablePointer(to: &inner, { list(bytes, &index, end, depth: 0, into: &fields, inner: $0) })
+        else { return false }
         skipSpace(bytes, &index, end)
         return index == end
     }
 
     /// The list at `index`, checked and moved past, its items into `items`, and the items of
-    /// its second item into `inner` when that is a list.
+    /// its second item into `inner` (when given) when that is a list.
     private static func list(_ bytes: UnsafeBufferPointer<UInt8>, _ index: inout Int, _ end: Int, depth: Int,
-                             into items: inout [Field], inner: inout [Field]) -> Bool {
+                             into items: inout Fields, inner: UnsafeMutablePointer<Fields>?) -> Bool {
         guard index < end, bytes[index] == UInt8(ascii: "[") else { return false }
         index += 1
         skipSpace(bytes, &index, end)
@@ -46,16 +86,17 @@ enum RowScan {
             skipSpace(bytes, &index, end)
             let first = index
             let kind: Kind
-            if items.count == 1, depth == 0, index < end, bytes[index] == UInt8(ascii: "[") {
-                var none: [Field] = []
-                guard list(bytes, &index, end, depth: depth + 1, into: &inner, inner: &none) else { return false }
+            if let inner, items.count == 1, index < end, bytes[index] == UInt8(ascii: "[") {
+                guard list(bytes, &index, end, depth: depth + 1, into: &inner.pointee, inner: nil) else { return false }
                 kind = .array
             } else {
                 guard let scanned = value(bytes, &index, end, depth: depth + 1) else { return false }
                 kind = scanned
             }
-            items.append(kind == .string ? Field(kind: kind, start: first + 1, end: index - 1)
-                                         : Field(kind: kind, start: first, end: index))
+            items.append(kind == .string || kind == .escapedString ? Field(kind: kind, start: first + 1, end: index - 1)
+                                                                   : Field(kind: kind, start: first, end: index))
+            // The top-level list (the one given `inner`) holds every field or goes the full way.
+            if items.overflowed && inner != nil { return false }
             guard let closed = afterItem(bytes, &index, end, closing: UInt8(ascii: "]")) else { return false }
             if closed { return true }
         }
@@ -91,8 +132,9 @@ enum RowScan {
         switch bytes[index] {
         case UInt8(ascii: "\""):
             index += 1
-            // Eight bytes a step, to the first that ends the string or sends it the full way;
-            // the byte loop takes the last few bytes of the row.
+            var escaped = false
+            // Eight bytes a step, to the first quote, backslash or byte the full way takes (a
+            // short escape is stepped over); the byte loop takes the last few bytes of the row.
             if let base = bytes.baseAddress {
                 while index + 8 <= end {
                     let (quotes, others) = stops(UInt64(littleEndian: UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)))
@@ -102,19 +144,28 @@ enum RowScan {
                         continue
                     }
                     let lowest = stop & (0 &- stop)
-                    guard quotes & lowest != 0 else { return nil }
-                    index += lowest.trailingZeroBitCount >> 3 + 1
-                    return .string
+                    index += lowest.trailingZeroBitCount >> 3
+                    if quotes & lowest != 0 {
+                        index += 1
+                        return escaped ? .escapedString : .string
+                    }
+                    guard shortEscape(bytes, &index, end) else { return nil }
+                    escaped = true
                 }
             }
             while index < end {
                 let byte = bytes[index]
                 if byte == UInt8(ascii: "\"") {
                     index += 1
-                    return .string
+                    return escaped ? .escapedString : .string
                 }
-                // Escapes, control characters and anything not ASCII go the full way.
-                guard byte >= 0x20, byte < 0x7F, byte != UInt8(ascii: "\\") else { return nil }
+                if byte == UInt8(ascii: "\\") {
+                    guard shortEscape(bytes, &index, end) else { return nil }
+                    escaped = true
+                    continue
+                }
+                // Control characters and anything not ASCII go the full way.
+                guard byte >= 0x20, byte < 0x7F else { return nil }
                 index += 1
             }
             return nil
@@ -153,7 +204,8 @@ enum RowScan {
             while true {
                 skipSpace(bytes, &index, end)
                 guard index < end, bytes[index] == UInt8(ascii: "\""),
-                      value(bytes, &index, end, depth: depth + 1) == .string else { return nil }
+                      let key = value(bytes, &index, end, depth: depth + 1),
+                      key == .string || key == .escapedString else { return nil }
                 skipSpace(bytes, &index, end)
                 guard index < end, bytes[index] == UInt8(ascii: ":") else { return nil }
                 index += 1
@@ -164,6 +216,21 @@ enum RowScan {
             }
         default:
             return nil
+        }
+    }
+
+    /// A backslash at `index` and one of JSON's short escapes after it, moved past; false for
+    /// anything else (a `\u` escape goes the full way, which decides about surrogates).
+    @inline(__always)
+    static func shortEscape(_ bytes: UnsafeBufferPointer<UInt8>, _ index: inout Int, _ end: Int) -> Bool {
+        guard bytes[index] == UInt8(ascii: "\\"), index + 1 < end else { return false }
+        switch bytes[index + 1] {
+        case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"),
+             UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
+            index += 2
+            return true
+        default:
+            return false
         }
     }
 
@@ -217,9 +284,9 @@ enum RowShape {
     typealias Field = RowScan.Field
 
     /// How a stream's rows are checked.
-    enum Rule {
+    enum Rule: Sendable {
         /// A fixed list of fields.
-        case fields([Expect])
+        case fields(FieldKinds)
         case events, typing, caches, deviceLists
     }
 
@@ -247,13 +314,14 @@ enum RowShape {
         "federation": .fields([.string, .any]),
     ]
 
-    static let eventFields: [Expect] = [.string, .string, .string, .optionalString, .optionalString,
+    static let eventFields: FieldKinds = [.string, .string, .string, .optionalString, .optionalString,
                                         .optionalString, .optionalString, .bool, .bool]
-    static let stateFields: [Expect] = [.string, .string, .string, .optionalString]
+    static let stateFields: FieldKinds = [.string, .string, .string, .optionalString]
 
-    static func admits(_ fields: [Field], _ expected: [Expect], count: ClosedRange<Int>? = nil) -> Bool {
-        guard (count ?? expected.count...expected.count).contains(fields.count) else { return false }
-        for index in fields.indices where !expected[index].admits(fields[index].kind) { return false }
+    /// `fewest`: how many fields a row may have at least, when fewer than all.
+    static func admits(_ fields: RowScan.Fields, _ expected: FieldKinds, fewest: Int? = nil) -> Bool {
+        guard fields.count >= (fewest ?? expected.count), fields.count <= expected.count else { return false }
+        for index in fields.indices where !expected.admits(fields[index].kind, at: index) { return false }
         return true
     }
 
@@ -261,22 +329,24 @@ enum RowShape {
     /// `text` makes a field's string; `function` a cache function's name.
     /// With `decode` false, a row of the right shape is `.other` whatever it says: no name is
     /// made (for a wire state that keeps no feed).
-    static func facts(_ rule: Rule, _ bytes: UnsafeBufferPointer<UInt8>, _ fields: [Field], inner: [Field],
+    static func facts(_ rule: Rule, _ bytes: UnsafeBufferPointer<UInt8>, _ fields: RowScan.Fields, inner: RowScan.Fields,
                       decode: Bool = true, text: (Field) -> String, function: (Field) -> String) -> RowFacts? {
         switch rule {
         case .fields(let expected):
             return admits(fields, expected) ? .other : nil
         case .events:
-            guard fields.count == 2, fields[0].kind == .string, fields[1].kind == .array else { return nil }
+            guard fields.count == 2, fields[0].kind == .string, fields[1].kind == .array, !inner.overflowed
+            else { return nil }
             let kind = fields[0].start..<fields[0].end
-            if ReplicationLine.equals(bytes, kind, "ev") { return admits(inner, eventFields, count: 5...9) ? .other : nil }
+            if ReplicationLine.equals(bytes, kind, "ev") { return admits(inner, eventFields, fewest: 5) ? .other : nil }
             if ReplicationLine.equals(bytes, kind, "state") { return admits(inner, stateFields) ? .other : nil }
             if ReplicationLine.equals(bytes, kind, "state-all") {
                 return inner.count == 1 && inner[0].kind == .string ? .other : nil
             }
             return nil
         case .typing:
-            guard fields.count == 2, fields[0].kind == .string, fields[1].kind == .array else { return nil }
+            guard fields.count == 2, fields[0].kind == .string, fields[1].kind == .array, !inner.overflowed
+            else { return nil }
             return inner.allSatisfy { $0.kind == .string } ? .other : nil
         case .caches:
             guard fields.count == 2 || fields.count == 3, fields[0].kind == .string,
@@ -295,13 +365,34 @@ enum RowShape {
         }
     }
 
-    enum Expect {
+    /// The fields a row must have, each as the kinds it admits, one bit a kind: a plain value,
+    /// which a line's rule is copied with and no reference counted.
+    struct FieldKinds: ExpressibleByArrayLiteral, Sendable {
+        private var kinds = SIMD16<UInt8>()
+        let count: Int
+
+        init(arrayLiteral expected: Expect...) {
+            precondition(expected.count <= kinds.scalarCount, "a rule of more fields than FieldKinds holds")
+            count = expected.count
+            for (index, expect) in expected.enumerated() {
+                kinds[index] = RowScan.Kind.allCases.filter(expect.admits).reduce(0) { $0 | 1 << $1.rawValue }
+            }
+        }
+
+        func admits(_ kind: RowScan.Kind, at index: Int) -> Bool {
+            kinds[index] & (1 << kind.rawValue) != 0
+        }
+    }
+
+    enum Expect: Sendable {
         case string, optionalString, integer, bool, null, any
 
         func admits(_ kind: RowScan.Kind) -> Bool {
             switch self {
-            case .string: kind == .string
-            case .optionalString: kind == .string || kind == .null
+            // A field whose text is made (a user's id, a cache function) is tested for
+            // `.string` itself, not through these.
+            case .string: kind == .string || kind == .escapedString
+            case .optionalString: kind == .string || kind == .escapedString || kind == .null
             case .integer: kind == .integer
             case .bool: kind == .yes || kind == .no
             case .null: kind == .null
@@ -325,11 +416,58 @@ public enum FastLine: Equatable {
     /// Of a USER_SYNC line the wire state keeps only which process sent it.
     case userSync(processID: String)
 
-    /// `ids`: where the stream and the writer of an RDATA or POSITION line stand in the tables.
+    init(_ read: FastCommand) {
+        switch read {
+        case .position(let writer, let previous, let new):
+            self = .position(stream: writer.stream, instance: writer.instance, previous: previous, new: new)
+        case .rdata(let writer, let token, let facts, let row, let digest):
+            self = .rdata(stream: writer.stream, instance: writer.instance, token: token, facts: facts, row: row,
+                          digest: digest)
+        case .federationAck(let instance, let token):
+            self = .federationAck(instance: instance, token: token)
+        case .userSync(let processID):
+            self = .userSync(processID: processID)
+        }
+    }
+
+    /// One line on its own (the fuzzer's and the tests' way in).
+    public static func read(_ line: [UInt8]) -> FastLine? {
+        var reader = FastLineReader()
+        return line.withUnsafeBufferPointer { reader.read($0) }
+    }
+
+    /// Whether `ReplicationLine.parse` reads `line`, the one this was read from, as this does:
+    /// what the fast way takes the full way takes too, with the same stream, writer, tokens,
+    /// facts and row digest (which tells a republished row whichever way it came).
+    public func agrees(with line: [UInt8]) -> Bool {
+        guard case .success(let command) = ReplicationLine.parse(line) else { return false }
+        switch (self, command) {
+        case (.position(let stream, let instance, let previous, let new), .position(let s, let i, let p, let n)):
+            return stream == s && instance == i && previous == p && new == n
+        case (.rdata(let stream, let instance, let token, let facts, _, let digest), .rdata(let s, let i, let t, let row)):
+            return stream == s && instance == i && token == t && facts == RowFacts(row)
+                && digest == line.withUnsafeBufferPointer { ReplicationLine.digest(stream: s, row: ReplicationLine.rowBytes($0)) }
+        case (.federationAck(let instance, let token), .federationAck(let i, let t)):
+            return instance == i && token == t
+        case (.userSync(let process), .userSync(let p, _, _, _, _, _)):
+            return process == p
+        default:
+            return false
+        }
+    }
+}
+
+/// A line as the fast way reads it for the wire state: `FastLine` with its writer as the one
+/// reference made when the writer was first seen (`FastWriter`), so that taking a line copies
+/// and frees no name.
+enum FastCommand {
+    case position(FastWriter, previous: Int64, new: Int64)
+    case rdata(FastWriter, token: RowToken, facts: RowFacts, row: Range<Int>, digest: UInt64)
+    case federationAck(instance: InstanceName, token: Int64)
+    case userSync(processID: String)
+
     fileprivate static func read(_ line: UnsafeBufferPointer<UInt8>, names: inout NameTable,
-                                 fields: inout [RowScan.Field], inner: inout [RowScan.Field],
-                                 decode: Bool, ids: inout NameIDs?) -> FastLine? {
-        ids = nil
+                                 writers: inout WriterTable, decode: Bool) -> FastCommand? {
         guard line.count <= ReplicationLine.maximumLength else { return nil }
         switch line.first {
         case UInt8(ascii: "R"), UInt8(ascii: "P"): break
@@ -339,13 +477,14 @@ public enum FastLine: Equatable {
         default: return nil
         }
         guard let parts = ReplicationLine.fastParts(line),
-              let (instance, instanceID) = names.instanceWithID(UnsafeBufferPointer(rebasing: line[parts.instance]))
+              let writer = writers.writer(
+                  UnsafeBufferPointer(rebasing: line[parts.stream.lowerBound..<parts.instance.upperBound]),
+                  space: parts.stream.count, names: &names)
         else { return nil }
-        ids = NameIDs(stream: parts.streamID, instance: instanceID)
         if parts.isPosition {
             guard let previous = ReplicationLine.plainInteger(line, parts.token),
                   let new = ReplicationLine.plainInteger(line, parts.row) else { return nil }
-            return .position(stream: parts.stream, instance: instance, previous: previous, new: new)
+            return .position(writer, previous: previous, new: new)
         }
         let token: RowToken
         if ReplicationLine.equals(line, parts.token, "batch") {
@@ -355,20 +494,24 @@ public enum FastLine: Equatable {
         } else {
             return nil
         }
-        guard RowScan.fields(line, parts.row.lowerBound, parts.row.upperBound, into: &fields, inner: &inner),
-              let facts = RowShape.facts(parts.rule, line, fields, inner: inner, decode: decode, text: { field in
-                  String(decoding: UnsafeBufferPointer(rebasing: line[field.start..<field.end]), as: UTF8.self)
-              }, function: { field in
-                  let bytes = UnsafeBufferPointer(rebasing: line[field.start..<field.end])
-                  return names.name(bytes) ?? String(decoding: bytes, as: UTF8.self)
-              }) else { return nil }
-        return .rdata(stream: parts.stream, instance: instance, token: token, facts: facts, row: parts.row,
-                      digest: ReplicationLine.digest(stream: UnsafeBufferPointer(rebasing: line[parts.streamBytes]),
+        let facts = RowScan.Fields.with { fields, inner -> RowFacts? in
+            guard RowScan.fields(line, parts.row.lowerBound, parts.row.upperBound, into: &fields, inner: &inner)
+            else { return nil }
+            return RowShape.facts(writer.rule, line, fields, inner: inner, decode: decode, text: { field in
+                String(decoding: UnsafeBufferPointer(rebasing: line[field.start..<field.end]), as: UTF8.self)
+            }, function: { field in
+                let bytes = UnsafeBufferPointer(rebasing: line[field.start..<field.end])
+                return names.name(bytes) ?? String(decoding: bytes, as: UTF8.self)
+            })
+        }
+        guard let facts else { return nil }
+        return .rdata(writer, token: token, facts: facts, row: parts.row,
+                      digest: ReplicationLine.digest(named: writer.streamDigest,
                                                      row: UnsafeBufferPointer(rebasing: line[parts.row])))
     }
 
     /// `FEDERATION_ACK <instance> <token>`.
-    private static func federationAck(_ line: UnsafeBufferPointer<UInt8>, names: inout NameTable) -> FastLine? {
+    private static func federationAck(_ line: UnsafeBufferPointer<UInt8>, names: inout NameTable) -> FastCommand? {
         let start = 15  // after `FEDERATION_ACK `
         var space = start
         while space < line.count && line[space] != 0x20 { space += 1 }
@@ -380,7 +523,7 @@ public enum FastLine: Equatable {
 
     /// `USER_SYNC <process> <user> <device> start|end [<presence>] <last_sync_ms>`, all ASCII,
     /// no part empty; any other form goes the full way.
-    private static func userSync(_ line: UnsafeBufferPointer<UInt8>) -> FastLine? {
+    private static func userSync(_ line: UnsafeBufferPointer<UInt8>) -> FastCommand? {
         let start = 10  // after `USER_SYNC `
         var spaces: (Int, Int, Int, Int, Int) = (0, 0, 0, 0, 0)
         var found = 0
@@ -410,37 +553,13 @@ public enum FastLine: Equatable {
         return .userSync(processID: String(decoding: UnsafeBufferPointer(rebasing: line[start..<spaces.0]), as: UTF8.self))
     }
 
-    /// One line on its own (the fuzzer's and the tests' way in).
-    public static func read(_ line: [UInt8]) -> FastLine? {
-        var reader = FastLineReader()
-        return line.withUnsafeBufferPointer { reader.read($0) }
-    }
-
-    /// Whether `ReplicationLine.parse` reads the line as this does: what the fast way takes
-    /// the full way takes too, with the same stream, writer, tokens and facts.
-    public func agrees(with command: Result<ReplicationCommand, MalformedLine>) -> Bool {
-        guard case .success(let command) = command else { return false }
-        switch (self, command) {
-        case (.position(let stream, let instance, let previous, let new), .position(let s, let i, let p, let n)):
-            return stream == s && instance == i && previous == p && new == n
-        case (.rdata(let stream, let instance, let token, let facts, _, _), .rdata(let s, let i, let t, let row)):
-            return stream == s && instance == i && token == t && facts == RowFacts(row)
-        case (.federationAck(let instance, let token), .federationAck(let i, let t)):
-            return instance == i && token == t
-        case (.userSync(let process), .userSync(let p, _, _, _, _, _)):
-            return process == p
-        default:
-            return false
-        }
-    }
 }
 
-/// Reads line after line the fast way, keeping the writers' names and its scratch space
+/// Reads line after line the fast way, keeping the names of writers and cache functions
 /// from one line to the next.
 public struct FastLineReader: Sendable {
     private var names = NameTable()
-    private var fields: [RowScan.Field] = []
-    private var inner: [RowScan.Field] = []
+    private var writers = WriterTable()
     /// Whether a row's facts are decoded, or only its shape checked (`RowShape.facts`).
     private let decodesFacts: Bool
 
@@ -449,12 +568,11 @@ public struct FastLineReader: Sendable {
     }
 
     public mutating func read(_ line: UnsafeBufferPointer<UInt8>) -> FastLine? {
-        var ids: NameIDs?
-        return FastLine.read(line, names: &names, fields: &fields, inner: &inner, decode: decodesFacts, ids: &ids)
+        command(line).map(FastLine.init)
     }
 
-    /// As `read`, with where the line's stream and writer stand in the tables.
-    mutating func read(_ line: UnsafeBufferPointer<UInt8>, ids: inout NameIDs?) -> FastLine? {
-        FastLine.read(line, names: &names, fields: &fields, inner: &inner, decode: decodesFacts, ids: &ids)
+    /// The wire state's way: as `read`, with the writer as it is kept.
+    mutating func command(_ line: UnsafeBufferPointer<UInt8>) -> FastCommand? {
+        FastCommand.read(line, names: &names, writers: &writers, decode: decodesFacts)
     }
 }

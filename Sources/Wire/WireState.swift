@@ -176,8 +176,8 @@ public struct WireState: Sendable {
     public let feeds: Feeds
     public private(set) var positions = KeyedTable<WriterKey, WriterPosition>()
     public private(set) var instances = KeyedTable<InstanceName, ObservedInstance>()
-    /// Slots in `instances` by the fast reader's id of the name, and in `positions` by the ids
-    /// of stream and name (`writerSlot`).
+    /// Slots in `instances` by the fast reader's id of the name, and in `positions` by its id
+    /// of the writer (`FastWriter`, `writerSlot`).
     private var instanceSlots = SlotIndex()
     private var writerSlots = SlotIndex()
     public private(set) var syncProcesses: [String: SyncProcess] = [:]
@@ -424,21 +424,23 @@ public struct WireState: Sendable {
     /// The fast way: a line in the plain shape Synapse publishes (`FastLine`), taken without
     /// building the command; false leaves the line to the full way.
     private mutating func fast(_ line: UnsafeBufferPointer<UInt8>, at time: Double) -> Bool {
-        var ids: NameIDs?
-        switch fastReader.read(line, ids: &ids) {
+        switch fastReader.command(line) {
         case nil:
             return false
-        case .position(let stream, let instance, let previous, let new):
+        case .position(let writer, let previous, let new):
             positionLines += 1
-            observe(instance, id: ids?.instance, at: time, in: 1)
-            position(WriterKey(stream, instance), ids: ids, previous: previous, new: new, at: time)
-        case .rdata(let stream, let instance, let token, let facts, let row, let digest):
+            observe(writer.instance, id: writer.instanceID, at: time, in: 1)
+            position(WriterKey(writer.stream, writer.instance), writerID: writer.writerID, previous: previous, new: new,
+                     at: time)
+        case .rdata(let writer, let token, let facts, let row, let digest):
             rdataLines += 1
-            observe(instance, id: ids?.instance, at: time, in: 0)
+            observe(writer.instance, id: writer.instanceID, at: time, in: 0)
             // A cache invalidation is counted, never listed: its bytes (a token-keyed cache's
-            // keys among them) are not kept, whether its facts were decoded or not.
-            let kept = stream == WireState.caches || !feeds.contains(.streamRows) ? [] : Array(line[row])
-            rdata(WriterKey(stream, instance), ids: ids, token: token,
+            // keys among them) are not kept, whether its facts were decoded or not. The caches
+            // stream is the one whose rule is `.caches`: no name compared on every row.
+            var kept: [UInt8] = []
+            if case .caches = writer.rule {} else if feeds.contains(.streamRows) { kept = Array(line[row]) }
+            rdata(WriterKey(writer.stream, writer.instance), writerID: writer.writerID, token: token,
                   row: RecordedRow(bytes: kept, facts: facts, digest: digest), at: time)
         case .federationAck(let instance, _):
             count(command: "FEDERATION_ACK")
@@ -499,7 +501,7 @@ public struct WireState: Sendable {
         }
     }
 
-    private mutating func rdata(_ key: WriterKey, ids: NameIDs? = nil, token: RowToken, row: RecordedRow,
+    private mutating func rdata(_ key: WriterKey, writerID: Int? = nil, token: RowToken, row: RecordedRow,
                                 at time: Double) {
         guard case .id(let id) = token else {
             // Held until the numbered row of the same stream and writer closes the batch.
@@ -513,7 +515,7 @@ public struct WireState: Sendable {
         }
         let batch = pendingBatches.isEmpty ? nil : pendingBatches.removeValue(forKey: key)
         let count = (batch?.count ?? 0) + 1
-        guard let index = writerSlot(key, ids: ids, at: time, initialToken: id) else { return }
+        guard let index = writerSlot(key, id: writerID, at: time, initialToken: id) else { return }
         let isBackfill = key.stream == WireState.backfill
         // Synapse republishes identical rows, on the same writer too: a repeat is a
         // duplicate, never a step back. Looked up once, for the step and the duplicate count.
@@ -552,9 +554,8 @@ public struct WireState: Sendable {
     }
 
     /// Where a writer's position is kept, added at `initialToken` when it is new; nil past the
-    /// bound. `ids`, from the fast reader, find it without hashing the key.
-    private mutating func writerSlot(_ key: WriterKey, ids: NameIDs?, at time: Double, initialToken: Int64) -> Int? {
-        let id = ids.flatMap { ids in ids.instance.map { $0 * ReplicationLine.knownStreamBytes.count + ids.stream } }
+    /// bound. `id`, the fast reader's (`FastWriter`), finds it without hashing the key.
+    private mutating func writerSlot(_ key: WriterKey, id: Int?, at time: Double, initialToken: Int64) -> Int? {
         if let id, let slot = writerSlots[id] { return slot }
         if let slot = positions.slot(of: key) {
             if let id { writerSlots[id] = slot }
@@ -572,8 +573,9 @@ public struct WireState: Sendable {
         return slot
     }
 
-    private mutating func position(_ key: WriterKey, ids: NameIDs? = nil, previous: Int64, new: Int64, at time: Double) {
-        guard let index = writerSlot(key, ids: ids, at: time, initialToken: previous) else { return }
+    private mutating func position(_ key: WriterKey, writerID: Int? = nil, previous: Int64, new: Int64,
+                                   at time: Double) {
+        guard let index = writerSlot(key, id: writerID, at: time, initialToken: previous) else { return }
         var event: WireEvent?
         update(&positions.values[index])
         if let event { events.append(event) }

@@ -324,18 +324,22 @@ final class ConsoleSession {
     /// Reads what the reducer asked for from the recording, and hands it over as one batch.
     private func feedReplay(_ feed: ReplayFeed) {
         guard var reader = replayReader else { return }
-        do {
+        // Taken out while it reads, so its buffers are its own and a chunk is read into them
+        // without a copy; put back before the batch is handed over, whose effects may read on.
+        replayReader = nil
+        let batch = Result { () throws -> ReplayBatch in
             var lines: [ArraySlice<UInt8>] = []
             lines.reserveCapacity(min(feed.limit, 8192))
             while lines.count < feed.limit, let line = try reader.next(until: feed.until) {
                 lines.append(line.bytes)
             }
-            let batch = ReplayBatch(lines: lines, position: reader.offset, nextTime: try reader.nextTime(),
-                                    finished: try reader.finished())
-            replayReader = reader
-            dispatch(.replayed(batch))
-        } catch {
-            dispatch(.replayFailed("\(error)"))
+            return ReplayBatch(lines: lines, position: reader.offset, nextTime: try reader.nextTime(),
+                               finished: try reader.finished())
+        }
+        replayReader = reader
+        switch batch {
+        case .success(let batch): dispatch(.replayed(batch))
+        case .failure(let error): dispatch(.replayFailed("\(error)"))
         }
     }
 
