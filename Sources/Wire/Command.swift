@@ -115,24 +115,20 @@ public enum ReplicationLine {
 
     /// A digest of a row as published, from its stream's name and its JSON bytes (64 bits,
     /// sixteen bytes a step in two lanes): what tells a republished row from a new one without
-    /// comparing decoded rows.
-    static func digest(stream: UnsafeBufferPointer<UInt8>, row: UnsafeBufferPointer<UInt8>) -> UInt64 {
-        digest(named: streamDigest(stream), row: row)
+    /// comparing decoded rows. The fast way makes the stream's half once per writer
+    /// (`streamDigest`, `WriterTable`) and the rest per row (`digest(named:row:)`).
+    static func digest(stream: StreamName, row: ArraySlice<UInt8>) -> UInt64 {
+        var name = stream.rawValue
+        return name.withUTF8 { name in row.withUnsafeBufferPointer { digest(named: streamDigest(name), row: $0) } }
     }
 
-    /// The first half of a row's digest, the same for every row of a stream: made once per
-    /// writer by the fast way (`WriterTable`).
+    /// The first half of a row's digest, the same for every row of a stream.
     static func streamDigest(_ stream: UnsafeBufferPointer<UInt8>) -> UInt64 {
         (mix(0xcbf2_9ce4_8422_2325, stream) ^ 0x20) &* 0x100_0000_01b3
     }
 
-    static func digest(named: UInt64, row: UnsafeBufferPointer<UInt8>) -> UInt64 {
-        mix(named, row)
-    }
-
-    static func digest(stream: StreamName, row: ArraySlice<UInt8>) -> UInt64 {
-        var name = stream.rawValue
-        return name.withUTF8 { name in row.withUnsafeBufferPointer { digest(stream: name, row: $0) } }
+    static func digest(named stream: UInt64, row: UnsafeBufferPointer<UInt8>) -> UInt64 {
+        mix(stream, row)
     }
 
     private static func mix(_ start: UInt64, _ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {

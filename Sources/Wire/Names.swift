@@ -47,24 +47,112 @@ public enum RowToken: Hashable, Sendable {
     case id(Int64)
 }
 
+/// Values by the bytes that name them, in an open-addressing table whose probe compares a
+/// digest, then the bytes where they lie in one arena (no array per key, no string hashed).
+/// Bounded in keys and in a key's length; the caller makes the digest (`digest`) and decides
+/// what a key past a bound becomes.
+struct BytesTable<Value: Sendable>: Sendable {
+    private struct Entry: Sendable {
+        var digest: UInt64
+        /// Where the key's bytes lie in `arena`.
+        var start: Int
+        var count: Int
+    }
+
+    let capacity: Int
+    /// Longer keys are not kept.
+    let longest: Int
+    private var entries: [Entry] = []
+    private(set) var values: [Value] = []
+    private var arena: [UInt8] = []
+    /// Entry + 1 per bucket, 0 for none; twice the capacity at least, so probes stay short.
+    private var buckets: [Int32]
+
+    init(capacity: Int, longest: Int) {
+        self.capacity = capacity
+        self.longest = longest
+        var size = 2
+        while size < 2 * capacity { size <<= 1 }
+        buckets = Array(repeating: 0, count: size)
+    }
+
+    /// A digest of a key, eight bytes a step, the last word overlapping the one before.
+    @inline(__always)
+    static func digest(_ key: UnsafeBufferPointer<UInt8>) -> UInt64 {
+        var digest = UInt64(key.count) &* 0x9E37_79B9_7F4A_7C15
+        guard let base = key.baseAddress else { return digest }
+        var index = 0
+        while index + 8 < key.count {
+            digest = (digest ^ UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)) &* 0xFF51_AFD7_ED55_8CCD
+            digest ^= digest >> 32
+            index += 8
+        }
+        var last: UInt64 = 0
+        if key.count >= 8 {
+            last = UnsafeRawPointer(base + key.count - 8).loadUnaligned(as: UInt64.self)
+        } else {
+            for offset in 0..<key.count { last |= UInt64(key[offset]) << (8 * offset) }
+        }
+        digest = (digest ^ last) &* 0xC4CE_B9FE_1A85_EC53
+        return digest ^ (digest >> 29)
+    }
+
+    /// The entry holding `key`, or nil and the bucket a new key goes in.
+    @inline(__always)
+    func find(_ key: UnsafeBufferPointer<UInt8>, digest: UInt64) -> (entry: Int?, bucket: Int) {
+        let mask = buckets.count - 1
+        var bucket = Int(truncatingIfNeeded: digest) & mask
+        while case let held = buckets[bucket], held != 0 {
+            let entry = entries[Int(held) - 1]
+            if entry.digest == digest, entry.count == key.count,
+               arena.withUnsafeBytes({ BytesTable.same($0.baseAddress! + entry.start, key.baseAddress!, key.count) }) {
+                return (Int(held) - 1, bucket)
+            }
+            bucket = (bucket + 1) & mask
+        }
+        return (nil, bucket)
+    }
+
+    /// Keeps a key `find` did not, at the bucket it gave; its entry, nil past a bound.
+    mutating func add(_ key: UnsafeBufferPointer<UInt8>, digest: UInt64, bucket: Int, _ value: Value) -> Int? {
+        guard entries.count < capacity, key.count <= longest else { return nil }
+        entries.append(Entry(digest: digest, start: arena.count, count: key.count))
+        arena.append(contentsOf: key)
+        values.append(value)
+        buckets[bucket] = Int32(entries.count)
+        return entries.count - 1
+    }
+
+    /// Whether `count` bytes are the same at `a` and `b`: a word at a time, the last word
+    /// overlapping the one before (keys are a few words, shorter than memcmp's call).
+    @inline(__always)
+    private static func same(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer, _ count: Int) -> Bool {
+        guard count >= 8 else { return memcmp(a, b, count) == 0 }
+        var offset = 0
+        while offset + 8 < count {
+            guard a.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+                == b.loadUnaligned(fromByteOffset: offset, as: UInt64.self) else { return false }
+            offset += 8
+        }
+        return a.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)
+            == b.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)
+    }
+}
+
 /// Names read from the wire, kept once: a line that names a known writer (or cache function)
-/// gets the string kept from before instead of a new one, found by its bytes in an
-/// open-addressing table, with no hashing of strings. Bounded; past the bound a name is made
+/// gets the string kept from before instead of a new one, found by its bytes (`BytesTable`).
+/// Bounded; past the bound, and for names longer than any Synapse process's, a name is made
 /// afresh each time.
 struct NameTable: Sendable {
     static let capacity = 4096
-    /// Longer names are made afresh each time, not kept.
     static let longest = 256
-    private struct Entry: Sendable {
-        var digest: UInt64
-        var bytes: [UInt8]
+
+    private struct Name: Sendable {
         var name: String
         /// The name as a writer's, its hash made once.
         var instance: InstanceName
     }
-    private var entries: [Entry] = []
-    /// Entry + 1 per bucket, 0 for none; twice the capacity, so probes stay short.
-    private var buckets = [Int32](repeating: 0, count: 2 * NameTable.capacity)
+    private var table = BytesTable<Name>(capacity: NameTable.capacity, longest: NameTable.longest)
 
     /// A writer's name, kept with its hash; nil for bytes that are not a plain printable ASCII
     /// name (the full way decides about those).
@@ -75,26 +163,30 @@ struct NameTable: Sendable {
     /// As `instance`, with the name's entry in the table (nil past the bound): an id the wire
     /// state finds the writer's slots by.
     mutating func instanceWithID(_ bytes: UnsafeBufferPointer<UInt8>) -> (name: InstanceName, id: Int?)? {
-        entry(bytes).map {
-            entries.indices.contains($0) ? (entries[$0].instance, $0)
-                : (InstanceName(rawValue: String(decoding: bytes, as: UTF8.self)), nil)
-        }
+        guard let (name, id) = kept(bytes) else { return nil }
+        return (name?.instance ?? InstanceName(rawValue: String(decoding: bytes, as: UTF8.self)), id)
     }
 
     /// A name that is no writer's: a cache function's.
     mutating func name(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
-        entry(bytes).map {
-            entries.indices.contains($0) ? entries[$0].name : String(decoding: bytes, as: UTF8.self)
-        }
+        guard let (name, _) = kept(bytes) else { return nil }
+        return name?.name ?? String(decoding: bytes, as: UTF8.self)
     }
 
-    /// Whether `bytes` are a name the table would keep: one or more printable ASCII bytes.
+    /// Whether `bytes` are a name the table would keep: one or more printable ASCII bytes
+    /// (0x21 to 0x7E), eight a step.
     static func isPrintable(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        !bytes.isEmpty && bytes.allSatisfy { $0 > 0x20 && $0 < 0x7F }
+        guard let base = bytes.baseAddress, !bytes.isEmpty else { return false }
+        var index = 0
+        while index + 8 <= bytes.count {
+            guard printable(UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)) else { return false }
+            index += 8
+        }
+        return bytes[index...].allSatisfy { $0 > 0x20 && $0 < 0x7F }
     }
 
-    /// Whether every byte of `word` is printable ASCII (0x21 to 0x7E): none below 0x21, none
-    /// with the high bit, none that is DEL. Each test is exact for the word as a whole.
+    /// Whether every byte of `word` is printable ASCII: none below 0x21, none with the high
+    /// bit, none that is DEL. Each test is exact for the word as a whole.
     @inline(__always)
     private static func printable(_ word: UInt64) -> Bool {
         let ones: UInt64 = 0x0101_0101_0101_0101
@@ -104,46 +196,18 @@ struct NameTable: Sendable {
         return word & highs == 0 && below == 0 && (del &- ones) & ~del & highs == 0
     }
 
-    private static func same(_ kept: [UInt8], _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        kept.count == bytes.count && kept.withUnsafeBytes { memcmp($0.baseAddress!, bytes.baseAddress!, bytes.count) == 0 }
-    }
-
-    /// The entry of these bytes, added when new; `entries.count` when the table is full.
-    private mutating func entry(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
-        guard !bytes.isEmpty, let base = bytes.baseAddress else { return nil }
-        // Eight bytes a step: each word checked for printable ASCII and mixed into the digest.
-        var digest = UInt64(bytes.count) &* 0x9E37_79B9_7F4A_7C15
-        var index = 0
-        while index + 8 <= bytes.count {
-            let word = UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)
-            guard NameTable.printable(word) else { return nil }
-            digest = (digest ^ word) &* 0xFF51_AFD7_ED55_8CCD
-            digest ^= digest >> 32
-            index += 8
-        }
-        var tail: UInt64 = 0
-        var shift: UInt64 = 0
-        while index < bytes.count {
-            let byte = bytes[index]
-            guard byte > 0x20, byte < 0x7F else { return nil }
-            tail |= UInt64(byte) << shift
-            shift += 8
-            index += 1
-        }
-        digest = (digest ^ tail) &* 0xC4CE_B9FE_1A85_EC53
-        digest ^= digest >> 29
-        let mask = buckets.count - 1
-        var bucket = Int(truncatingIfNeeded: digest ^ (digest >> 29)) & mask
-        while case let held = buckets[bucket], held != 0 {
-            let index = Int(held) - 1
-            if entries[index].digest == digest && NameTable.same(entries[index].bytes, bytes) { return index }
-            bucket = (bucket + 1) & mask
-        }
-        guard entries.count < NameTable.capacity, bytes.count <= NameTable.longest else { return entries.count }
+    /// The name kept for these bytes (added when new) and its entry; a nil name past the
+    /// bounds; nil for bytes that are no name.
+    private mutating func kept(_ bytes: UnsafeBufferPointer<UInt8>) -> (name: Name?, id: Int?)? {
+        let digest = BytesTable<Name>.digest(bytes)
+        let (found, bucket) = table.find(bytes, digest: digest)
+        if let found { return (table.values[found], found) }
+        // Checked once, when first seen: a name held was printable when it was kept.
+        guard NameTable.isPrintable(bytes) else { return nil }
         let name = String(decoding: bytes, as: UTF8.self)
-        entries.append(Entry(digest: digest, bytes: Array(bytes), name: name, instance: InstanceName(rawValue: name)))
-        buckets[bucket] = Int32(entries.count)
-        return entries.count - 1
+        let kept = Name(name: name, instance: InstanceName(rawValue: name))
+        guard let id = table.add(bytes, digest: digest, bucket: bucket, kept) else { return (nil, nil) }
+        return (kept, id)
     }
 }
 
@@ -173,86 +237,31 @@ final class FastWriter: Sendable {
     }
 }
 
-/// A line's stream and writer, found together by the bytes `<stream> <instance>` of the line in
-/// an open-addressing table, with no string made or hashed. A pair is checked once, when first
-/// kept (a known stream, a name `NameTable` keeps). Bounded in pairs and in a pair's length:
-/// any other pair (and one refused, as an unknown stream's) is looked up part by part on each
-/// line, its writer made afresh without an id.
+/// A line's stream and writer, found together by the bytes `<stream> <instance>` of the line
+/// (`BytesTable`). A pair is checked once, when first kept (a known stream, a name `NameTable`
+/// keeps). Bounded in pairs and in a pair's length: any other pair (and one refused, as an
+/// unknown stream's) is looked up part by part on each line, its writer made afresh without
+/// an id.
 struct WriterTable: Sendable {
     static let capacity = 4096
-    /// Longer pairs are not kept: names of that length are no Synapse process's.
-    static let longest = 256
-
-    private struct Entry: Sendable {
-        var digest: UInt64
-        /// Where the pair's bytes lie in `bytes`.
-        var start: Int
-        var count: Int
-    }
-
-    private var entries: [Entry] = []
-    private var writers: [FastWriter] = []
-    /// Every pair's bytes, one after another: compared where they lie, no array per pair.
-    private var bytes: [UInt8] = []
-    /// Entry + 1 per bucket, 0 for none; twice the capacity, so probes stay short.
-    private var buckets = [Int32](repeating: 0, count: 2 * WriterTable.capacity)
+    private var table = BytesTable<FastWriter>(capacity: WriterTable.capacity, longest: NameTable.longest)
 
     /// `bytes`: a line's `<stream> <instance>`, the space at `space`. Nil when the stream is
     /// not one the fast way knows or the name is not one `NameTable` keeps.
     mutating func writer(_ bytes: UnsafeBufferPointer<UInt8>, space: Int, names: inout NameTable) -> FastWriter? {
-        guard let base = bytes.baseAddress, bytes.count >= 8, bytes.count <= WriterTable.longest else {
-            return lookUp(bytes, space: space, id: nil, names: &names)
-        }
-        // Eight bytes a step, the last word overlapping the one before: no byte loop.
-        var digest = UInt64(bytes.count) &* 0x9E37_79B9_7F4A_7C15
-        var index = 0
-        while index + 8 < bytes.count {
-            digest = (digest ^ UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)) &* 0xFF51_AFD7_ED55_8CCD
-            digest ^= digest >> 32
-            index += 8
-        }
-        digest = (digest ^ UnsafeRawPointer(base + bytes.count - 8).loadUnaligned(as: UInt64.self)) &* 0xC4CE_B9FE_1A85_EC53
-        digest ^= digest >> 29
-        let mask = buckets.count - 1
-        var bucket = Int(truncatingIfNeeded: digest) & mask
-        while case let held = buckets[bucket], held != 0 {
-            let entry = entries[Int(held) - 1]
-            if entry.digest == digest, entry.count == bytes.count,
-               self.bytes.withUnsafeBytes({ WriterTable.same($0.baseAddress! + entry.start, base, bytes.count) }) {
-                return writers[Int(held) - 1]
-            }
-            bucket = (bucket + 1) & mask
-        }
-        guard entries.count < WriterTable.capacity else { return lookUp(bytes, space: space, id: nil, names: &names) }
-        guard let writer = lookUp(bytes, space: space, id: entries.count, names: &names) else { return nil }
-        entries.append(Entry(digest: digest, start: self.bytes.count, count: bytes.count))
-        self.bytes.append(contentsOf: bytes)
-        writers.append(writer)
-        buckets[bucket] = Int32(entries.count)
-        return writer
-    }
-
-    /// Whether `count` bytes (eight or more) are the same at `a` and `b`, a word at a time, the
-    /// last word overlapping the one before: a pair is a few words, shorter than memcmp's call.
-    @inline(__always)
-    private static func same(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer, _ count: Int) -> Bool {
-        var offset = 0
-        while offset + 8 < count {
-            guard a.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
-                == b.loadUnaligned(fromByteOffset: offset, as: UInt64.self) else { return false }
-            offset += 8
-        }
-        return a.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)
-            == b.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)
-    }
-
-    /// A pair not in the table, part by part.
-    private func lookUp(_ bytes: UnsafeBufferPointer<UInt8>, space: Int, id: Int?, names: inout NameTable) -> FastWriter? {
+        let digest = BytesTable<FastWriter>.digest(bytes)
+        let (found, bucket) = table.find(bytes, digest: digest)
+        if let found { return table.values[found] }
         guard let (stream, rule) = ReplicationLine.knownStream(bytes[..<space]),
               let (instance, instanceID) = names.instanceWithID(UnsafeBufferPointer(rebasing: bytes[(space + 1)...]))
         else { return nil }
-        return FastWriter(stream: stream, instance: instance, rule: rule,
-                          streamDigest: ReplicationLine.streamDigest(UnsafeBufferPointer(rebasing: bytes[..<space])),
-                          writerID: id, instanceID: instanceID)
+        let streamDigest = ReplicationLine.streamDigest(UnsafeBufferPointer(rebasing: bytes[..<space]))
+        func made(_ id: Int?) -> FastWriter {
+            FastWriter(stream: stream, instance: instance, rule: rule, streamDigest: streamDigest, writerID: id,
+                       instanceID: instanceID)
+        }
+        // The entry the writer will have, when it is kept.
+        let writer = made(table.values.count)
+        return table.add(bytes, digest: digest, bucket: bucket, writer) != nil ? writer : made(nil)
     }
 }

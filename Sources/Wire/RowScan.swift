@@ -513,9 +513,7 @@ enum FastCommand {
     /// `FEDERATION_ACK <instance> <token>`.
     private static func federationAck(_ line: UnsafeBufferPointer<UInt8>, names: inout NameTable) -> FastCommand? {
         let start = 15  // after `FEDERATION_ACK `
-        var space = start
-        while space < line.count && line[space] != 0x20 { space += 1 }
-        guard space > start, space < line.count,
+        guard let space = ReplicationLine.first(0x20, in: line, from: start), space > start,
               let instance = names.instance(UnsafeBufferPointer(rebasing: line[start..<space])),
               let token = ReplicationLine.plainInteger(line, (space + 1)..<line.count) else { return nil }
         return .federationAck(instance: instance, token: token)
@@ -525,34 +523,31 @@ enum FastCommand {
     /// no part empty; any other form goes the full way.
     private static func userSync(_ line: UnsafeBufferPointer<UInt8>) -> FastCommand? {
         let start = 10  // after `USER_SYNC `
-        var spaces: (Int, Int, Int, Int, Int) = (0, 0, 0, 0, 0)
-        var found = 0
+        // Where the process's id ends and the state (`start` or `end`) lies.
+        var processEnd = 0
+        var state = 0..<0
+        var spaces = 0
         var partStart = start
         for index in start..<line.count {
             let byte = line[index]
             guard byte < 0x80 else { return nil }
             guard byte == 0x20 else { continue }
-            guard index > partStart else { return nil }
-            switch found {
-            case 0: spaces.0 = index
-            case 1: spaces.1 = index
-            case 2: spaces.2 = index
-            case 3: spaces.3 = index
-            case 4: spaces.4 = index
-            default: return nil
+            guard index > partStart, spaces < 5 else { return nil }
+            switch spaces {
+            case 0: processEnd = index
+            case 3: state = partStart..<index
+            default: break
             }
-            found += 1
+            spaces += 1
             partStart = index + 1
         }
-        guard found == 4 || found == 5, partStart < line.count else { return nil }
-        let state = (spaces.2 + 1)..<spaces.3
-        guard ReplicationLine.equals(line, state, "start") || ReplicationLine.equals(line, state, "end"),
+        guard spaces == 4 || spaces == 5, partStart < line.count,
+              ReplicationLine.equals(line, state, "start") || ReplicationLine.equals(line, state, "end"),
               ReplicationLine.plainInteger(line, partStart..<line.count) != nil,
-              NameTable.isPrintable(UnsafeBufferPointer(rebasing: line[start..<spaces.0])) else { return nil }
+              NameTable.isPrintable(UnsafeBufferPointer(rebasing: line[start..<processEnd])) else { return nil }
         // A process's id changes at each start: made afresh, it stays out of the name table.
-        return .userSync(processID: String(decoding: UnsafeBufferPointer(rebasing: line[start..<spaces.0]), as: UTF8.self))
+        return .userSync(processID: String(decoding: UnsafeBufferPointer(rebasing: line[start..<processEnd]), as: UTF8.self))
     }
-
 }
 
 /// Reads line after line the fast way, keeping the names of writers and cache functions

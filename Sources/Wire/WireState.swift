@@ -435,13 +435,10 @@ public struct WireState: Sendable {
         case .rdata(let writer, let token, let facts, let row, let digest):
             rdataLines += 1
             observe(writer.instance, id: writer.instanceID, at: time, in: 0)
-            // A cache invalidation is counted, never listed: its bytes (a token-keyed cache's
-            // keys among them) are not kept, whether its facts were decoded or not. The caches
-            // stream is the one whose rule is `.caches`: no name compared on every row.
-            var kept: [UInt8] = []
-            if case .caches = writer.rule {} else if feeds.contains(.streamRows) { kept = Array(line[row]) }
             rdata(WriterKey(writer.stream, writer.instance), writerID: writer.writerID, token: token,
-                  row: RecordedRow(bytes: kept, facts: facts, digest: digest), at: time)
+                  row: RecordedRow(bytes: keepsRows(of: writer.stream) ? Array(line[row]) : [], facts: facts,
+                                   digest: digest),
+                  at: time)
         case .federationAck(let instance, _):
             count(command: "FEDERATION_ACK")
             observe(instance, at: time, in: 2)
@@ -464,8 +461,7 @@ public struct WireState: Sendable {
                 }
             }
             rdata(WriterKey(stream, instance), token: token,
-                  row: RecordedRow(bytes: stream == WireState.caches || !feeds.contains(.streamRows) ? []
-                                       : Secrets.keptRow(row, as: rowBytes),
+                  row: RecordedRow(bytes: keepsRows(of: stream) ? Secrets.keptRow(row, as: rowBytes) : [],
                                    facts: RowFacts(row),
                                    digest: ReplicationLine.digest(stream: stream, row: rowBytes)),
                   at: time)
@@ -642,11 +638,17 @@ public struct WireState: Sendable {
         }
         recentRows.insert(token: id, digest: row.digest,
                           RecentRow(writer: Int32(writer), deviceListSequence: deviceListSequence))
-        // Cache invalidations are counted per cache function, never listed one by one: a
-        // third of the traffic, they would push every other stream's rows out of the feed.
-        guard key.stream != WireState.caches, feeds.contains(.streamRows) else { return }
+        guard keepsRows(of: key.stream) else { return }
         streamRows.append(.row(StreamRowEntry(time: time, stream: key.stream, instance: key.instance,
                                              token: id, rowJSON: row.bytes)))
+    }
+
+    /// Whether a stream's rows are kept as published, in the feed of stream rows. Cache
+    /// invalidations are counted per cache function, never listed one by one: a third of the
+    /// traffic, they would push every other stream's rows out of the feed, and their bytes (a
+    /// token-keyed cache's keys among them) are dropped, whichever way the row came.
+    private func keepsRows(of stream: StreamName) -> Bool {
+        stream != WireState.caches && feeds.contains(.streamRows)
     }
 
 }

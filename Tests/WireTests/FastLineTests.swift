@@ -196,6 +196,11 @@ import Testing
         }
         // A name that is no writer's, kept the same way.
         #expect(Array("get_users_in_room".utf8).withUnsafeBufferPointer { names.name($0) } == "get_users_in_room")
+        // A name longer than any process's is read, not kept.
+        let long = String(repeating: "x", count: NameTable.longest + 1)
+        let read = Array(long.utf8).withUnsafeBufferPointer { names.instanceWithID($0) }
+        #expect(read?.name.rawValue == long && read?.id == nil)
+        #expect(Array("client_reader1".utf8).withUnsafeBufferPointer { names.instanceWithID($0) }?.id == 0)
         // Past the bound, names are still read, made afresh.
         for index in 0..<NameTable.capacity { _ = Array("w\(index)".utf8).withUnsafeBufferPointer { names.instance($0) } }
         #expect(Array("one_more".utf8).withUnsafeBufferPointer { names.instance($0) } == "one_more")
