@@ -213,9 +213,12 @@ struct NameTable: Sendable {
 
 /// A writer as the fast way keeps it, made when its line is first seen: one reference a line
 /// hands on, where a stream's and a process's names would each be copied and freed.
-final class FastWriter: Sendable {
-    let stream: StreamName
-    let instance: InstanceName
+final class FastWriter: LineWriter, Sendable {
+    /// Kept whole, so a line's writer is handed on as it is, no name copied.
+    let key: WriterKey
+    var stream: StreamName { key.stream }
+    var instance: InstanceName { key.instance }
+    let isBackfill: Bool
     let rule: RowShape.Rule
     /// The stream's name mixed into a digest, where each row's digest starts
     /// (`ReplicationLine.digest(named:row:)`).
@@ -228,8 +231,8 @@ final class FastWriter: Sendable {
 
     init(stream: StreamName, instance: InstanceName, rule: RowShape.Rule, streamDigest: UInt64, writerID: Int?,
          instanceID: Int?) {
-        self.stream = stream
-        self.instance = instance
+        key = WriterKey(stream, instance)
+        isBackfill = stream == WireState.backfill
         self.rule = rule
         self.streamDigest = streamDigest
         self.writerID = writerID

@@ -79,10 +79,10 @@ public enum Recording {
     /// whose digits together stay below 2^53 divide exactly as the decimal rounds. Nil for any
     /// other text, which is read the general way.
     static func seconds(_ bytes: UnsafeBufferPointer<UInt8>) -> Double? {
-        // The shape syntop writes, ten digits and six: read without a branch per byte.
-        if bytes.count == 17, bytes[10] == UInt8(ascii: "."), let base = bytes.baseAddress,
-           let seconds = tenDigits(base), let micros = sixDigits(base + 11), seconds < 9_000_000_000 {
-            return Double(seconds * 1_000_000 + micros) / 1_000_000
+        // The shape syntop writes, ten digits and six: read eight digits at a time.
+        if bytes.count == 17, let base = bytes.baseAddress, let micros = sixteenDigits(base),
+           micros < 9_000_000_000_000_000 {
+            return Double(micros) / 1_000_000
         }
         var whole: Int64 = 0
         var scale: Int64 = 1
@@ -106,7 +106,13 @@ public enum Recording {
     /// Eight ASCII digits at once (the first the most significant), or nil when any is none.
     @inline(__always)
     private static func eightDigits(_ at: UnsafePointer<UInt8>) -> Int64? {
-        let word = UInt64(littleEndian: UnsafeRawPointer(at).loadUnaligned(as: UInt64.self)) &- 0x3030_3030_3030_3030
+        eightDigits(UInt64(littleEndian: UnsafeRawPointer(at).loadUnaligned(as: UInt64.self)))
+    }
+
+    /// As `eightDigits(_:)`, of a word that holds them, the first byte lowest.
+    @inline(__always)
+    private static func eightDigits(_ digits: UInt64) -> Int64? {
+        let word = digits &- 0x3030_3030_3030_3030
         // Every byte 0 to 9: no borrow above, and none past 9 after adding 6.
         guard (word | (word &+ 0x0606_0606_0606_0606)) & 0xF0F0_F0F0_F0F0_F0F0 == 0 else { return nil }
         // Neighbours joined, two digits, then four, then eight, none carrying into the next.
@@ -115,21 +121,17 @@ public enum Recording {
         return Int64(((quads &* 10_000) &+ (quads >> 32)) & 0xFFFF_FFFF)
     }
 
+    /// `dddddddddd.dddddd` (ten digits, a point, six) as microseconds: the first eight digits,
+    /// then the ninth alone, then the tenth with the six after the point as eight digits with
+    /// a zero before them. Nil for any other text.
     @inline(__always)
-    private static func tenDigits(_ at: UnsafePointer<UInt8>) -> Int64? {
-        guard let high = eightDigits(at), at[8] &- 0x30 < 10, at[9] &- 0x30 < 10 else { return nil }
-        return high * 100 + Int64(at[8] &- 0x30) * 10 + Int64(at[9] &- 0x30)
-    }
-
-    @inline(__always)
-    private static func sixDigits(_ at: UnsafePointer<UInt8>) -> Int64? {
-        var value: Int64 = 0
-        for offset in 0..<6 {
-            let digit = at[offset] &- 0x30
-            guard digit < 10 else { return nil }
-            value = value * 10 + Int64(digit)
-        }
-        return value
+    private static func sixteenDigits(_ at: UnsafePointer<UInt8>) -> Int64? {
+        let tail = UInt64(littleEndian: UnsafeRawPointer(at + 9).loadUnaligned(as: UInt64.self))
+        // The tail's second byte is the point: the tenth digit moves up over it, a zero below.
+        guard (tail >> 8) & 0xFF == UInt64(UInt8(ascii: ".")), at[8] &- 0x30 < 10,
+              let high = eightDigits(at),
+              let low = eightDigits((tail & 0xFFFF_FFFF_FFFF_0000) | (tail & 0xFF) << 8 | 0x30) else { return nil }
+        return (high * 10 + Int64(at[8] &- 0x30)) * 10_000_000 + low
     }
 
     /// Every line of a recording, split at newlines.

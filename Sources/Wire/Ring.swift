@@ -63,11 +63,13 @@ public struct RateHistory: Equatable, Sendable {
 
     public mutating func add(at time: Double, count: Int = 1) {
         guard let second = RateHistory.second(time) else { return }
-        advance(to: second)
-        if second > (newestSecond ?? second) - Int64(RateHistory.seconds) {
-            let index = Int(((second % Int64(RateHistory.seconds)) + Int64(RateHistory.seconds)) % Int64(RateHistory.seconds))
-            buckets[index] += count
+        if let newest = newestSecond, second <= newest {
+            // Nearly every row: the second of the row before, or a late one still in the window.
+            guard second > newest - Int64(RateHistory.seconds) else { return }
+        } else {
+            advance(to: second)
         }
+        buckets[RateHistory.bucket(second)] += count
     }
 
     private mutating func advance(to second: Int64) {
@@ -75,22 +77,27 @@ public struct RateHistory: Equatable, Sendable {
             newestSecond = second
             return
         }
-        guard second > newest else { return }
         let steps = min(second - newest, Int64(RateHistory.seconds))
         for step in 1...steps {
-            let index = Int((((newest + step) % Int64(RateHistory.seconds)) + Int64(RateHistory.seconds)) % Int64(RateHistory.seconds))
-            buckets[index] = 0
+            buckets[RateHistory.bucket(newest + step)] = 0
         }
         newestSecond = second
     }
 
-    /// Counts per second, oldest first, ending at `time`.
-    /// The whole second of a time, if it is one Int64 can hold.
-    static func second(_ time: Double) -> Int64? {
-        guard time.isFinite, abs(time) < 9e15 else { return nil }
-        return Int64(time.rounded(.down))
+    /// Where a second's count is kept.
+    private static func bucket(_ second: Int64) -> Int {
+        Int(((second % Int64(RateHistory.seconds)) + Int64(RateHistory.seconds)) % Int64(RateHistory.seconds))
     }
 
+    /// The whole second of a time, if it is one Int64 can hold: the time truncated, one less
+    /// below zero (as floor, without its call on every row).
+    static func second(_ time: Double) -> Int64? {
+        guard time.isFinite, abs(time) < 9e15 else { return nil }
+        let whole = Int64(time)
+        return Double(whole) > time ? whole - 1 : whole
+    }
+
+    /// Counts per second, oldest first, ending at `time`.
     public func values(until time: Double) -> [Int] {
         guard let newest = newestSecond, let end = RateHistory.second(time) else {
             return Array(repeating: 0, count: RateHistory.seconds)
@@ -98,8 +105,7 @@ public struct RateHistory: Equatable, Sendable {
         return (0..<RateHistory.seconds).map { offset in
             let second = end - Int64(RateHistory.seconds - 1 - offset)
             guard second <= newest, second > newest - Int64(RateHistory.seconds) else { return 0 }
-            let index = Int(((second % Int64(RateHistory.seconds)) + Int64(RateHistory.seconds)) % Int64(RateHistory.seconds))
-            return buckets[index]
+            return buckets[RateHistory.bucket(second)]
         }
     }
 }

@@ -133,9 +133,26 @@ enum RowScan {
         case UInt8(ascii: "\""):
             index += 1
             var escaped = false
-            // Eight bytes a step, to the first quote, backslash or byte the full way takes (a
-            // short escape is stepped over); the byte loop takes the last few bytes of the row.
+            // Sixteen bytes a step where the processor has it, then eight, to the first quote,
+            // backslash or byte the full way takes (a short escape is stepped over); the byte
+            // loop takes the last few bytes of the row.
             if let base = bytes.baseAddress {
+                #if arch(x86_64)
+                while index + 16 <= end {
+                    let stop = ByteScan.stringStops(base + index)
+                    guard stop != 0 else {
+                        index += 16
+                        continue
+                    }
+                    index += stop.trailingZeroBitCount
+                    if bytes[index] == UInt8(ascii: "\"") {
+                        index += 1
+                        return escaped ? .escapedString : .string
+                    }
+                    guard shortEscape(bytes, &index, end) else { return nil }
+                    escaped = true
+                }
+                #endif
                 while index + 8 <= end {
                     let (quotes, others) = stops(UInt64(littleEndian: UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)))
                     let stop = quotes | others

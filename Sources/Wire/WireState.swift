@@ -13,6 +13,23 @@ public struct WriterKey: Hashable, Comparable, Sendable {
     }
 }
 
+/// A line's writer as the wire state takes it: the fast way's `FastWriter`, handed on as the
+/// reference it is, or the full way's key. Generic, so the fast way's names are read (and
+/// copied) only where a rare branch needs them, never on the common path.
+protocol LineWriter {
+    var key: WriterKey { get }
+    /// The fast reader's id of the writer (`writerSlot`); nil for the full way.
+    var writerID: Int? { get }
+    /// Whether the stream is backfill, whose ids count down within one update.
+    var isBackfill: Bool { get }
+}
+
+extension WriterKey: LineWriter {
+    var key: WriterKey { self }
+    var writerID: Int? { nil }
+    var isBackfill: Bool { stream == WireState.backfill }
+}
+
 /// What the wire says about one writer of one stream.
 public struct WriterPosition: Equatable, Sendable {
     /// The last RDATA id or POSITION new token.
@@ -170,6 +187,15 @@ public struct WireState: Sendable {
         /// Cache invalidations, counted per cache function.
         public static let caches = Feeds(rawValue: 4)
         public static let all: Feeds = [.deviceLists, .streamRows, .caches]
+
+        /// Whether a writer's rows are kept as published, in the feed of stream rows. Cache
+        /// invalidations are counted per cache function, never listed one by one: a third of
+        /// the traffic, they would push every other stream's rows out of the feed, and their
+        /// bytes (a token-keyed cache's keys among them) are dropped, whichever way the row
+        /// came. (On the feeds, not the state: a method of the state copies it whole.)
+        func keepsRows<Writer: LineWriter>(of writer: Writer) -> Bool {
+            contains(.streamRows) && writer.key.stream != WireState.caches
+        }
     }
 
     public let limits: Limits
@@ -400,13 +426,11 @@ public struct WireState: Sendable {
     }
 
     /// The streams an instance writes are noted as each of its writers is first seen
-    /// (`writerSlot`), not on every line. `id`: the fast reader's id of the name, which finds
-    /// its slot without hashing it.
+    /// (`writerSlot`), not on every line. `id`: the fast reader's id of the name, noted for
+    /// the next line (`observe(_:at:in:)` with the writer).
     private mutating func observe(_ instance: InstanceName, id: Int? = nil, at time: Double, in command: Int) {
         let slot: Int
-        if let id, let known = instanceSlots[id] {
-            slot = known
-        } else if let known = instances.slot(of: instance) {
+        if let known = instances.slot(of: instance) {
             slot = known
             if let id { instanceSlots[id] = known }
         } else {
@@ -417,8 +441,24 @@ public struct WireState: Sendable {
             slot = instances.add(instance, ObservedInstance(firstSeen: time, lastSeen: time))
             if let id { instanceSlots[id] = slot }
         }
-        instances.values[slot].lastSeen = time
-        instances.values[slot].commandMask |= 1 << command
+        touch(slot, at: time, in: command)
+    }
+
+    /// As `observe`, by the fast reader's id of the writer's process: its name is read only
+    /// the first time.
+    private mutating func observe(_ writer: FastWriter, at time: Double, in command: Int) {
+        guard let id = writer.instanceID, let slot = instanceSlots[id] else {
+            return observe(writer.instance, id: writer.instanceID, at: time, in: command)
+        }
+        touch(slot, at: time, in: command)
+    }
+
+    private mutating func touch(_ slot: Int, at time: Double, in command: Int) {
+        update(&instances.values[slot])
+        func update(_ instance: inout ObservedInstance) {
+            instance.lastSeen = time
+            instance.commandMask |= 1 << command
+        }
     }
 
     /// The fast way: a line in the plain shape Synapse publishes (`FastLine`), taken without
@@ -429,14 +469,13 @@ public struct WireState: Sendable {
             return false
         case .position(let writer, let previous, let new):
             positionLines += 1
-            observe(writer.instance, id: writer.instanceID, at: time, in: 1)
-            position(WriterKey(writer.stream, writer.instance), writerID: writer.writerID, previous: previous, new: new,
-                     at: time)
+            observe(writer, at: time, in: 1)
+            position(writer, previous: previous, new: new, at: time)
         case .rdata(let writer, let token, let facts, let row, let digest):
             rdataLines += 1
-            observe(writer.instance, id: writer.instanceID, at: time, in: 0)
-            rdata(WriterKey(writer.stream, writer.instance), writerID: writer.writerID, token: token,
-                  row: RecordedRow(bytes: keepsRows(of: writer.stream) ? Array(line[row]) : [], facts: facts,
+            observe(writer, at: time, in: 0)
+            rdata(writer, token: token,
+                  row: RecordedRow(bytes: feeds.keepsRows(of: writer) ? Array(line[row]) : [], facts: facts,
                                    digest: digest),
                   at: time)
         case .federationAck(let instance, _):
@@ -460,8 +499,9 @@ public struct WireState: Sendable {
                     overflow += 1
                 }
             }
-            rdata(WriterKey(stream, instance), token: token,
-                  row: RecordedRow(bytes: keepsRows(of: stream) ? Secrets.keptRow(row, as: rowBytes) : [],
+            let key = WriterKey(stream, instance)
+            rdata(key, token: token,
+                  row: RecordedRow(bytes: feeds.keepsRows(of: key) ? Secrets.keptRow(row, as: rowBytes) : [],
                                    facts: RowFacts(row),
                                    digest: ReplicationLine.digest(stream: stream, row: rowBytes)),
                   at: time)
@@ -497,9 +537,10 @@ public struct WireState: Sendable {
         }
     }
 
-    private mutating func rdata(_ key: WriterKey, writerID: Int? = nil, token: RowToken, row: RecordedRow,
-                                at time: Double) {
+    private mutating func rdata<Writer: LineWriter>(_ writer: Writer, token: RowToken, row: RecordedRow,
+                                                    at time: Double) {
         guard case .id(let id) = token else {
+            let key = writer.key
             // Held until the numbered row of the same stream and writer closes the batch.
             if pendingBatches[key] != nil || pendingBatches.count < limits.writers {
                 pendingBatches[key, default: []].append(row)
@@ -509,10 +550,10 @@ public struct WireState: Sendable {
             }
             return
         }
-        let batch = pendingBatches.isEmpty ? nil : pendingBatches.removeValue(forKey: key)
+        let batch = pendingBatches.isEmpty ? nil : pendingBatches.removeValue(forKey: writer.key)
         let count = (batch?.count ?? 0) + 1
-        guard let index = writerSlot(key, id: writerID, at: time, initialToken: id) else { return }
-        let isBackfill = key.stream == WireState.backfill
+        guard let index = writerSlot(writer, at: time, initialToken: id) else { return }
+        let isBackfill = writer.isBackfill
         // Synapse republishes identical rows, on the same writer too: a repeat is a
         // duplicate, never a step back. Looked up once, for the step and the duplicate count.
         let seen = recentRows.slot(token: id, digest: row.digest)
@@ -520,39 +561,43 @@ public struct WireState: Sendable {
         var restart: WireEvent?
         // In place: a copy would copy the rate history on every line.
         update(&positions.values[index])
-        func update(_ writer: inout WriterPosition) {
+        func update(_ position: inout WriterPosition) {
             // Backfill ids count down within one update; elsewhere a lower id means a restart.
-            if id < writer.token && !isBackfill && !isRepeat {
-                writer.restarts += 1
+            if id < position.token && !isBackfill && !isRepeat {
+                position.restarts += 1
+                let key = writer.key
                 restart = WireEvent(time: time, kind: .restart, stream: key.stream, instance: key.instance,
-                                    detail: "row id \(id) after \(writer.token)")
+                                    detail: "row id \(id) after \(position.token)")
             }
             if isBackfill || isRepeat {
-                writer.token = max(writer.token, id)
+                position.token = max(position.token, id)
             } else {
-                writer.token = id
+                position.token = id
             }
-            writer.lastSeen = time
-            writer.lastRowAt = time
-            writer.rows += count
-            writer.rate.add(at: time, count: count)
+            position.lastSeen = time
+            position.lastRowAt = time
+            position.rows += count
+            position.rate.add(at: time, count: count)
         }
         if let restart { events.append(restart) }
         guard let batch else {
-            record(row, key: key, writer: index, id: id, at: time, seen: seen)
+            record(row, writer: writer, slot: index, id: id, at: time, seen: seen)
             return
         }
         // The batch's rows go in first and may change what the last one finds.
         for earlier in batch + [row] {
-            record(earlier, key: key, writer: index, id: id, at: time,
+            record(earlier, writer: writer, slot: index, id: id, at: time,
                    seen: recentRows.slot(token: id, digest: earlier.digest))
         }
     }
 
     /// Where a writer's position is kept, added at `initialToken` when it is new; nil past the
-    /// bound. `id`, the fast reader's (`FastWriter`), finds it without hashing the key.
-    private mutating func writerSlot(_ key: WriterKey, id: Int?, at time: Double, initialToken: Int64) -> Int? {
+    /// bound. The fast reader's id of the writer (`FastWriter`) finds it without hashing the key.
+    private mutating func writerSlot<Writer: LineWriter>(_ writer: Writer, at time: Double, initialToken: Int64)
+        -> Int? {
+        let id = writer.writerID
         if let id, let slot = writerSlots[id] { return slot }
+        let key = writer.key
         if let slot = positions.slot(of: key) {
             if let id { writerSlots[id] = slot }
             return slot
@@ -569,45 +614,47 @@ public struct WireState: Sendable {
         return slot
     }
 
-    private mutating func position(_ key: WriterKey, writerID: Int? = nil, previous: Int64, new: Int64,
-                                   at time: Double) {
-        guard let index = writerSlot(key, id: writerID, at: time, initialToken: previous) else { return }
+    private mutating func position<Writer: LineWriter>(_ writer: Writer, previous: Int64, new: Int64,
+                                                       at time: Double) {
+        guard let index = writerSlot(writer, at: time, initialToken: previous) else { return }
         var event: WireEvent?
         update(&positions.values[index])
         if let event { events.append(event) }
-        func update(_ writer: inout WriterPosition) {
-            writer.positionLines += 1
-            writer.lastSeen = time
-            if new < writer.token && key.stream != WireState.backfill {
-                writer.restarts += 1
+        func update(_ position: inout WriterPosition) {
+            position.positionLines += 1
+            position.lastSeen = time
+            if new < position.token && !writer.isBackfill {
+                position.restarts += 1
+                let key = writer.key
                 event = WireEvent(time: time, kind: .restart, stream: key.stream, instance: key.instance,
-                                  detail: "position \(new) after \(writer.token)")
-            } else if previous > writer.token && new > previous {
+                                  detail: "position \(new) after \(position.token)")
+            } else if previous > position.token && new > previous {
                 // `POSITION s w 12 12` (an answer to REPLICATE) only reports the shared maximum
                 // that idle writers of a multi-writer stream share; an advance that starts
                 // beyond the last token means rows of this writer passed unseen.
-                writer.gaps += 1
+                position.gaps += 1
+                let key = writer.key
                 event = WireEvent(time: time, kind: .gap, stream: key.stream, instance: key.instance,
-                                  detail: "rows in (\(writer.token), \(previous)] were not seen")
+                                  detail: "rows in (\(position.token), \(previous)] were not seen")
             }
-            if new > writer.token { writer.advancesWithoutRows += 1 }
-            writer.token = new
+            if new > position.token { position.advancesWithoutRows += 1 }
+            position.token = new
         }
     }
 
-    /// `writer`: the slot of `key` in `positions`; `seen`: the duplicate window's slot of this
-    /// row, looked up by the caller.
-    private mutating func record(_ row: RecordedRow, key: WriterKey, writer: Int, id: Int64, at time: Double,
-                                 seen: Int?) {
-        if let slot = seen {
-            let seen = recentRows[slot]
+    /// `slot`: the writer's in `positions`; `seen`: the duplicate window's slot of this row,
+    /// looked up by the caller. The writer's names are read only for the feeds that keep them.
+    private mutating func record<Writer: LineWriter>(_ row: RecordedRow, writer: Writer, slot: Int, id: Int64,
+                                                     at time: Double, seen: Int?) {
+        if let seen = seen.map({ recentRows[$0] }) {
             duplicates += 1
-            if seen.writer != writer {
+            if seen.writer != slot {
                 duplicatesAcrossWriters += 1
+                let instance = writer.key.instance
                 if let sequence = seen.deviceListSequence,
                    case .row(var change)? = deviceLists[sequence: sequence],
-                   !change.republishedBy.contains(key.instance) {
-                    change.republishedBy.append(key.instance)
+                   !change.republishedBy.contains(instance) {
+                    change.republishedBy.append(instance)
                     deviceLists[sequence: sequence] = .row(change)
                 }
             }
@@ -618,15 +665,16 @@ public struct WireState: Sendable {
         case .deviceList(let userID, let isSignature, let hostsCalculated) where feeds.contains(.deviceLists):
             deviceListSequence = deviceLists.appended
             deviceLists.append(.row(DeviceListChange(
-                time: time, instance: key.instance, token: id, userID: userID,
+                time: time, instance: writer.key.instance, token: id, userID: userID,
                 isSignature: isSignature, hostsCalculated: hostsCalculated)))
         case .cacheInvalidation(let function, let wholeCache) where feeds.contains(.caches):
             if caches[function] != nil || caches.count < limits.names {
                 // One lookup, updated in place: a third of all lines are cache invalidations.
+                let instance = writer.key.instance
                 update(&caches[function, default: CacheFunctionStats()])
                 func update(_ stats: inout CacheFunctionStats) {
                     stats.invalidations += 1
-                    stats.byInstance[key.instance, default: 0] += 1
+                    stats.byInstance[instance, default: 0] += 1
                     stats.lastSeen = time
                     if wholeCache { stats.wholeCache += 1 }
                 }
@@ -637,18 +685,11 @@ public struct WireState: Sendable {
             break
         }
         recentRows.insert(token: id, digest: row.digest,
-                          RecentRow(writer: Int32(writer), deviceListSequence: deviceListSequence))
-        guard keepsRows(of: key.stream) else { return }
+                          RecentRow(writer: Int32(slot), deviceListSequence: deviceListSequence))
+        guard feeds.keepsRows(of: writer) else { return }
+        let key = writer.key
         streamRows.append(.row(StreamRowEntry(time: time, stream: key.stream, instance: key.instance,
                                              token: id, rowJSON: row.bytes)))
-    }
-
-    /// Whether a stream's rows are kept as published, in the feed of stream rows. Cache
-    /// invalidations are counted per cache function, never listed one by one: a third of the
-    /// traffic, they would push every other stream's rows out of the feed, and their bytes (a
-    /// token-keyed cache's keys among them) are dropped, whichever way the row came.
-    private func keepsRows(of stream: StreamName) -> Bool {
-        stream != WireState.caches && feeds.contains(.streamRows)
     }
 
 }

@@ -123,6 +123,27 @@ import Testing
         #expect(FastLine.read(Array((#"RDATA caches w 3 ["f",["!r","# + members + ",1.5]]").utf8)) == nil)
     }
 
+    /// A string's end, an escape, or a byte the full way takes, at every offset of the sixteen-
+    /// and eight-byte steps: the fast way takes what it should, stops where it should, and
+    /// agrees with the full parser.
+    @Test func stringsAreScannedToTheRightByte() {
+        for before in 0..<40 {
+            let head = String(repeating: "k", count: before)
+            for (inside, fast) in [("", true), (#"\n"#, true), (#"\""#, true), (#"\u0041"#, false), ("\u{1}", false),
+                                   ("\u{7F}", false), ("é", false), ("\t", false)] {
+                for tail in ["", "t", String(repeating: "t", count: 20)] {
+                    let text = #"RDATA caches w 3 ["get_device",[""# + head + inside + tail + #"","D"],17]"#
+                    let line = Array(text.utf8)
+                    let read = FastLine.read(line)
+                    #expect((read != nil) == fast, "\(text)")
+                    if let read { #expect(read.agrees(with: line), "\(text)") }
+                }
+            }
+            // A string left open at the end of the row, at any length, is no row.
+            #expect(FastLine.read(Array((#"RDATA typing w 1 ["!r",[""# + head).utf8)) == nil)
+        }
+    }
+
     /// The digest tells rows apart that differ in one byte anywhere, or only in length, and is
     /// the same whichever way the row came.
     @Test func digestsTellRowsApart() {

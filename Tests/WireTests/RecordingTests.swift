@@ -24,6 +24,29 @@ func fixture(_ name: String) throws -> [UInt8] {
         #expect(Recording.fields(ArraySlice(Array("-5\tc\tm".utf8))) == .malformed("bad time"))
     }
 
+    /// The time as syntop writes it, read eight digits at a time, is the time the general way
+    /// reads; any other text there is read the general way or refused.
+    @Test func readsTheTimeAsWritten() {
+        func time(_ text: String) -> Double? {
+            let bytes = Array(text.utf8)
+            return bytes.withUnsafeBufferPointer { Recording.seconds($0) }
+        }
+        for text in ["1800000000.000200", "1795810683.219491", "0000000000.000000", "8999999999.999999",
+                     "1234567890.123456", "1800000000.1", "17.5", "1800000000"] {
+            #expect(time(text) == Double(text), "\(text)")
+        }
+        // Past 2^53 microseconds the general way takes it, and refuses it.
+        #expect(time("9999999999.999999") == nil)
+        // A byte that is no digit, at each place of the shape syntop writes.
+        for place in 0..<17 where place != 10 {
+            var bytes = Array("1800000000.123456".utf8)
+            bytes[place] = UInt8(ascii: "x")
+            #expect(time(String(decoding: bytes, as: UTF8.self)) == nil, "\(place)")
+        }
+        #expect(time("1800000000x123456") == nil)
+        #expect(time("1800000000.12345.") == nil)
+    }
+
     @Test func aMessageMayContainTabs() {
         guard case .message(_, _, let payload) = Recording.fields(ArraySlice(Array("1.5\tc\tERROR a\tb".utf8))) else {
             Issue.record("not a message")

@@ -199,6 +199,8 @@ extension WireState {
         #expect(values.count == 60)
         history.add(at: 500)
         #expect(history.values(until: 500).reduce(0, +) == 1)
+        // The whole second is the one below, before 1970 too.
+        #expect(RateHistory.second(-0.5) == -1 && RateHistory.second(-2) == -2 && RateHistory.second(2.9) == 2)
         history.add(at: 8.8e81)
         history.add(at: .nan)
         #expect(history.values(until: 8.8e81).reduce(0, +) == 0)

@@ -16,15 +16,20 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
     _ = try? JSONReader.parse(bytes)
     _ = Recording.fields(ArraySlice(bytes))
     // Whatever the bytes, a scrubbed token-cache line keeps none of its keys: each key string of
-    // the original row must be gone from the bytes a recording would hold.
+    // the original row must be gone from the bytes a recording would hold, but where the same
+    // text stands elsewhere in the line too (the cache's name, a malformed line's token before
+    // the row), which is kept as it is.
     let scrubbed = Secrets.scrub(Array(bytes))
     let prefix = Array("RDATA caches ".utf8)
     if Array(bytes).starts(with: prefix), let start = Array(bytes).indices.dropFirst(prefix.count).first(where: { bytes[$0] == UInt8(ascii: "[") }),
        let row = try? JSONReader.parse(Array(bytes[start...])), let items = row.array, items.count >= 2,
        let name = items[0].string, Secrets.isTokenCache(name) {
         let text = String(decoding: scrubbed, as: UTF8.self)
+        let kept = [String(decoding: bytes[..<start], as: UTF8.self)]
+            + items.enumerated().filter { $0.offset != 1 }.map { $0.element.string ?? JSONText.encode($0.element) }
         for key in items[1].array ?? [items[1]] {
-            if let secret = key.string, secret.utf8.count >= 8, secret != Secrets.placeholder, text.contains(secret) {
+            if let secret = key.string, secret.utf8.count >= 8, secret != Secrets.placeholder,
+               text.ranges(of: secret).count > kept.map({ $0.ranges(of: secret).count }).reduce(0, +) {
                 fatalError("a token cache's key survived scrubbing")
             }
         }
