@@ -1,4 +1,5 @@
 #if arch(x86_64)
+// The toolchain's own clang module of the processor's intrinsics (its headers, imported).
 import _Builtin_intrinsics.intel
 
 /// Sixteen bytes looked at in one step, with SSE2, which every x86-64 processor has (so the
@@ -9,7 +10,7 @@ enum ByteScan {
     /// or a byte that is not ASCII.
     @inline(__always)
     static func stringStops(_ at: UnsafePointer<UInt8>) -> UInt32 {
-        let bytes = _mm_loadu_si128(UnsafeRawPointer(at).assumingMemoryBound(to: __m128i.self))
+        let bytes = UnsafeRawPointer(at).loadUnaligned(as: __m128i.self)
         // Compared as signed bytes, those past 0x7F are below zero: below 0x20 takes them too.
         let controlOrHigh = _mm_cmplt_epi8(bytes, _mm_set1_epi8(0x20))
         let quote = _mm_cmpeq_epi8(bytes, _mm_set1_epi8(0x22))

@@ -219,6 +219,7 @@ final class FastWriter: LineWriter, Sendable {
     var stream: StreamName { key.stream }
     var instance: InstanceName { key.instance }
     let isBackfill: Bool
+    let isCaches: Bool
     let rule: RowShape.Rule
     /// The stream's name mixed into a digest, where each row's digest starts
     /// (`ReplicationLine.digest(named:row:)`).
@@ -233,6 +234,7 @@ final class FastWriter: LineWriter, Sendable {
          instanceID: Int?) {
         key = WriterKey(stream, instance)
         isBackfill = stream == WireState.backfill
+        isCaches = stream == WireState.caches
         self.rule = rule
         self.streamDigest = streamDigest
         self.writerID = writerID

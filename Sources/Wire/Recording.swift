@@ -125,7 +125,7 @@ public enum Recording {
     /// then the ninth alone, then the tenth with the six after the point as eight digits with
     /// a zero before them. Nil for any other text.
     @inline(__always)
-    private static func sixteenDigits(_ at: UnsafePointer<UInt8>) -> Int64? {
+    static func sixteenDigits(_ at: UnsafePointer<UInt8>) -> Int64? {
         let tail = UInt64(littleEndian: UnsafeRawPointer(at + 9).loadUnaligned(as: UInt64.self))
         // The tail's second byte is the point: the tenth digit moves up over it, a zero below.
         guard (tail >> 8) & 0xFF == UInt64(UInt8(ascii: ".")), at[8] &- 0x30 < 10,

@@ -77,6 +77,7 @@ public struct RateHistory: Equatable, Sendable {
             newestSecond = second
             return
         }
+        guard second > newest else { return }
         let steps = min(second - newest, Int64(RateHistory.seconds))
         for step in 1...steps {
             buckets[RateHistory.bucket(newest + step)] = 0

@@ -15,19 +15,22 @@ public struct WriterKey: Hashable, Comparable, Sendable {
 
 /// A line's writer as the wire state takes it: the fast way's `FastWriter`, handed on as the
 /// reference it is, or the full way's key. Generic, so the fast way's names are read (and
-/// copied) only where a rare branch needs them, never on the common path.
+/// copied) only where they are kept or shown: a new writer, an event, a feed's entry.
 protocol LineWriter {
     var key: WriterKey { get }
     /// The fast reader's id of the writer (`writerSlot`); nil for the full way.
     var writerID: Int? { get }
     /// Whether the stream is backfill, whose ids count down within one update.
     var isBackfill: Bool { get }
+    /// Whether the stream is caches, whose rows are counted, never kept (`Feeds.keepsRows`).
+    var isCaches: Bool { get }
 }
 
 extension WriterKey: LineWriter {
     var key: WriterKey { self }
     var writerID: Int? { nil }
     var isBackfill: Bool { stream == WireState.backfill }
+    var isCaches: Bool { stream == WireState.caches }
 }
 
 /// What the wire says about one writer of one stream.
@@ -194,7 +197,7 @@ public struct WireState: Sendable {
         /// bytes (a token-keyed cache's keys among them) are dropped, whichever way the row
         /// came. (On the feeds, not the state: a method of the state copies it whole.)
         func keepsRows<Writer: LineWriter>(of writer: Writer) -> Bool {
-            contains(.streamRows) && writer.key.stream != WireState.caches
+            contains(.streamRows) && !writer.isCaches
         }
     }
 
@@ -426,8 +429,8 @@ public struct WireState: Sendable {
     }
 
     /// The streams an instance writes are noted as each of its writers is first seen
-    /// (`writerSlot`), not on every line. `id`: the fast reader's id of the name, noted for
-    /// the next line (`observe(_:at:in:)` with the writer).
+    /// (`writerSlot`), not on every line. `id`: the fast reader's id of the name (given only
+    /// by `observe(_:at:in:)` with the writer, the first time), noted for its next lines.
     private mutating func observe(_ instance: InstanceName, id: Int? = nil, at time: Double, in command: Int) {
         let slot: Int
         if let known = instances.slot(of: instance) {
@@ -646,14 +649,14 @@ public struct WireState: Sendable {
     /// looked up by the caller. The writer's names are read only for the feeds that keep them.
     private mutating func record<Writer: LineWriter>(_ row: RecordedRow, writer: Writer, slot: Int, id: Int64,
                                                      at time: Double, seen: Int?) {
-        if let seen = seen.map({ recentRows[$0] }) {
+        if let held = seen {
+            let seen = recentRows[held]
             duplicates += 1
             if seen.writer != slot {
                 duplicatesAcrossWriters += 1
-                let instance = writer.key.instance
                 if let sequence = seen.deviceListSequence,
                    case .row(var change)? = deviceLists[sequence: sequence],
-                   !change.republishedBy.contains(instance) {
+                   case let instance = writer.key.instance, !change.republishedBy.contains(instance) {
                     change.republishedBy.append(instance)
                     deviceLists[sequence: sequence] = .row(change)
                 }

@@ -132,15 +132,21 @@ import Testing
             for (inside, fast) in [("", true), (#"\n"#, true), (#"\""#, true), (#"\u0041"#, false), ("\u{1}", false),
                                    ("\u{7F}", false), ("é", false), ("\t", false)] {
                 for tail in ["", "t", String(repeating: "t", count: 20)] {
-                    let text = #"RDATA caches w 3 ["get_device",[""# + head + inside + tail + #"","D"],17]"#
+                    // A long item after, so the string's end falls at every offset of a step.
+                    let text = #"RDATA caches w 3 ["get_device",[""# + head + inside + tail
+                        + #"","DDDDDDDDDDDDDDDDDDDD"],17]"#
                     let line = Array(text.utf8)
                     let read = FastLine.read(line)
                     #expect((read != nil) == fast, "\(text)")
                     if let read { #expect(read.agrees(with: line), "\(text)") }
                 }
             }
-            // A string left open at the end of the row, at any length, is no row.
-            #expect(FastLine.read(Array((#"RDATA typing w 1 ["!r",[""# + head).utf8)) == nil)
+            // A string left open at the end of the scan is no string, whatever lies past the end.
+            let open = Array(("\"" + head + "\"").utf8)
+            open.withUnsafeBufferPointer { bytes in
+                var index = 0
+                #expect(RowScan.value(bytes, &index, bytes.count - 1, depth: 0) == nil, "\(before)")
+            }
         }
     }
 

@@ -37,11 +37,18 @@ func fixture(_ name: String) throws -> [UInt8] {
         }
         // Past 2^53 microseconds the general way takes it, and refuses it.
         #expect(time("9999999999.999999") == nil)
-        // A byte that is no digit, at each place of the shape syntop writes.
-        for place in 0..<17 where place != 10 {
-            var bytes = Array("1800000000.123456".utf8)
-            bytes[place] = UInt8(ascii: "x")
-            #expect(time(String(decoding: bytes, as: UTF8.self)) == nil, "\(place)")
+        // The shape syntop writes read in two words; a byte that is no digit (those beside the
+        // digits too), or no point, at any place of it is not.
+        let written = Array("1800000000.123456".utf8)
+        #expect(written.withUnsafeBufferPointer { Recording.sixteenDigits($0.baseAddress!) } == 1_800_000_000_123_456)
+        for place in 0..<17 {
+            for byte: UInt8 in [UInt8(ascii: "/"), UInt8(ascii: ":"), UInt8(ascii: "x"), 0x80, UInt8(ascii: ".")]
+            where written[place] != byte {
+                var bytes = written
+                bytes[place] = byte
+                #expect(bytes.withUnsafeBufferPointer { Recording.sixteenDigits($0.baseAddress!) } == nil, "\(place)")
+                #expect(time(String(decoding: bytes, as: UTF8.self)) == nil, "\(place)")
+            }
         }
         #expect(time("1800000000x123456") == nil)
         #expect(time("1800000000.12345.") == nil)

@@ -49,13 +49,17 @@ let macaroon = "MDAxOGxvY2F0aW9uIHRlc3QubG9jYWwKMDAxM2lkZW50aWZpZXIga2V5CjAwMTBj
         #expect(!Secrets.isTokenCache("get_user_by_id"))
     }
 
-    /// Found by the fuzzer: a row's key whose text also stands in the line's (malformed) token.
-    /// The row's key is replaced; the token, no key of a cache, stays as published.
-    @Test func aKeyIsScrubbedFromTheRowWhateverStandsBeforeIt() {
+    /// Found by the fuzzer: a row's key whose text also stands elsewhere in the line, in its
+    /// (malformed) token or as the cache's name. The key is replaced; the rest stays as published.
+    @Test func aKeyIsScrubbedWhateverElseHoldsItsText() {
         let text = #"RDATA caches w S"gi:4opaque-value"]9 ["my_module.get_session_by_token",["opaque-value"],17]"#
         let scrubbed = String(decoding: Secrets.scrub(Array(text.utf8)), as: UTF8.self)
         #expect(scrubbed == #"RDATA caches w S"gi:4opaque-value"]9 ["my_module.get_session_by_token",[""#
                 + Secrets.placeholder + #""],17]"#)
+        // A key that is the cache's own name: the key goes, the name stays.
+        let named = Secrets.scrub(Array(#"RDATA caches w 9 ["ges_token","ges_token",626]"#.utf8))
+        #expect(String(decoding: named, as: UTF8.self)
+                == #"RDATA caches w 9 ["ges_token",[""# + Secrets.placeholder + #""],626]"#)
     }
 
     @Test(arguments: [accessToken, macaroon])

@@ -200,7 +200,13 @@ extension WireState {
         history.add(at: 500)
         #expect(history.values(until: 500).reduce(0, +) == 1)
         // The whole second is the one below, before 1970 too.
-        #expect(RateHistory.second(-0.5) == -1 && RateHistory.second(-2) == -2 && RateHistory.second(2.9) == 2)
+        for time in [-0.5, -2, -0.0, 2.9, 8.9e15, -8.9e15, 4503599627370497, 1_800_000_000.999999] {
+            #expect(RateHistory.second(time) == Int64(time.rounded(.down)), "\(time)")
+        }
+        // A late row still in the minute is counted in its second; one older is not.
+        history.add(at: 480.5)
+        history.add(at: 400)
+        #expect(history.values(until: 500).suffix(21).first == 1 && history.values(until: 500).reduce(0, +) == 2)
         history.add(at: 8.8e81)
         history.add(at: .nan)
         #expect(history.values(until: 8.8e81).reduce(0, +) == 0)

@@ -15,23 +15,23 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
     }
     _ = try? JSONReader.parse(bytes)
     _ = Recording.fields(ArraySlice(bytes))
-    // Whatever the bytes, a scrubbed token-cache line keeps none of its keys: each key string of
-    // the original row must be gone from the bytes a recording would hold, but where the same
-    // text stands elsewhere in the line too (the cache's name, a malformed line's token before
-    // the row), which is kept as it is.
+    // Whatever the bytes, a scrubbed token-cache line keeps none of its keys: it is the same
+    // line with each key of its row replaced (null, the whole cache, stays), or nothing after
+    // the stream's name.
     let scrubbed = Secrets.scrub(Array(bytes))
     let prefix = Array("RDATA caches ".utf8)
     if Array(bytes).starts(with: prefix), let start = Array(bytes).indices.dropFirst(prefix.count).first(where: { bytes[$0] == UInt8(ascii: "[") }),
        let row = try? JSONReader.parse(Array(bytes[start...])), let items = row.array, items.count >= 2,
-       let name = items[0].string, Secrets.isTokenCache(name) {
-        let text = String(decoding: scrubbed, as: UTF8.self)
-        let kept = [String(decoding: bytes[..<start], as: UTF8.self)]
-            + items.enumerated().filter { $0.offset != 1 }.map { $0.element.string ?? JSONText.encode($0.element) }
-        for key in items[1].array ?? [items[1]] {
-            if let secret = key.string, secret.utf8.count >= 8, secret != Secrets.placeholder,
-               text.ranges(of: secret).count > kept.map({ $0.ranges(of: secret).count }).reduce(0, +) {
-                fatalError("a token cache's key survived scrubbing")
-            }
+       let name = items[0].string, Secrets.isTokenCache(name), scrubbed != prefix + Array(Secrets.placeholder.utf8) {
+        // What stood before the row stays (the space before it may go), then the row.
+        guard let keptStart = scrubbed.indices.dropFirst(prefix.count).first(where: { scrubbed[$0] == UInt8(ascii: "[") }),
+              bytes[..<start].starts(with: scrubbed[..<keptStart]),
+              let kept = (try? JSONReader.parse(Array(scrubbed[keptStart...])))?.array,
+              kept.count == items.count, kept[0] == items[0], kept[2...] == items[2...],
+              kept[1].isNull == items[1].isNull,
+              (kept[1].isNull ? [] : kept[1].array ?? [kept[1]]).allSatisfy({ $0.string == Secrets.placeholder })
+        else {
+            fatalError("a token cache's key survived scrubbing")
         }
     }
     _ = Secrets.redactTokenShapes(String(decoding: bytes, as: UTF8.self))
