@@ -216,8 +216,7 @@ struct NameTable: Sendable {
 final class FastWriter: LineWriter, Sendable {
     /// Kept whole, so a line's writer is handed on as it is, no name copied.
     let key: WriterKey
-    var stream: StreamName { key.stream }
-    var instance: InstanceName { key.instance }
+    /// The key's answers (`LineWriter`), made once instead of comparing names on every line.
     let isBackfill: Bool
     let isCaches: Bool
     let rule: RowShape.Rule
@@ -233,8 +232,8 @@ final class FastWriter: LineWriter, Sendable {
     init(stream: StreamName, instance: InstanceName, rule: RowShape.Rule, streamDigest: UInt64, writerID: Int?,
          instanceID: Int?) {
         key = WriterKey(stream, instance)
-        isBackfill = stream == WireState.backfill
-        isCaches = stream == WireState.caches
+        isBackfill = key.isBackfill
+        isCaches = key.isCaches
         self.rule = rule
         self.streamDigest = streamDigest
         self.writerID = writerID

@@ -436,9 +436,9 @@ public enum FastLine: Equatable {
     init(_ read: FastCommand) {
         switch read {
         case .position(let writer, let previous, let new):
-            self = .position(stream: writer.stream, instance: writer.instance, previous: previous, new: new)
+            self = .position(stream: writer.key.stream, instance: writer.key.instance, previous: previous, new: new)
         case .rdata(let writer, let token, let facts, let row, let digest):
-            self = .rdata(stream: writer.stream, instance: writer.instance, token: token, facts: facts, row: row,
+            self = .rdata(stream: writer.key.stream, instance: writer.key.instance, token: token, facts: facts, row: row,
                           digest: digest)
         case .federationAck(let instance, let token):
             self = .federationAck(instance: instance, token: token)

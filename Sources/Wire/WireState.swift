@@ -451,7 +451,7 @@ public struct WireState: Sendable {
     /// the first time.
     private mutating func observe(_ writer: FastWriter, at time: Double, in command: Int) {
         guard let id = writer.instanceID, let slot = instanceSlots[id] else {
-            return observe(writer.instance, id: writer.instanceID, at: time, in: command)
+            return observe(writer.key.instance, id: writer.instanceID, at: time, in: command)
         }
         touch(slot, at: time, in: command)
     }
