@@ -25,6 +25,10 @@ let package = Package(
                            .product(name: "Settings", package: root.lastPathComponent)],
             swiftSettings: fuzzing, linkerSettings: linking),
         .executableTarget(
+            name: "FuzzRedis",
+            dependencies: ["FuzzDriver", .product(name: "Redis", package: root.lastPathComponent)],
+            swiftSettings: fuzzing, linkerSettings: linking),
+        .executableTarget(
             name: "FuzzMetrics",
             dependencies: ["FuzzDriver", .product(name: "Metrics", package: root.lastPathComponent)],
             swiftSettings: fuzzing, linkerSettings: linking),

@@ -1,12 +1,5 @@
-import Connection
+import Observation
 import Terminal
-import Wire
-
-/// Where an input comes from, for the connection status it reports.
-public enum Source: Equatable, Sendable {
-    case redis
-    case postgres
-}
 
 /// Every way the console state can change: what the operator does, and what the sources,
 /// the timers and the loop report.
@@ -53,32 +46,14 @@ public enum Action: Equatable, Sendable {
 
     /// The console starts: what the executable found, before any other action.
     case start(ConsoleSetup)
-    /// What one wake-up read from Redis, in order.
-    case wire([WireMessage])
-    /// A source's connection changed.
-    case connection(Source, ConnectionStatus)
-    /// A database read finished (or the session was read).
-    case database(DatabaseUpdate)
-    /// The REPLICATE published on request, answered at `at`: how many received it, or why it failed.
-    case probeAnswered(at: Double, receivers: Int64?, error: String?)
+    /// What the sources, the timers and the loop report: the observation's.
+    case observed(ObservationAction)
     /// `:theme` loaded a theme: its name, and what to tell the operator.
     case themeLoaded(name: String, notice: Notice)
     /// `:context` could not switch: the context's settings do not resolve (the sources stay).
     case contextFailed(name: String, reason: String)
-    /// The replay timer, at a monotonic clock in seconds.
-    case replayTick(clock: Double)
-    /// The loop read the lines a `feedReplay` asked for.
-    case replayed(ReplayBatch)
-    /// The loop moved the replay to a time (`seekReplay`): where in the file, and what is next.
-    case replaySought(time: Double, position: Int64, nextTime: Double?, finished: Bool)
-    /// The recording could not be read.
-    case replayFailed(String)
     /// A frame is about to be drawn, at this wall-clock time.
     case frame(clock: Double)
-    /// A process's listener answered (or did not) a health or metrics request.
-    case processAnswered(ProcessAnswer)
-    /// Redis counted the replication channels' subscribers.
-    case subscribersCounted(SubscriberCount)
 }
 
 /// What the event loop must do after a state change; the reducer performs no I/O itself.
@@ -86,19 +61,10 @@ public enum Effect: Equatable, Sendable {
     case quit
     /// Load and apply the theme with this name or path; `themeLoaded` comes back.
     case applyTheme(String)
-    /// Publish REPLICATE on the main channel once; `probeAnswered` comes back.
-    case probe
-    /// Tick the replay (`replayTick`) until told to stop: it runs, as recorded, from where it is.
-    case startReplay
-    case stopReplay
-    /// Read recorded lines as `ReplayFeed` says; `replayed` comes back.
-    case feedReplay(ReplayFeed)
-    /// Move the replay to this recorded time; `replaySought` comes back.
-    case seekReplay(Double)
     /// Put this text on the terminal's clipboard.
     case copyToClipboard(String)
-    /// Read what the screen now shows from the database, without waiting for the next refresh.
-    case refreshDatabase
     /// Watch another context of syntop's config file: `start` comes back, or `contextFailed`.
     case switchContext(String)
+    /// What the observation asks for: reads, rounds, timers, the replay, the probe.
+    case observation(ObservationEffect)
 }

@@ -163,3 +163,21 @@ public enum Bindings {
         }
     }
 }
+
+/// The console's screens, keys and commands in words, for `syntop --help` and syntop(1): the
+/// same tables that drive the keys and the help overlay.
+public enum Manual {
+    /// Paragraphs of `'key' what it does; …`, which read the same wrapped in `--help` and in the manual.
+    public static var discussion: String {
+        let screens = ScreenID.allCases.map { "'\($0.key)' \($0.title): \($0.summary)" }.joined(separator: "; ")
+        let keys = Bindings.helpEntries().map { "'\($0.keys)' \($0.text)" }.joined(separator: "; ")
+        let commands = Bindings.commands.map { "'\($0.usage)' \($0.help)" }.joined(separator: "; ")
+        return """
+            syntop watches Synapse's replication stream and reads its database, read-only. Its screens: \(screens).
+
+            Keys: \(keys).
+
+            Commands (type : in the console): \(commands).
+            """
+    }
+}

@@ -1,5 +1,6 @@
-import Findings
 import Config
+import Findings
+import Observation
 import Terminal
 import Wire
 
@@ -14,6 +15,17 @@ public enum ScreenID: Int, CaseIterable, Sendable {
         case .positions: "Positions"
         case .history: "History"
         case .rooms: "Rooms"
+        }
+    }
+
+    /// What the screen answers, for the manual.
+    public var summary: String {
+        switch self {
+        case .pokes: "device-list changes live on the wire, and the pokes waiting per remote server in the database"
+        case .roles: "every process as configured and as seen: its streams, its health and figures, where they disagree"
+        case .positions: "every stream's position per writer on the wire and in the database, the gaps and the stalls"
+        case .history: "a user's joins, leaves, invites, bans and kicks, including rooms the server has left"
+        case .rooms: "rooms worst first by forward extremities, and a room's state-resolution cost"
         }
     }
 }
@@ -73,72 +85,70 @@ public struct Notice: Equatable, Sendable {
     }
 }
 
-/// Everything the console shows, as a plain value. It changes through `reduce`, and through
-/// `wire` taking replication messages, which are too many to go through actions one by one.
+/// Everything the console shows, as a plain value: the observation of the deployment, which
+/// the exporter, `check` and the JSON commands hold too, and what is the console's alone
+/// (screen, tables, focus, input line, help). It changes only through `ConsoleReducer.reduce`.
 public struct ConsoleState: Sendable {
-    public var size: Size
-    public var screen: ScreenID = .pokes
-    public var helpVisible = false
+    /// What syntop knows of the deployment: until the start, of none, as the console keeps it.
+    public internal(set) var observation = Observation(ConsoleSetup.observation(ObservationSetup()))
+    public internal(set) var size: Size
+    public internal(set) var screen: ScreenID = .pokes
+    public internal(set) var helpVisible = false
     /// The first help line shown, when the help is longer than the screen.
-    public var helpOffset = 0
-    public var input: InputState?
-    public var filters: [TableKey: String] = [:]
-    public var tables: [TableKey: TableState] = [:]
+    public internal(set) var helpOffset = 0
+    public internal(set) var input: InputState?
+    public internal(set) var filters: [TableKey: String] = [:]
+    public internal(set) var tables: [TableKey: TableState] = [:]
     /// The fold keys of the rows opened in each table (a stream's writers, a group's processes).
-    public var expanded: [TableKey: Set<String>] = [:]
+    public internal(set) var expanded: [TableKey: Set<String>] = [:]
     /// The panel the selection keys move in, per screen (0 when not set).
-    public var focus: [ScreenID: Int] = [:]
+    public internal(set) var focus: [ScreenID: Int] = [:]
     /// The drill-down open on a screen, if any: it takes the screen's place until Esc.
-    public var details: [ScreenID: Detail] = [:]
+    public internal(set) var details: [ScreenID: Detail] = [:]
     /// The user whose history the History screen shows; without one it lists users.
-    public var historyUser: String?
+    public internal(set) var historyUser: String?
     /// The `before` of each older page opened, newest last; empty on the first page.
-    public var historyPages: [Int64] = []
-    public var paused = false
-    public var refreshStep = RefreshInterval.defaultStep
-    public var notice: Notice?
-    /// What the replication channels said, and where they are heard from.
-    public var wire = WireState()
-    public var wireSource = WireSource.none
+    public internal(set) var historyPages: [Int64] = []
+    public internal(set) var paused = false
+    public internal(set) var notice: Notice?
     /// The wire as it was when the feed was paused; the screens show it until Space again.
-    public var frozenWire: WireState?
-    /// Whether `--probe` allows publishing REPLICATE on a key press.
-    public var probeAllowed = false
-    /// Whether REPLICATE is still to be published once, on the first subscription (`--probe`).
-    public var probeOnStart = false
-    /// When REPLICATE was last published: every process should answer it.
-    public var probedAt: Double?
-    /// Synapse's configuration, when -c was given or found in Debian's place.
-    public var config: SynapseConfig?
-    /// Without -c: where syntop looked for the config, and what it found.
-    public var configSearch: String?
-    /// What the database said, and how it is reached.
-    public var database = DatabaseState()
-    /// What each process's own listeners say, and Redis's count of subscribers.
-    public var processes = ProcessesState()
-    /// When a writer, a stream or a backlog becomes an alert.
-    public var thresholds = AlertThresholds()
-    /// Unix time of the frame, and the local time zone's offset, for ages and clock times.
-    public var now: Double = 0
-    /// The wall clock of the frame, when it differs from `now` (a replay): what the database's
-    /// ages and retry times are measured against, since those are read live.
-    public var clock: Double?
-    public var utcOffset = 0
-    public var themeName = "default"
+    public internal(set) var frozenWire: WireState?
+    public internal(set) var utcOffset = 0
+    public internal(set) var themeName = "default"
     /// The context of syntop's config file being watched, if any, and those `:context` offers.
-    public var context: String?
-    public var contexts: [String] = []
+    public internal(set) var context: String?
+    public internal(set) var contexts: [String] = []
+    /// The panels of the last frame, as they were drawn: what the selection, sort, copy and
+    /// Enter act on.
+    public internal(set) var view = ConsoleViewModel()
+    /// Counts the actions reduced, so a view knows whether it is of the state as it is.
+    var revision = 0
 
     public init(size: Size) {
         self.size = size
     }
 
-    public var refreshSeconds: Double { RefreshInterval.steps[refreshStep] }
+    public var refreshSeconds: Double { observation.refreshSeconds }
 
-    public var displayedWire: WireState { frozenWire ?? wire }
+    public var displayedWire: WireState { frozenWire ?? observation.wire }
+
+    // What the screens read of the observation, by the names they always had.
+    public var wire: WireState { observation.wire }
+    public var wireSource: WireSource { observation.source }
+    public var database: DatabaseState { observation.database }
+    public var processes: ProcessesState { observation.processes }
+    public var config: SynapseConfig? { observation.config }
+    public var configSearch: String? { observation.configSearch }
+    public var thresholds: AlertThresholds { observation.thresholds }
+    public var now: Double { observation.now }
+    public var clock: Double? { observation.clock }
+    public var probedAt: Double? { observation.probe.at }
 
     /// Now, for what was read from the database.
-    public var databaseNow: Double { clock ?? now }
+    public var databaseNow: Double { observation.databaseNow }
+
+    /// The alerts as the screens show them: of the wire shown (frozen while paused).
+    public var alerts: [Alert] { observation.alerts(wire: frozenWire) }
 
     /// The notice, while it is fresh.
     public var currentNotice: Notice? {

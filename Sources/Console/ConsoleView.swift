@@ -1,4 +1,5 @@
 import Findings
+import Observation
 import Terminal
 import Wire
 
@@ -14,9 +15,9 @@ public enum ConsoleView {
         renderHeader(state, layout, into: &buffer)
         TabBar(titles: ScreenID.allCases.map(\.title), active: state.screen.rawValue)
             .render(into: &buffer, area: layout.tabs)
-        let alerts = Alerts.evaluate(state)
-        renderScreen(state, layout, alerts: alerts, into: &buffer)
-        renderStatus(state, layout, alerts: alerts, into: &buffer)
+        let view = ScreenContent.current(state)
+        renderScreen(state, layout, panels: view.panels, into: &buffer)
+        renderStatus(state, layout, alerts: view.alerts, into: &buffer)
         if let input = state.input {
             InputLine(prompt: input.mode == .filter ? "/" : ":", text: input.text)
                 .render(into: &buffer, area: layout.footer)
@@ -67,19 +68,15 @@ public enum ConsoleView {
         state.screen == .pokes ? PokesScreen.deviceListRates(state, width: state.size.width) : ""
     }
 
-    /// Where a panel's table is drawn: inside its frame, below the rates line if any. Clicks
-    /// and paging use the same areas.
-    public static func tableArea(_ state: ConsoleState, panel: Int) -> Rect {
+    /// Where a panel's table is drawn, of `count` panels: inside its frame, below the rates line
+    /// if any. Clicks and paging use the same areas.
+    public static func tableArea(_ state: ConsoleState, panel: Int, of count: Int) -> Rect {
         let layout = ConsoleLayout(size: state.size)
-        let inner = layout.tableArea(panel: panel, of: ScreenContent.panelCount(state))
+        let inner = layout.tableArea(panel: panel, of: count)
         guard panel == 0, state.details[state.screen] == nil, !ratesLine(state).isEmpty, inner.height > 2 else {
             return inner
         }
         return Rect(x: inner.x, y: inner.y + 1, width: inner.width, height: inner.height - 1)
-    }
-
-    public static func focusedTableArea(_ state: ConsoleState) -> Rect {
-        tableArea(state, panel: state.focusedKey.panel)
     }
 
     /// The database and the age of what was read from it, for the header.
@@ -105,8 +102,8 @@ public enum ConsoleView {
     /// behind, and past the limit Redis drops it.
     static func backlog(_ state: ConsoleState) -> String {
         guard let count = state.processes.subscribers, let bytes = count.ownOutputBytes, bytes >= 1 << 20 else { return "" }
-        let limit = count.pubsubLimit.flatMap { $0.hard > 0 ? " of " + ProcessText.bytes(Double($0.hard)) : nil } ?? ""
-        return ", BEHIND: Redis holds " + ProcessText.bytes(Double(bytes)) + limit
+        let limit = count.pubsubLimit.flatMap { $0.hard > 0 ? " of " + SizeText.bytes(Double($0.hard)) : nil } ?? ""
+        return ", BEHIND: Redis holds " + SizeText.bytes(Double(bytes)) + limit
     }
 
     /// The replication source and its health, for the header.
@@ -133,16 +130,15 @@ public enum ConsoleView {
         }
     }
 
-    static func renderScreen(_ state: ConsoleState, _ layout: ConsoleLayout, alerts: [Alert],
+    static func renderScreen(_ state: ConsoleState, _ layout: ConsoleLayout, panels: [Panel],
                              into buffer: inout ScreenBuffer) {
-        let panels = ScreenContent.panels(in: state, alerts: alerts)
         let frames = layout.panels(count: panels.count)
         let focused = state.focusedKey.panel
         for (index, panel) in panels.enumerated() where index < frames.count {
             // With two panels, the one the keys move in is marked.
             let title = (panels.count > 1 && index == focused ? "▶ " : "") + panel.title
             let inner = Frame(title: title).render(into: &buffer, area: frames[index])
-            let area = tableArea(state, panel: index)
+            let area = tableArea(state, panel: index, of: panels.count)
             if area.y > inner.y {
                 buffer.put(ratesLine(state), x: inner.x, y: inner.y, maxWidth: inner.width, element: .sparkline)
             }
@@ -152,12 +148,12 @@ public enum ConsoleView {
 
     static func renderStatus(_ state: ConsoleState, _ layout: ConsoleLayout, alerts: [Alert],
                              into buffer: inout ScreenBuffer) {
-        let worst: ThemeElement = alerts.first.map { $0.level == .critical ? .crit : .warn } ?? .status
+        let worst = ThemeElement.of(alerts.first?.level, calm: .status)
         let text: String
         let element: ThemeElement
         if let notice = state.currentNotice {
             text = notice.text
-            element = notice.level == .critical ? .crit : (notice.level == .warning ? .warn : .status)
+            element = .of(notice.level, calm: .status)
         } else {
             // The worst alert; the count says how many more there are.
             text = alerts.first.map { "\($0.level == .critical ? "CRIT" : "WARN") \($0.subject): \($0.message)" }

@@ -1,3 +1,4 @@
+import Findings
 import Terminal
 
 /// Where everything goes for a terminal size. Views draw into these areas and the reducer
@@ -60,5 +61,17 @@ public struct ConsoleLayout: Equatable, Sendable {
         let frames = panels(count: count)
         guard index < frames.count else { return Rect(x: 0, y: 0, width: 0, height: 0) }
         return frames[index].inset(1)
+    }
+}
+
+extension ThemeElement {
+    /// The one colour of a severity, wherever it shows: critical and warning their own, and
+    /// `calm` for the rest (information, or nothing to say).
+    static func of(_ severity: Severity?, calm: ThemeElement = .normal) -> ThemeElement {
+        switch severity {
+        case .critical: .crit
+        case .warning: .warn
+        case .info, nil: calm
+        }
     }
 }

@@ -1,6 +1,7 @@
-import Wire
 import Findings
+import Observation
 import Terminal
+import Wire
 
 /// The filter and the `:` commands.
 extension ConsoleReducer {
@@ -57,8 +58,8 @@ extension ConsoleReducer {
         table.offset = 0
         state.tables[key] = table
         // Rooms are matched by the database: 200,000 of them are never all in the list.
-        if key == TableKey(.rooms) { return [.refreshDatabase] }
-        return key == TableKey(.history) && state.historyUser == nil ? [.refreshDatabase] : []
+        if key == TableKey(.rooms) { return readNow(&state) }
+        return key == TableKey(.history) && state.historyUser == nil ? readNow(&state) : []
     }
 
     /// `:stream NAME` and `:process NAME`: one of a hundred writers, straight, whatever is
@@ -86,7 +87,7 @@ extension ConsoleReducer {
         }
         state.focus[state.screen] = nil
         selectFirstRow(&state, TableKey(state.screen, detail: state.details[state.screen]))
-        return [.refreshDatabase]
+        return readNow(&state)
     }
 
     static func runCommand(_ state: inout ConsoleState, _ line: String) -> [Effect] {
@@ -113,7 +114,7 @@ extension ConsoleReducer {
             } else {
                 openHistory(&state, user: nil, prefix: argument)
             }
-            return [.refreshDatabase]
+            return readNow(&state)
         case "stream", "process":
             return openNamed(&state, kind: name, argument)
         case "room":
@@ -126,7 +127,7 @@ extension ConsoleReducer {
             state.details[.rooms] = .room(argument)
             state.focus[.rooms] = nil
             selectFirstRow(&state, TableKey(.rooms, detail: .room(argument)))
-            return [.refreshDatabase]
+            return readNow(&state)
         case "filter":
             return setFilter(&state, argument)
         case "pause":
@@ -140,10 +141,10 @@ extension ConsoleReducer {
                 state.notice = Notice(":refresh takes one of \(allowed) seconds", .warning)
                 return []
             }
-            state.refreshStep = step
+            _ = observe(&state, .refreshEvery(RefreshInterval.steps[step]))
             state.notice = Notice("refresh every " + RefreshInterval.label(state.refreshSeconds))
         case "speed":
-            guard case .replay(let file, var cursor) = state.wireSource else {
+            guard case .replay = state.wireSource else {
                 state.notice = Notice(":speed applies to a replay (--replay FILE)", .warning)
                 return []
             }
@@ -151,9 +152,7 @@ extension ConsoleReducer {
                 state.notice = Notice(":speed takes a number above 0, or max", .warning)
                 return []
             }
-            cursor.speed = speed
-            cursor.hold()
-            state.wireSource = .replay(file: file, cursor: cursor)
+            _ = observe(&state, .replaySpeed(speed))
             state.notice = Notice("replay speed \(speed)")
         case "seek":
             return seek(&state, argument)
@@ -207,6 +206,6 @@ extension ConsoleReducer {
         state.screen = .positions
         state.details[.positions] = .token(text)
         state.tables[TableKey(.positions, detail: .token(text))] = TableState()
-        return [.refreshDatabase]
+        return readNow(&state)
     }
 }

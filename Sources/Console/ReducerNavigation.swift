@@ -1,4 +1,5 @@
 import Findings
+import Observation
 import Terminal
 
 /// Screens, panels, rows, drill-downs and sorting.
@@ -10,7 +11,7 @@ extension ConsoleReducer {
             if !state.filter(state.focusedKey).isEmpty {
                 let effects = setFilter(&state, "")
                 state.notice = Notice("filter cleared")
-                return state.focusedKey == TableKey(.history) ? [.refreshDatabase] : effects
+                return state.focusedKey == TableKey(.history) ? readNow(&state) : effects
             }
             if state.details[state.screen] != nil {
                 state.details[state.screen] = nil
@@ -19,7 +20,7 @@ extension ConsoleReducer {
                 state.historyUser = nil
                 state.historyPages = []
                 state.focus[.history] = nil
-                return [.refreshDatabase]
+                return readNow(&state)
             }
             return []
         case .showScreen(let screen):
@@ -33,7 +34,7 @@ extension ConsoleReducer {
             moveSelection(&state, by: delta)
             return []
         case .movePage(let pages):
-            moveSelection(&state, by: pages * max(1, visibleRows(state)))
+            moveSelection(&state, by: pages * max(1, visibleRows(&state)))
             return []
         case .moveToTop:
             moveSelection(&state, to: 0)
@@ -50,7 +51,7 @@ extension ConsoleReducer {
             fold(&state, open: false)
             return []
         case .switchPanel:
-            let count = ScreenContent.panelCount(state)
+            let count = ScreenContent.drawn(&state).count
             guard count > 1 else {
                 state.notice = Notice("this screen has one panel")
                 return []
@@ -70,7 +71,7 @@ extension ConsoleReducer {
             }
             state.historyPages.append(next)
             state.tables[TableKey(.history)] = nil
-            return [.refreshDatabase]
+            return readNow(&state)
         case .newerPage:
             guard state.screen == .history, state.historyUser != nil, !state.historyPages.isEmpty else {
                 state.notice = Notice("this is the newest page")
@@ -78,7 +79,7 @@ extension ConsoleReducer {
             }
             state.historyPages.removeLast()
             state.tables[TableKey(.history)] = nil
-            return [.refreshDatabase]
+            return readNow(&state)
         case .sortNextColumn:
             moveSort(&state, by: 1)
             return []
@@ -110,12 +111,12 @@ extension ConsoleReducer {
     static func show(_ state: inout ConsoleState, _ screen: ScreenID) -> [Effect] {
         guard screen != state.screen else { return [] }
         state.screen = screen
-        return [.refreshDatabase]
+        return readNow(&state)
     }
 
     /// Enter: opens what the selected row stands for, as the panel says.
     static func drillDown(_ state: inout ConsoleState) -> [Effect] {
-        guard let panel = ScreenContent.focusedPanel(state), let selection = panel.table.selection,
+        guard let panel = ScreenContent.focusedPanel(&state), let selection = panel.table.selection,
               selection < panel.table.rows.count else {
             state.notice = Notice("nothing selected to open")
             return []
@@ -131,7 +132,7 @@ extension ConsoleReducer {
         switch drill {
         case .historyUser:
             openHistory(&state, user: tag)
-            return [.refreshDatabase]
+            return readNow(&state)
         case .destination: state.details[state.screen] = .destination(tag)
         case .user: state.details[state.screen] = .user(tag)
         case .process: state.details[state.screen] = .process(tag)
@@ -141,12 +142,12 @@ extension ConsoleReducer {
         }
         state.focus[state.screen] = nil
         selectFirstRow(&state, TableKey(state.screen, detail: state.details[state.screen]))
-        return [.refreshDatabase]
+        return readNow(&state)
     }
 
     /// → opens the selected row's rows; ← folds it, or the row it is under (which is then selected).
     static func fold(_ state: inout ConsoleState, open: Bool) {
-        guard let panel = ScreenContent.focusedPanel(state), let selection = panel.table.selection,
+        guard let panel = ScreenContent.focusedPanel(&state), let selection = panel.table.selection,
               selection < panel.table.rows.count else { return }
         let rows = panel.table.rows
         if let key = rows[selection].foldKey {
@@ -173,32 +174,29 @@ extension ConsoleReducer {
         if user != nil { selectFirstRow(&state, TableKey(.history)) }
     }
 
-    /// A list opens with its first row selected, so Enter acts on it at once: the first that
-    /// stands for something (a process's role and flags come before its streams), or the first
-    /// of rows that arrive later, from the database.
+    /// A list opens afresh: the next frame selects its first row that stands for something
+    /// (`ScreenContent.view`), once its rows are there.
     static func selectFirstRow(_ state: inout ConsoleState, _ key: TableKey) {
-        state.tables[key] = TableState(selection: 0)
-        let rows = ScreenContent.focusedPanel(state)?.table.rows ?? []
-        if let first = rows.firstIndex(where: { $0.tag != nil }) {
-            moveSelection(&state, to: first)
-        }
+        state.tables[key] = TableState()
     }
 
-    static func visibleRows(_ state: ConsoleState) -> Int {
-        Table.visibleRows(in: ConsoleView.focusedTableArea(state))
+    static func visibleRows(_ state: inout ConsoleState) -> Int {
+        Table.visibleRows(in: ConsoleView.tableArea(state, panel: state.focusedKey.panel,
+                                                    of: ScreenContent.drawn(&state).count))
     }
 
-    static func focusedRowCount(_ state: ConsoleState) -> Int {
-        ScreenContent.focusedPanel(state)?.table.rows.count ?? 0
+    static func focusedRowCount(_ state: inout ConsoleState) -> Int {
+        ScreenContent.focusedPanel(&state)?.table.rows.count ?? 0
     }
 
+    /// From the row the frame shows selected, which is the first when none was chosen yet.
     static func moveSelection(_ state: inout ConsoleState, by delta: Int) {
-        let current = state.table(state.focusedKey).selection
+        let current = ScreenContent.focusedPanel(&state)?.table.selection ?? state.table(state.focusedKey).selection
         moveSelection(&state, to: current.map { $0 + delta } ?? (delta >= 0 ? 0 : Int.max))
     }
 
     static func moveSelection(_ state: inout ConsoleState, to target: Int) {
-        let rows = focusedRowCount(state)
+        let rows = focusedRowCount(&state)
         let key = state.focusedKey
         var table = state.table(key)
         if rows == 0 {
@@ -208,13 +206,13 @@ extension ConsoleReducer {
             let selection = min(max(0, target), rows - 1)
             table.selection = selection
             table.offset = Table.scrollOffset(selection: selection, offset: table.offset,
-                                              rowCount: rows, visibleRows: visibleRows(state))
+                                              rowCount: rows, visibleRows: visibleRows(&state))
         }
         state.tables[key] = table
     }
 
     static func moveSort(_ state: inout ConsoleState, by delta: Int) {
-        let columns = ScreenContent.focusedPanel(state)?.table.columns.count ?? 0
+        let columns = ScreenContent.focusedPanel(&state)?.table.columns.count ?? 0
         guard columns > 0 else { return }
         var table = state.table(state.focusedKey)
         let current = table.sort?.column ?? (delta > 0 ? -1 : columns)
@@ -230,13 +228,14 @@ extension ConsoleReducer {
         if let tab = layout.tabAreas().firstIndex(where: { $0.contains(x: x, y: y) }) {
             return show(&state, ScreenID(rawValue: tab)!)
         }
-        for panel in 0..<ScreenContent.panelCount(state) {
-            let area = ConsoleView.tableArea(state, panel: panel)
+        let count = ScreenContent.drawn(&state).count
+        for panel in 0..<count {
+            let area = ConsoleView.tableArea(state, panel: panel, of: count)
             let bodyTop = area.y + 1
             guard area.contains(x: x, y: y), y >= bodyTop else { continue }
             state.focus[state.screen] = panel
             let row = state.table(state.focusedKey).offset + (y - bodyTop)
-            if row < focusedRowCount(state) {
+            if row < focusedRowCount(&state) {
                 moveSelection(&state, to: row)
             }
             return []

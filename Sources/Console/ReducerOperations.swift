@@ -1,4 +1,5 @@
 import Findings
+import Observation
 import Terminal
 
 /// Quit, help, pause, probe, step, refresh, copy.
@@ -13,7 +14,7 @@ extension ConsoleReducer {
             state.helpOffset = 0
             return []
         case .copySelection:
-            guard let panel = ScreenContent.focusedPanel(state), let selection = panel.table.selection,
+            guard let panel = ScreenContent.focusedPanel(&state), let selection = panel.table.selection,
                   selection < panel.table.rows.count else {
                 state.notice = Notice("nothing selected to copy")
                 return []
@@ -31,11 +32,11 @@ extension ConsoleReducer {
                 state.notice = Notice("REPLICATE needs a live Redis connection", .warning)
                 return []
             }
-            guard state.probeAllowed else {
+            guard state.observation.probe.allowed else {
                 state.notice = Notice("publishing REPLICATE is off: start syntop with --probe to allow it", .warning)
                 return []
             }
-            return [.probe]
+            return [.observation(.probe)]
         case .replayStep:
             guard case .replay = state.wireSource else {
                 state.notice = Notice(". steps through a replay (--replay FILE)", .warning)
@@ -45,13 +46,15 @@ extension ConsoleReducer {
                 state.notice = Notice("pause the replay (Space) to step through it")
                 return []
             }
-            return [.feedReplay(ReplayFeed(until: nil, limit: 1))]
+            return observe(&state, .replayStep)
         case .refreshLonger:
-            state.refreshStep = min(state.refreshStep + 1, RefreshInterval.steps.count - 1)
+            let step = RefreshInterval.nearestStep(state.refreshSeconds)
+            _ = observe(&state, .refreshEvery(RefreshInterval.steps[min(step + 1, RefreshInterval.steps.count - 1)]))
             state.notice = Notice("refresh every " + RefreshInterval.label(state.refreshSeconds))
             return []
         case .refreshShorter:
-            state.refreshStep = max(state.refreshStep - 1, 0)
+            let step = RefreshInterval.nearestStep(state.refreshSeconds)
+            _ = observe(&state, .refreshEvery(RefreshInterval.steps[max(step - 1, 0)]))
             state.notice = Notice("refresh every " + RefreshInterval.label(state.refreshSeconds))
             return []
         default:
@@ -71,12 +74,13 @@ extension ConsoleReducer {
         }
         state.paused = paused
         state.frozenWire = paused ? state.wire : nil
+        let effects = observe(&state, .holdReplay(paused))
         if paused {
             state.notice = Notice(replay ? "replay paused (. steps, Space resumes)" : "live feed paused (Space resumes)")
-            return []
+            return effects
         }
         state.notice = Notice("\(what) resumed")
-        return replay ? [.startReplay] : []
+        return effects
     }
 
     static func scrollHelp(_ state: inout ConsoleState, by delta: Int) {

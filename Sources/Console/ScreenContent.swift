@@ -1,4 +1,5 @@
 import NaturalOrder
+import Observation
 import Store
 import Terminal
 import Wire
@@ -22,11 +23,88 @@ public struct Panel: Sendable {
     public var drill: DrillKind?
 }
 
+/// What a frame shows, derived from the state once: the alerts and the panels.
+public struct ConsoleViewModel: Sendable {
+    public internal(set) var alerts: [Alert] = []
+    public internal(set) var panels: [Panel] = []
+    /// The state's revision it was derived at.
+    var revision = -1
+    /// What it shows: a view of another screen, drill-down, user, or of the focused table
+    /// filtered, sorted or folded otherwise is no help to the keys.
+    var shape: Shape?
+
+    struct Shape: Equatable, Sendable {
+        var screen: ScreenID
+        var detail: Detail?
+        var historyUser: String?
+        var historyPage: Int
+        var focused: TableKey
+        var filter: String
+        var sort: SortOrder?
+        var expanded: Set<String>?
+
+        init(_ state: ConsoleState) {
+            screen = state.screen
+            detail = state.details[state.screen]
+            historyUser = state.historyUser
+            historyPage = state.historyPages.count
+            focused = state.focusedKey
+            filter = state.filter(focused)
+            sort = state.table(focused).sort
+            expanded = state.expanded[focused]
+        }
+    }
+}
+
 /// What each screen shows, derived from the state: the screen's panels, or those of the
 /// drill-down open on it.
 public enum ScreenContent {
-    /// `alerts` are the state's (`Alerts.evaluate`), passed in so a frame evaluates them once.
-    public static func panels(in state: ConsoleState, alerts: [Alert]? = nil) -> [Panel] {
+    /// The view of the state as it is now: the alerts evaluated once, and the panels with them.
+    public static func view(_ state: ConsoleState) -> ConsoleViewModel {
+        let alerts = state.alerts
+        var panels = panels(in: state, alerts: alerts)
+        // A table with rows always has a row selected, as the keys would have left it: the first
+        // that stands for something (a process's role and flags come before its streams).
+        for index in panels.indices where panels[index].key == state.focusedKey {
+            let rows = panels[index].table.rows
+            if panels[index].table.selection == nil, !rows.isEmpty {
+                panels[index].table.selection = rows.firstIndex { $0.tag != nil } ?? 0
+            } else if let selection = panels[index].table.selection, selection >= rows.count {
+                panels[index].table.selection = rows.isEmpty ? nil : rows.count - 1
+            }
+        }
+        return ConsoleViewModel(alerts: alerts, panels: panels, revision: state.revision, shape: .init(state))
+    }
+
+    /// The view as it is drawn: the last frame's when it is of this state, else made now.
+    static func current(_ state: ConsoleState) -> ConsoleViewModel {
+        state.view.revision == state.revision && state.view.shape == ConsoleViewModel.Shape(state) ? state.view : view(state)
+    }
+
+    /// The panels the keys act on: those of the last frame, as they were drawn, unless the
+    /// screen or its drill-down changed since (then those the next frame draws, which no frame
+    /// has drawn yet: the next one derives its own).
+    static func drawn(_ state: inout ConsoleState) -> [Panel] {
+        if state.view.shape != ConsoleViewModel.Shape(state) {
+            state.view = view(state)
+            state.view.revision = -1
+        }
+        return state.view.panels
+    }
+
+    /// The focused panel as drawn, with the row the keys have selected since.
+    static func focusedPanel(_ state: inout ConsoleState) -> Panel? {
+        let panels = drawn(&state)
+        let index = state.focusedKey.panel
+        guard var panel = index < panels.count ? panels[index] : panels.first else { return nil }
+        if let selection = state.table(panel.key).selection {
+            panel.table.selection = panel.table.rows.isEmpty ? nil : min(selection, panel.table.rows.count - 1)
+        }
+        return panel
+    }
+
+    /// `alerts` are the state's, passed in so a frame evaluates them once.
+    static func panels(in state: ConsoleState, alerts: [Alert]) -> [Panel] {
         let screen = state.screen
         let detail = state.details[screen]
         var panels: [Panel] = []
@@ -51,22 +129,6 @@ public enum ScreenContent {
         }
         screen.content.add(state, alerts: alerts, add)
         return panels
-    }
-
-    /// How many panels the current view has, without building any row.
-    public static func panelCount(_ state: ConsoleState) -> Int {
-        switch state.details[state.screen] {
-        case .destination, .membership, .token: return 1
-        case .user, .process, .stream: return 2
-        case .room: return DetailContent.roomPanels
-        case nil: return state.screen.content.panelCount(state)
-        }
-    }
-
-    public static func focusedPanel(_ state: ConsoleState) -> Panel? {
-        let panels = panels(in: state)
-        let index = state.focusedKey.panel
-        return index < panels.count ? panels[index] : panels.first
     }
 
     /// " · read 3s ago" for a panel's title, or nothing before the first read.

@@ -1,10 +1,10 @@
 import Connection
-import Console
+import Observation
 import Findings
 import Store
 import Wire
 
-/// The exporter's families, from the same state and the same alerts the console has: what only
+/// The exporter's families, from the same observation and the same alerts the console has: what only
 /// syntop computes (a stream that stopped replicating, waiting pokes per destination, room
 /// changes not yet converted, process health) in Prometheus's terms. A pure function of its
 /// inputs; names and labels are stable (README lists them with example rules).
@@ -20,7 +20,7 @@ public enum ExporterMetrics {
         }
     }
 
-    public static func render(_ state: ConsoleState, alerts: [Alert], options: Options) -> String {
+    public static func render(_ state: Observation, alerts: [Alert], options: Options) -> String {
         var out = Exposition()
         connections(state, into: &out, version: options.version)
         writers(state, into: &out)
@@ -39,12 +39,12 @@ public enum ExporterMetrics {
         return out.text
     }
 
-    private static func connections(_ state: ConsoleState, into out: inout Exposition, version: String) {
+    private static func connections(_ state: Observation, into out: inout Exposition, version: String) {
         out.family("syntop_build_info", .gauge, "syntop's version, as a label; always 1.")
         out.sample("syntop_build_info", ["version": version], 1)
         // Each only when its source is named: a deployment watched without one is not down.
         out.family("syntop_redis_up", .gauge, "1 while syntop is subscribed to the replication channels.")
-        switch state.wireSource {
+        switch state.source {
         case .live(_, _, let status): out.sample("syntop_redis_up", [:], status.isReady)
         case .none, .replay: break
         }
@@ -57,7 +57,7 @@ public enum ExporterMetrics {
         }
     }
 
-    private static func writers(_ state: ConsoleState, into out: inout Exposition) {
+    private static func writers(_ state: Observation, into out: inout Exposition) {
         let wire = state.wire
         // Sorted once, for every family of the writers.
         let writers = wire.positions.sorted(by: { $0.key < $1.key })
@@ -125,7 +125,7 @@ public enum ExporterMetrics {
         out.sample("syntop_redis_reconnects_total", [:], wire.disconnects)
     }
 
-    private static func destinations(_ state: ConsoleState, into out: inout Exposition, worst: Int) {
+    private static func destinations(_ state: Observation, into out: inout Exposition, worst: Int) {
         let pokes = state.database.pokes?.value
         let now = state.databaseNow
         out.family("syntop_device_list_changes_unconverted", .gauge,
@@ -163,7 +163,7 @@ public enum ExporterMetrics {
         }
     }
 
-    private static func processes(_ state: ConsoleState, into out: inout Exposition) {
+    private static func processes(_ state: Observation, into out: inout Exposition) {
         out.family("syntop_process_up", .gauge,
                    "1 when a configured process answers its /health, 0 when it does not; none before its first answer.")
         for process in (state.config?.processes ?? []).sorted(by: { $0.instance < $1.instance }) {

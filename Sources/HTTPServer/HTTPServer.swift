@@ -135,3 +135,34 @@ public final class HTTPServer {
         return MHD_queue_response(connection, UInt32(response.status), made)
     }
 }
+
+/// Where a server listens: `HOST:PORT`, `[V6]:PORT`, or `:PORT` for every address.
+public struct ListenAddress: Equatable, Sendable {
+    public var host: String
+    public var port: Int
+
+    /// What is wrong with a text that is no address, in words for the option that took it.
+    public struct Problem: Error, Equatable, CustomStringConvertible {
+        public var description: String
+    }
+
+    public init(parsing text: String) throws(Problem) {
+        var host: Substring
+        var port: Substring
+        if text.hasPrefix("["), let close = text.firstIndex(of: "]") {
+            host = text[text.index(after: text.startIndex)..<close]
+            port = text[text.index(after: close)...].drop { $0 == ":" }
+        } else if let colon = text.lastIndex(of: ":") {
+            host = text[..<colon]
+            port = text[text.index(after: colon)...]
+        } else {
+            throw Problem(description: "--listen takes HOST:PORT, e.g. 127.0.0.1:9469")
+        }
+        if host.isEmpty { host = "0.0.0.0" }
+        guard let number = Int(port), (0...65535).contains(number) else {
+            throw Problem(description: "--listen: bad port '\(port.prefix(10))'")
+        }
+        self.host = String(host)
+        self.port = number
+    }
+}

@@ -1,15 +1,7 @@
 import CHiredis
 import Glibc
+import Redis
 import TLS
-
-/// A reply from Redis, copied out of hiredis' reply object.
-public enum RedisValue: Equatable, Sendable {
-    case status(String)
-    case error(String)
-    case integer(Int64)
-    case bulk([UInt8]?)
-    case array([RedisValue])
-}
 
 public struct RedisConnectionError: Error, Equatable, Sendable, CustomStringConvertible {
     public var description: String

@@ -22,6 +22,12 @@ public struct RedisEndpoint: Equatable, Sendable, CustomStringConvertible {
         self.tls = tls
     }
 
+    /// AUTH with the user, when one is named; for an endpoint with a password.
+    var authCommand: [String] {
+        let password = self.password ?? ""
+        return username.map { ["AUTH", $0, password] } ?? ["AUTH", password]
+    }
+
     /// Host and port, or the socket path, and TLS when used (loudly when unverified); never
     /// credentials.
     public var description: String {

@@ -1,4 +1,5 @@
 import Connection
+import Redis
 import EventLoop
 import Glibc
 import Wire
@@ -8,7 +9,7 @@ import Wire
 /// only when the user asks for it. On a lost connection it reconnects with a capped backoff.
 public final class ReplicationClient {
     public let endpoint: RedisEndpoint
-    public let channels: [String]
+    public var channels: [String] { subscription.channels }
     private let loop: EventLoop
     private let now: () -> Double
     private let onMessages: ([WireMessage]) -> Void
@@ -23,15 +24,11 @@ public final class ReplicationClient {
     /// peer (a firewall's, or a plain-text port asked for TLS) must not hold it forever.
     static let setupSeconds = 3
     private var setupTimer: EventLoop.TimerID?
-    private var subscribedChannels = 0
-    /// Replies before the subscription's, in order: AUTH's, then CLIENT ID's.
-    private var awaiting: [Awaited] = []
-    private enum Awaited { case auth, clientID }
-    /// Redis's id of the subscribed connection, where the Redis user may ask (CLIENT ID): it
-    /// finds this connection's output buffer in CLIENT LIST.
-    public private(set) var clientID: Int64?
+    private var subscription: Subscription
+    /// Redis's id of the subscribed connection, where the Redis user may ask.
+    public var clientID: Int64? { subscription.clientID }
     /// The channels' names as bytes, so a message names its channel without a new string.
-    private lazy var channelBytes = channels.map { (Array($0.utf8), $0) }
+    private let channelBytes: [([UInt8], String)]
 
     /// `onMessages` gets what one wake-up read, in order.
     public init(endpoint: RedisEndpoint, channels: [String], loop: EventLoop,
@@ -39,16 +36,12 @@ public final class ReplicationClient {
                 onMessages: @escaping ([WireMessage]) -> Void,
                 onStatus: @escaping (ConnectionStatus) -> Void) {
         self.endpoint = endpoint
-        self.channels = channels
+        subscription = Subscription(channels: channels, authenticates: endpoint.password != nil)
+        channelBytes = channels.map { (Array($0.utf8), $0) }
         self.loop = loop
         self.now = now
         self.onMessages = onMessages
         self.onStatus = onStatus
-    }
-
-    /// The channels syntop listens on: `<server_name>`, and `<server_name>/USER_IP` when asked.
-    public static func channels(serverName: String, userIP: Bool) -> [String] {
-        userIP ? [serverName, serverName + "/USER_IP"] : [serverName]
     }
 
     public func start() { driver.handle(.start) }
@@ -56,9 +49,6 @@ public final class ReplicationClient {
     public func stop() { driver.handle(.stop) }
 
     private func connect() {
-        subscribedChannels = 0
-        clientID = nil
-        awaiting = []
         let made: RedisConnection
         do throws(RedisConnectionError) {
             made = try RedisConnection(endpoint: endpoint, readChunk: RedisConnection.subscriptionChunk)
@@ -66,14 +56,13 @@ public final class ReplicationClient {
             driver.handle(.failed(error.description))
             return
         }
-        if let password = endpoint.password {
-            made.send(endpoint.username.map { ["AUTH", $0, password] } ?? ["AUTH", password])
-            awaiting.append(.auth)
+        for command in subscription.opening() {
+            switch command {
+            case .auth: made.send(endpoint.authCommand)
+            case .clientID: made.send(["CLIENT", "ID"])
+            case .subscribe(let channels): made.send(["SUBSCRIBE"] + channels)
+            }
         }
-        // Asked before subscribing, which leaves only (un)subscribing allowed.
-        made.send(["CLIENT", "ID"])
-        awaiting.append(.clientID)
-        made.send(["SUBSCRIBE"] + channels)
         connection = made
         setupTimer = loop.schedule(after: ReplicationClient.setupSeconds * 1000) { [unowned self, unowned made] in
             self.setupTimer = nil
@@ -82,6 +71,10 @@ public final class ReplicationClient {
         source = loop.watch(fd: made.fd, events: { [unowned made] in made.pollEvents }) { [unowned self] revents in
             self.readable(revents)
         }
+    }
+
+    private func channelName<Bytes: Collection<UInt8>>(_ channel: Bytes) -> String {
+        channelBytes.first { $0.0.elementsEqual(channel) }?.1 ?? String(decoding: channel, as: UTF8.self)
     }
 
     private func readable(_ revents: Int16) {
@@ -101,12 +94,10 @@ public final class ReplicationClient {
             parts.map { WireMessage(channel: $0.channel, payload: bytes[$0.range], time: time) }
         }
         // Once subscribed, messages are taken where hiredis holds them; before, every reply
-        // comes in order, so nothing is handed over ahead of the subscription.
-        let subscribed = subscribedChannels == channels.count
+        // goes through the subscription in order, so nothing is handed over ahead of it.
         do throws(RedisConnectionError) {
-            replies = try connection.handle(revents, message: !subscribed ? nil : { [channelBytes] channel, payload in
-                add(channelBytes.first { $0.0.elementsEqual(channel) }?.1 ?? String(decoding: channel, as: UTF8.self),
-                    payload)
+            replies = try connection.handle(revents, message: !subscription.isSubscribed ? nil : { channel, payload in
+                add(self.channelName(channel), payload)
             })
         } catch {
             if !parts.isEmpty { onMessages(messages()) }
@@ -121,50 +112,22 @@ public final class ReplicationClient {
         }
         defer { handOver() }
         for reply in replies {
-            if !awaiting.isEmpty, !isSubscription(reply) {
-                switch awaiting.removeFirst() {
-                case .auth:
-                    if case .error(let message) = reply {
-                        handOver()
-                        driver.handle(.failed("Redis refused: \(message)"))
-                        return
-                    }
-                case .clientID:
-                    // A user that may not ask is no error: the buffer is then not shown.
-                    if case .integer(let id) = reply { clientID = id }
+            for step in subscription.handle(reply) {
+                switch step {
+                case .message(let channel, let payload):
+                    add(channelName(channel), payload)
+                case .subscribed:
+                    if let setupTimer { loop.cancel(setupTimer) }
+                    setupTimer = nil
+                    handOver()
+                    driver.handle(.connected)
+                case .failed(let why):
+                    handOver()
+                    driver.handle(.failed(why))
+                    return
                 }
-                continue
-            }
-            switch reply {
-            case .array(let items) where items.count == 3:
-                guard case .bulk(let kind?) = items[0] else { continue }
-                if kind == Array("message".utf8), case .bulk(let channel?) = items[1],
-                   case .bulk(let payload?) = items[2] {
-                    add(String(decoding: channel, as: UTF8.self), payload)
-                } else if kind == Array("subscribe".utf8) {
-                    subscribedChannels += 1
-                    if subscribedChannels == channels.count {
-                        if let setupTimer { loop.cancel(setupTimer) }
-                        setupTimer = nil
-                        handOver()
-                        driver.handle(.connected)
-                    }
-                }
-            case .error(let message):
-                // What came before the error first. AUTH and SUBSCRIBE errors name no secret;
-                // Redis never echoes a password.
-                handOver()
-                driver.handle(.failed("Redis refused: \(message)"))
-                return
-            default:
-                continue
             }
         }
-    }
-
-    private func isSubscription(_ reply: RedisValue) -> Bool {
-        guard case .array(let items) = reply, items.count == 3, case .bulk(let kind?) = items[0] else { return false }
-        return kind == Array("subscribe".utf8) || kind == Array("message".utf8)
     }
 
     private func close() {

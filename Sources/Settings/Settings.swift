@@ -146,3 +146,21 @@ public struct Settings: Equatable, Sendable {
         }
     }
 }
+
+extension Settings {
+    /// One line for the problems of the file, or nil when it has none.
+    public var problemSummary: String? {
+        guard let first = problems.first else { return nil }
+        let fallback = file?.ignored == true ? "the file is not used, the defaults apply" : "defaults apply where they are"
+        return "syntop's config: \(problems.count) problem(s), \(fallback); first: \(first)"
+    }
+
+    /// What a setting that names the deployment is called where it came from, for messages.
+    public func sourceName(_ key: SettingKey) -> String {
+        switch values[key]?.origin {
+        case .context(let name, _): "context \(name)'s \(key.rawValue)"
+        case .file: "the config file's \(key.rawValue)"
+        default: key.option
+        }
+    }
+}

@@ -114,28 +114,28 @@ public enum DeviceListStore {
     /// The Pokes panel's read in two rounds: the first lists destinations and the conversion
     /// position; the second, chosen from the first's rows, counts what waits (capped at `cap`).
     public static func pokes(cap: Int) -> ReadPlan<Pokes> {
-        ReadPlan([Statement(destinationsSQL, [String(listed)]), Statement(downSQL, [String(detailed)]),
-                  Statement(conversionSQL)]) { first in
-            let candidates = pendingCandidates(first[0], down: first[1])
-            let position = first[2].rows.isEmpty ? "0" : first[2].value(0, "stream_id") ?? "0"
-            let second = [Statement(unconvertedSQL, [position, String(cap)])]
-                + candidates.map { Statement(pendingSQL, [$0, String(cap)]) }
+        ReadPlan([Statement(.destinations, [String(listed)]), Statement(.down, [String(detailed)]),
+                  Statement(.conversion)]) { first in
+            let candidates = pendingCandidates(first[.destinations], down: first[.down])
+            let position = first[.conversion].rows.isEmpty ? "0" : first[.conversion].value(0, "stream_id") ?? "0"
+            let second = [Statement(.unconverted, [position, String(cap)])]
+                + candidates.map { Statement(.pending, [$0, String(cap)]) }
             return .more(.round(second) { rows in
-                Pokes(destinations: destinations(listed: first[0], down: first[1], pending: Array(rows.rows.dropFirst()),
+                Pokes(destinations: destinations(listed: first[.destinations], down: first[.down], pending: rows.all(.pending),
                                                  cap: cap),
-                      conversion: conversion(position: first[2], unconverted: rows[0], cap: cap))
+                      conversion: conversion(position: first[.conversion], unconverted: rows[.unconverted], cap: cap))
             })
         }
     }
 
     /// One destination's waiting pokes by user (the drill-down).
     public static func destinationUsers(_ destination: String) -> ReadPlan<[UserPokes]> {
-        .round([Statement(destinationUsersSQL, [destination, String(detailCap)])]) { destinationUsers($0[0]) }
+        .round([Statement(.destinationUsers, [destination, String(detailCap)])]) { destinationUsers($0[.destinationUsers]) }
     }
 
     /// A user's devices and recent device-list changes (the drill-down).
     public static func userDevices(_ user: String) -> ReadPlan<([Device], [DeviceChange])> {
-        .round([Statement(devicesSQL, [user]), Statement(userChangesSQL, [user])]) { (devices($0[0]), userChanges($0[1])) }
+        .round([Statement(.devices, [user]), Statement(.userChanges, [user])]) { (devices($0[.devices]), userChanges($0[.userChanges])) }
     }
 
     public static let conversionSQL = """

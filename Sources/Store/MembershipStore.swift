@@ -26,10 +26,10 @@ public enum MembershipStore {
     /// A page of `limit` events below `before` (keyset paging on the stream ordering), with the
     /// user's current memberships.
     public static func page(user: String, before: Int64?, limit: Int = pageSize) -> ReadPlan<Page> {
-        .round([Statement(historySQL, historyParameters(user: user, before: before, limit: limit)),
-                Statement(currentSQL, currentParameters(user: user))]) { results in
-            let events = history(results[0], user: user)
-            return Page(user: user, before: before, events: events, current: current(results[1]),
+        .round([Statement(.history, historyParameters(user: user, before: before, limit: limit)),
+                Statement(.current, currentParameters(user: user))]) { results in
+            let events = history(results[.history], user: user)
+            return Page(user: user, before: before, events: events, current: current(results[.current]),
                         nextBefore: events.count == limit ? events.last?.streamOrdering : nil)
         }
     }

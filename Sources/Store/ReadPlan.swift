@@ -1,32 +1,49 @@
-/// One SQL statement with its parameters (text, NULL as nil).
+/// One of syntop's queries with its parameters (text, NULL as nil).
 public struct Statement: Equatable, Sendable {
-    public var sql: String
+    public var query: Query
     public var parameters: [String?]
 
-    public init(_ sql: String, _ parameters: [String?] = []) {
-        self.sql = sql
+    public init(_ query: Query, _ parameters: [String?] = []) {
+        self.query = query
         self.parameters = parameters
     }
+
+    public var sql: String { query.sql }
 }
 
-/// What a round of statements gave: each one's rows or error, in the round's order.
+/// What a round of statements gave: each one's rows or error, found by the query it ran.
 public struct QueryResults: Sendable {
+    public var statements: [Statement]
     public var results: [Result<PGRows, PGError>]
 
-    public init(results: [Result<PGRows, PGError>]) {
+    public init(statements: [Statement], results: [Result<PGRows, PGError>]) {
+        self.statements = statements
         self.results = results
     }
 
-    /// The rows of statement `index`, empty when it failed (its error is in `errors`).
-    public subscript(index: Int) -> PGRows {
-        guard index < results.count, case .success(let rows) = results[index] else {
-            return PGRows(columns: [], rows: [])
-        }
-        return rows
+    /// The rows of the round's statement of `query` (the first, where it ran several times),
+    /// empty when it failed (its error is in `errors`).
+    public subscript(query: Query) -> PGRows {
+        statements.firstIndex { $0.query == query }.map { rows(at: $0) } ?? PGRows(columns: [], rows: [])
     }
 
-    /// Every statement's rows, a failed one's empty.
-    public var rows: [PGRows] { results.indices.map { self[$0] } }
+    /// The rows of every statement of `query`, in the round's order.
+    public func all(_ query: Query) -> [PGRows] {
+        statements.indices.filter { statements[$0].query == query }.map { rows(at: $0) }
+    }
+
+    /// Why the round's statement of `query` failed, if it did.
+    public func failure(_ query: Query) -> PGError? {
+        guard let index = statements.firstIndex(where: { $0.query == query }), case .failure(let error) = results[index] else {
+            return nil
+        }
+        return error
+    }
+
+    private func rows(at index: Int) -> PGRows {
+        guard index < results.count, case .success(let rows) = results[index] else { return PGRows(columns: [], rows: []) }
+        return rows
+    }
 
     /// What failed, for the report: a missing grant empties one part, not the whole answer.
     public var errors: [String] {

@@ -4,9 +4,9 @@ import NaturalOrder
 public enum RoleStore {
     /// What the database says of each instance: persisted positions, federation sending, locks.
     public static var read: ReadPlan<[Instance]> {
-        .round([Statement(StreamPositionStore.writersSQL), Statement(locksSQL), Statement(federationSendersSQL),
-                Statement(instanceMapSQL)]) {
-            instances(positions: $0[0], locks: $0[1], senders: $0[2], instanceMap: $0[3])
+        .round([Statement(.writers), Statement(.locks), Statement(.federationSenders),
+                Statement(.instanceMap)]) {
+            instances(positions: $0[.writers], locks: $0[.locks], senders: $0[.federationSenders], instanceMap: $0[.instanceMap])
         }
     }
 

@@ -166,20 +166,21 @@ public enum RoomDetailStore {
     /// The room's detail. `reuse`: a difference computed before, kept while the room's
     /// extremities are the same ones (a large room's states are not read every refresh).
     public static func read(room: String, reuse: AuthChainDifference.Result? = nil) -> ReadPlan<RoomDetail> {
-        ReadPlan([Statement(RoomStore.roomsSQL(chosen: RoomStore.oneChosen),
+        ReadPlan([Statement(.oneRoom,
                             [room, String(RoomStore.detailMemberCap)]),
-                  Statement(extremitiesSQL, [room, String(RoomStore.extremityRows)]),
-                  Statement(membershipsSQL, [room, String(RoomStore.membershipRows)]),
-                  Statement(destinationsSQL, [room, String(RoomStore.detailMemberCap), String(pokeCap)])]) { first in
-            let summary = RoomStore.rooms(first[0], memberCap: RoomStore.detailMemberCap).first
+                  Statement(.roomExtremities, [room, String(RoomStore.extremityRows)]),
+                  Statement(.roomMemberships, [room, String(RoomStore.membershipRows)]),
+                  Statement(.roomDestinations, [room, String(RoomStore.detailMemberCap), String(pokeCap)])]) { first in
+            let summary = RoomStore.rooms(first[.oneRoom], memberCap: RoomStore.detailMemberCap).first
             let known = summary.map { $0.roomVersion != nil || $0.stateEvents != nil || $0.forwardExtremities > 0 } ?? false
-            let extremities = extremities(first[1])
+            let extremities = extremities(first[.roomExtremities])
             @Sendable func detail(_ difference: AuthChainDifference.Result) -> RoomDetail {
                 RoomDetail(roomId: room, room: known ? summary : nil, extremities: extremities, difference: difference,
-                           memberships: MembershipStore.roomChanges(first[2]), destinations: destinations(first[3]))
+                           memberships: MembershipStore.roomChanges(first[.roomMemberships]),
+                           destinations: destinations(first[.roomDestinations]))
             }
             let ids = extremities.map(\.eventId).sorted()
-            if case .failure(let error) = first.results[1] {
+            if let error = first.failure(.roomExtremities) {
                 return .done(detail(AuthChainDifference.Result(method: nil, stateSets: 0,
                                                                note: "not computed: the extremities could not be read (\(error))",
                                                                extremities: ids, failed: true)))
@@ -243,10 +244,10 @@ public enum RoomDetailStore {
             ? " (the \(read.count) deepest of \(groups.count) states, as many as a new event's prev events take)" : "")
         let walk = walkPlan(groups: read, outcomes)
         guard chainIndex else { return walk }
-        return ReadPlan(read.map { Statement(stateChainsSQL, [String($0), String(chainCap + 1)]) }) { results in
+        return ReadPlan(read.map { Statement(.stateChains, [String($0), String(chainCap + 1)]) }) { results in
             if let note = failure(results) { return .done(outcomes.failed(.chainCover, note)) }
             var sets: [[Int64: Int64]] = []
-            for rows in results.rows {
+            for rows in results.all(.stateChains) {
                 if rows.rows.count > chainCap {
                     return .done(outcomes.capped(.chainCover, "a state spans over \(chainCap) chains: not computed"))
                 }
@@ -264,19 +265,19 @@ public enum RoomDetailStore {
             var chains = Set<Int64>()
             for set in sets { chains.formUnion(set.keys) }
             let starts = sets
-            return .more(ReadPlan([Statement(linksSQL, [arrayLiteral(chains.sorted()), String(linkCap + 1)])]) { links in
+            return .more(ReadPlan([Statement(.chainLinks, [arrayLiteral(chains.sorted()), String(linkCap + 1)])]) { links in
                 if let note = failure(links) { return .done(outcomes.failed(.chainCover, note)) }
-                let rows = links[0]
+                let rows = links[.chainLinks]
                 if rows.rows.count > linkCap {
                     return .done(outcomes.capped(.chainCover, "over \(linkCap) chain links: not computed"))
                 }
                 let gaps = AuthChainDifference.gaps(starts, links: self.links(rows))
                 if gaps.isEmpty { return .done(outcomes.counted(.chainCover, 0)) }
-                return .more(.round([Statement(gapEventsSQL, [arrayLiteral(gaps.map(\.chain)), arrayLiteral(gaps.map(\.low)),
+                return .more(.round([Statement(.gapEvents, [arrayLiteral(gaps.map(\.chain)), arrayLiteral(gaps.map(\.low)),
                                                               arrayLiteral(gaps.map(\.high))])]) { counted in
                     if let note = failure(counted) { return outcomes.failed(.chainCover, note) }
-                    return outcomes.counted(.chainCover, counted[0].rows.isEmpty ? 0
-                                            : counted[0].value(0, "events").flatMap { Int($0) } ?? 0)
+                    let events = counted[.gapEvents]
+                    return outcomes.counted(.chainCover, events.rows.isEmpty ? 0 : events.value(0, "events").flatMap { Int($0) } ?? 0)
                 })
             })
         }
@@ -284,11 +285,11 @@ public enum RoomDetailStore {
 
     /// The walk over event_auth: the state sets' events, then rounds of auth events.
     static func walkPlan(groups: [Int64], _ outcomes: Outcomes) -> ReadPlan<AuthChainDifference.Result> {
-        ReadPlan(groups.map { Statement(stateEventsSQL, [String($0), String(walkCap + 1)]) }) { results in
+        ReadPlan(groups.map { Statement(.stateEvents, [String($0), String(walkCap + 1)]) }) { results in
             if let note = failure(results) { return .done(outcomes.failed(.authWalk, note)) }
             var sets: [Set<String>] = []
             var depths: [String: Int64] = [:]
-            for rows in results.rows {
+            for rows in results.all(.stateEvents) {
                 if rows.rows.count > walkCap {
                     return .done(outcomes.capped(.authWalk, "over \(walkCap) events in a state: not computed"))
                 }
@@ -311,10 +312,10 @@ public enum RoomDetailStore {
         }
         guard let batch = walk.next() else { return .done(outcomes.counted(.authWalk, walk.count)) }
         let current = walk
-        return .more(ReadPlan([Statement(authEventsSQL, [arrayLiteral(batch)])]) { results in
+        return .more(ReadPlan([Statement(.authEvents, [arrayLiteral(batch)])]) { results in
             if let note = failure(results) { return .done(outcomes.failed(.authWalk, note)) }
             var walk = current
-            let rows = results[0]
+            let rows = results[.authEvents]
             walk.take(rows.rows.indices.compactMap { index in
                 guard let event = rows.value(index, "event_id"), let auth = rows.value(index, "auth_id") else { return nil }
                 return (event, auth, rows.value(index, "depth").flatMap { Int64($0) } ?? 0)

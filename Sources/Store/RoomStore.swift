@@ -170,20 +170,21 @@ public enum RoomStore {
     /// The Rooms list: worst first, or the rooms whose ID, name or alias holds `match`.
     public static func list(match: String, limit: Int = listLimit) -> ReadPlan<RoomList> {
         let statement = match.isEmpty
-            ? Statement(roomsSQL(chosen: worstChosen), [String(limit), String(listMemberCap)])
-            : Statement(roomsSQL(chosen: matchingChosen), [String(limit), String(listMemberCap), likeEscaped(match)])
-        return .round([statement, Statement(roomsKnownSQL)]) { results in
-            let listed = Array(worstFirst(rooms(results[0], memberCap: listMemberCap)).prefix(limit))
+            ? Statement(.roomsWorstFirst, [String(limit), String(listMemberCap)])
+            : Statement(.roomsMatching, [String(limit), String(listMemberCap), likeEscaped(match)])
+        return .round([statement, Statement(.roomsKnown)]) { results in
+            let listed = Array(worstFirst(rooms(results[statement.query], memberCap: listMemberCap)).prefix(limit))
             // An estimate below what is listed is stale (a table never analyzed): none then.
-            let estimate = results[1].rows.isEmpty ? nil : results[1].value(0, "rooms").flatMap { Int($0) }
+            let known = results[.roomsKnown]
+            let estimate = known.rows.isEmpty ? nil : known.value(0, "rooms").flatMap { Int($0) }
             return RoomList(match: match, rooms: listed, roomsKnown: estimate.flatMap { $0 >= listed.count ? $0 : nil })
         }
     }
 
     /// Rooms at or over `threshold` forward extremities, for the status line and `check`.
     public static func extremities(threshold: Int, limit: Int = 50) -> ReadPlan<[Extremities]> {
-        .round([Statement(extremitiesSQL, [String(max(1, threshold)), String(limit)])]) { results in
-            let rows = results[0]
+        .round([Statement(.roomsOverExtremities, [String(max(1, threshold)), String(limit)])]) { results in
+            let rows = results[.roomsOverExtremities]
             return rows.rows.indices.map {
                 Extremities(roomId: rows.value($0, "room_id") ?? "", name: rows.value($0, "name"),
                             forwardExtremities: rows.value($0, "extremities").flatMap { Int($0) } ?? 0)

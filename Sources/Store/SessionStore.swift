@@ -3,7 +3,7 @@
 public enum SessionStore {
     /// The session check: who syntop is, whether it can write, the schema.
     public static var read: ReadPlan<Session> {
-        .round([Statement(sessionSQL, sessionParameters), Statement(schemaSQL)]) { session($0[0], schema: $0[1]) }
+        .round([Statement(.session, sessionParameters), Statement(.schema)]) { session($0[.session], schema: $0[.schema]) }
     }
 
     /// Synapse's schema versions whose tables and columns syntop knows (compat 84 to 94).

@@ -4,7 +4,7 @@ import NaturalOrder
 public enum StreamPositionStore {
     /// Every stream's persisted position per writer, with the maxima of its tables.
     public static var read: ReadPlan<[Stream]> {
-        .round([Statement(writersSQL), Statement(maximaSQL)]) { streams(writers: $0[0], maxima: $0[1]) }
+        .round([Statement(.writers), Statement(.maxima)]) { streams(writers: $0[.writers], maxima: $0[.maxima]) }
     }
 
     /// Wire stream names whose `stream_positions` name differs.
@@ -84,8 +84,8 @@ public enum StreamPositionStore {
 /// writers by.
 public enum InstanceMapStore {
     public static var read: ReadPlan<[Int64: String]> {
-        .round([Statement("SELECT instance_id, instance_name FROM instance_map")]) { results in
-            let rows = results[0]
+        .round([Statement(.instanceMap)]) { results in
+            let rows = results[.instanceMap]
             var names: [Int64: String] = [:]
             for index in rows.rows.indices {
                 if let id = rows.value(index, "instance_id").flatMap({ Int64($0) }), let name = rows.value(index, "instance_name") {

@@ -3,7 +3,7 @@
 public enum UserStore {
     /// The users whose ID starts with `prefix`, at most `limit`.
     public static func search(prefix: String, limit: Int) -> ReadPlan<[Match]> {
-        .round([Statement(searchSQL, searchParameters(prefix: prefix, limit: limit))]) { matches($0[0]) }
+        .round([Statement(.userSearch, searchParameters(prefix: prefix, limit: limit))]) { matches($0[.userSearch]) }
     }
 
     /// Bounds are passed as a range ($1 <= id < $2) so the C-collated indexes serve them.

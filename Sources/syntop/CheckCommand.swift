@@ -1,11 +1,9 @@
+import Deployments
 import ArgumentParser
-import Config
-import Console
-import Foundation
-import Replication
+import Contract
+import Feeds
+import Observation
 import Settings
-import Store
-import Wire
 
 /// `syntop check`: the console's alerts, evaluated once, as a monitoring plugin reports them.
 struct CheckCommand: ParsableCommand {
@@ -33,90 +31,45 @@ struct CheckCommand: ParsableCommand {
         let settings = try context.settings(source.given(), database.given(), alerts.given(),
                                             SettingKey.listen.given(listen).map { [.listen: $0] } ?? [:],
                                             replaying: self.source.replay != nil)
-        let source = self.source.resolved(settings)
-        let database = DatabaseSource(settings: settings)
+        var source = self.source.resolved(settings)
         let listen = settings.number(.listen) ?? 10
-        let config = source.loadConfig()
-        let target = database.resolve(config)
-        let hasWire = source.replay != nil || source.hasRedis(config)
-        guard hasWire || target != nil else {
-            print("SYNTOP UNKNOWN - nothing to check: give -c homeserver.yaml, --redis and/or --db, or a context")
-            throw ExitCode(3)
-        }
-        let thresholds = AlertOptions.thresholds(settings)
-        // A monitoring system sees its check's own config going wrong as a warning.
-        var findings: [Alert] = settings.problems.map { Alert(.warning, "config", $0.description) }
-        var databaseState = DatabaseState(display: target?.display)
-        var before: [WriterKey: Int64] = [:]
-        if let target {
-            do {
-                let (streams, _) = try read(StreamPositionStore.read, target, timeoutMS: database.statementTimeout)
-                before = Alerts.storedPositions(streams)
-            } catch {
-                findings.append(Alert(.critical, "postgres", "\(error)"))
+        var failures = CheckVerdict.Failures()
+        var deployment: Deployment
+        do {
+            deployment = try Deployment(source, DatabaseSource(settings: settings), config: source.loadConfig(), settings: settings)
+        } catch {
+            // A wire that cannot be listened to (a recording not there, a Redis named wrongly) is a
+            // finding: the rest is still checked.
+            guard error is RecordingFile.Failure || error is DeploymentError else { throw error }
+            failures.wire = "\(error)"
+            source.replay = nil
+            deployment = try resolving {
+                try Deployment(source, DatabaseSource(settings: settings), config: source.loadConfig(), settings: settings, listen: false)
             }
         }
-        var wire = WireState()
-        var listened = false
-        var now = unixTime()
-        var probedAt: Double?
-        if hasWire {
-            do {
-                let report: WireSourceReport
-                (wire, report, now) = try collectWire(source, config: config, seconds: listen, feeds: [])
-                probedAt = report.probedAt
-                listened = true
-            } catch {
-                findings.append(Alert(.critical, "redis", "\(error)"))
-            }
+        guard deployment.hasWire || deployment.database != nil || failures.wire != nil else {
+            print(CheckVerdict.nothingToCheck)
+            throw ExitCode(CheckVerdict.nothingToCheckStatus)
         }
-        if let target, findings.allSatisfy({ $0.subject != "postgres" }) {
-            do {
-                // The same reads as the console's; what failed in the session or the pokes is a
-                // finding (a missing grant), the positions' errors stay with them.
-                let (streams, positionErrors) = try read(StreamPositionStore.read, target,
-                                                         timeoutMS: database.statementTimeout)
-                databaseState.positions = Fetched(streams, at: unixTime(), errors: positionErrors)
-                let (((session, pokes), rooms), errors) = try read(
-                    SessionStore.read.then(DeviceListStore.pokes(cap: max(thresholds.pendingCritical, 1)))
-                        .then(RoomStore.extremities(threshold: thresholds.extremitiesWarning)), target,
-                    timeoutMS: database.statementTimeout)
-                databaseState.session = session
-                databaseState.pokes = Fetched(pokes, at: unixTime(), errors: errors)
-                databaseState.extremities = Fetched(rooms, at: unixTime(), errors: errors)
-                if listened && source.replay == nil {
-                    findings += Alerts.stalled(before: before, after: Alerts.storedPositions(streams), wire: wire,
-                                                     listenedSince: now - listen)
-                }
-                findings += errors.map { Alert(.warning, "postgres", $0) }
-            } catch {
-                findings.append(Alert(.critical, "postgres", "\(error)"))
-            }
+        var observation = Observation()
+        // A recording is of another time than the processes' answers, read or not.
+        let collect = Collect(deployment, listen: listen, readBeforeListening: true, askProcesses: self.source.replay == nil)
+        var setup = deployment.setup(feeds: [], reads: [.positions, .pokes(cap: max(deployment.thresholds.pendingCritical, 1))])
+        setup.roomAlerts = true
+        do {
+            observation = try collect.run(setup)
+        } catch let failure as SourceFailure {
+            failures.wire = failure.description
+            observation = collect.observation
         }
-        // Each process's own listeners, and Redis's count of subscribers: no --probe needed,
-        // nothing written.
-        let processes = source.replay == nil
-            ? collectProcesses(config, hosts: source.processHosts, subscribers: source.subscriberTarget(config))
-            : ProcessesState()
-        // A replay's time is the recording's; the database is read now.
-        findings += Alerts.evaluate(wire: wire, listened: listened, database: databaseState, config: config,
-                                    now: now, thresholds: thresholds, probedAt: probedAt,
-                                    clock: source.replay != nil ? unixTime() : nil, processes: processes)
-        let critical = findings.filter { $0.level == .critical }.count
-        let warning = findings.count - critical
-        let status = critical > 0 ? "CRITICAL" : (warning > 0 ? "WARNING" : "OK")
-        let summary = findings.isEmpty
-            ? "no findings (\(listened ? "wire \(Int(listen)) s" : "no wire"), \(target == nil ? "no database" : "database read"))"
-            : "\(critical) critical, \(warning) warning"
-        print("SYNTOP \(status) - \(summary) | critical=\(critical) warning=\(warning) "
-              + "writers=\(wire.positions.count) lines=\(wire.lines) "
-              + "rooms_over_extremities=\(databaseState.extremities?.value.count ?? 0) "
-              + "processes_down=\(processes.health.values.filter { $0.state == .down }.count)")
-        for finding in findings.sorted(by: { $0.level > $1.level }) {
-            print("\(finding.level == .critical ? "CRITICAL" : "WARNING") \(finding.subject): \(finding.message)")
+        if let (failure, after) = collect.databaseFailure {
+            failures.database = failure
+            failures.databaseAfterListening = after
         }
-        if critical > 0 { throw ExitCode(2) }
-        if warning > 0 { throw ExitCode(1) }
+        let verdict = CheckVerdict(observation, before: Alerts.storedPositions(collect.firstPositions?.value ?? []),
+                                   failures: failures, settingsProblems: settings.problems.map(\.description),
+                                   listenSeconds: listen, replay: self.source.replay != nil)
+        for line in verdict.lines { print(line) }
+        if verdict.exitStatus != 0 { throw ExitCode(verdict.exitStatus) }
     }
-
 }

@@ -1,3 +1,4 @@
+import Deployments
 import ArgumentParser
 import Foundation
 import Settings
@@ -40,13 +41,6 @@ func loadSettings(request: Settings.ContextRequest?, commandLine: [SettingKey: S
 }
 
 extension Settings {
-    /// One line for the problems of the file, or nil when it has none.
-    var problemSummary: String? {
-        guard let first = problems.first else { return nil }
-        let fallback = file?.ignored == true ? "the file is not used, the defaults apply" : "defaults apply where they are"
-        return "syntop's config: \(problems.count) problem(s), \(fallback); first: \(first)"
-    }
-
     /// The JSON commands say what is wrong with the file on stderr, and go on.
     func reportProblems() {
         for problem in problems {
@@ -54,15 +48,6 @@ extension Settings {
         }
         if file?.ignored == true, let path = file?.path {
             FileHandle.standardError.write(Data("syntop: \(path) is not used; the defaults apply\n".utf8))
-        }
-    }
-
-    /// What a setting that names the deployment is called where it came from, for messages.
-    func sourceName(_ key: SettingKey) -> String {
-        switch values[key]?.origin {
-        case .context(let name, _): "context \(name)'s \(key.rawValue)"
-        case .file: "the config file's \(key.rawValue)"
-        default: key.option
         }
     }
 }

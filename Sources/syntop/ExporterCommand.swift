@@ -1,10 +1,10 @@
+import Deployments
 import ArgumentParser
-import Config
-import Console
+import Exporter
+import HTTPServer
 import Foundation
 import Settings
 import Store
-import Terminal
 
 /// `syntop exporter`: the console's findings for Prometheus, from a process with no terminal.
 struct ExporterCommand: ParsableCommand {
@@ -44,23 +44,12 @@ struct ExporterCommand: ParsableCommand {
     }
 
     /// Host and port from `HOST:PORT` or `[V6]:PORT`.
-    func address() throws -> (host: String, port: Int) {
-        var host: Substring
-        var port: Substring
-        if listen.hasPrefix("["), let close = listen.firstIndex(of: "]") {
-            host = listen[listen.index(after: listen.startIndex)..<close]
-            port = listen[listen.index(after: close)...].drop { $0 == ":" }
-        } else if let colon = listen.lastIndex(of: ":") {
-            host = listen[..<colon]
-            port = listen[listen.index(after: colon)...]
-        } else {
-            throw ValidationError("--listen takes HOST:PORT, e.g. 127.0.0.1:9469")
+    func address() throws -> ListenAddress {
+        do {
+            return try ListenAddress(parsing: listen)
+        } catch {
+            throw ValidationError(error.description)
         }
-        if host.isEmpty { host = "0.0.0.0" }
-        guard let number = Int(port), (0...65535).contains(number) else {
-            throw ValidationError("--listen: bad port '\(port.prefix(10))'")
-        }
-        return (String(host), number)
     }
 
     func run() throws {
@@ -68,27 +57,18 @@ struct ExporterCommand: ParsableCommand {
         for more in [try database.given(), try alerts.given()] { given.merge(more) { _, new in new } }
         let settings = try loadSettings(request: context.request, commandLine: given)
         let wire = source.resolved(settings)
-        let databaseSource = DatabaseSource(settings: settings)
         let config = wire.loadConfig()
-        let target = databaseSource.resolve(config)
+        let deployment = try resolving { try Deployment(wire, DatabaseSource(settings: settings), config: config, settings: settings) }
         let log = ExporterLog()
         for problem in settings.problems { log.say("config: \(problem.description)") }
         for problem in config?.problems ?? [] where problem.severity == .critical { log.say("config: \(problem.description)") }
-        guard wire.hasRedis(config) || target != nil else {
+        guard deployment.hasWire || deployment.database != nil else {
             throw ValidationError("nothing to export: give -c homeserver.yaml, --redis and/or --db, or a context")
         }
-        let live: ExporterSession.Wire? = wire.hasRedis(config)
-            ? ExporterSession.Wire(endpoint: try wire.endpoint(config), serverName: try wire.resolvedServerName(config),
-                                   userIP: wire.userIp, probe: wire.probe)
-            : nil
-        let (host, port) = try address()
-        let session = ExporterSession(
-            wire: live, config: config,
-            database: target.map { ConsoleDatabase(conninfo: $0.conninfo, display: $0.display,
-                                                   statementTimeoutMS: databaseSource.statementTimeout) },
-            thresholds: AlertOptions.thresholds(settings), interval: scrapeInterval,
-            options: .init(destinations: destinations, version: Syntop.release), processHosts: wire.processHosts, log: log)
-        let status = session.run(host: host, port: port)
+        let address = try address()
+        let session = ExporterSession(deployment, interval: scrapeInterval,
+                                      options: .init(destinations: destinations, version: Syntop.release), log: log)
+        let status = session.run(host: address.host, port: address.port)
         if status != 0 { throw ExitCode(status) }
     }
 }

@@ -1,54 +1,42 @@
-import Config
+import Deployments
 import Connection
-import Console
 import EventLoop
 import Exporter
+import Feeds
 import Foundation
 import HTTPServer
+import Observation
 import Replication
-import Terminal
-import Wire
 
-/// The exporter's pump, as the console's without a terminal: the same state, the same reducer
-/// and the same feeds, and an HTTP server that renders the state on each scrape. The database is
-/// read on its own timer, once per interval, so scrapers never add to its load; each scrape
-/// answers at once from what is known, the wire families even while PostgreSQL is down.
+/// The exporter's pump, as the console's without a terminal: the same observation, the same
+/// sources and actions, and an HTTP server that renders the observation on each scrape. The
+/// database is read on the observation's schedule, once per interval, so scrapers never add to
+/// its load; each scrape answers at once from what is known, the wire families even while
+/// PostgreSQL is down. It keeps no rows: it shows none.
 final class ExporterSession {
-    struct Wire {
-        var endpoint: RedisEndpoint
-        var serverName: String
-        var userIP: Bool
-        var probe: Bool
-    }
-
-    private let wire: Wire?
-    private let config: SynapseConfig?
-    private let database: ConsoleDatabase?
-    private let thresholds: AlertThresholds
+    private let deployment: Deployment
     private let interval: Double
     private let options: ExporterMetrics.Options
-    private let processHosts: [String: String]
     private let log: ExporterLog
 
     private let loop = EventLoop()
-    private var state = ConsoleState(size: Size(width: 80, height: 24))
-    private var client: ReplicationClient?
-    private var databaseFeed: DatabaseFeed?
-    private var processFeed: ProcessFeed?
+    private var observation = Observation()
+    private var feeds: Feeds?
     private var server: HTTPServer?
 
-    init(wire: Wire?, config: SynapseConfig?, database: ConsoleDatabase?, thresholds: AlertThresholds,
-         interval: Double, options: ExporterMetrics.Options, processHosts: [String: String], log: ExporterLog) {
-        self.wire = wire
-        // The exporter shows positions and processes, never rows.
-        state.wire = WireState(feeds: [])
-        self.config = config
-        self.database = database
-        self.thresholds = thresholds
+    init(_ deployment: Deployment, interval: Double, options: ExporterMetrics.Options, log: ExporterLog) {
+        self.deployment = deployment
         self.interval = interval
         self.options = options
-        self.processHosts = processHosts
         self.log = log
+    }
+
+    /// The observation the exporter keeps: positions and pokes whatever the scrape, the rooms'
+    /// alerts, and no row feed.
+    func setup() -> ObservationSetup {
+        var setup = deployment.setup(feeds: [], reads: [.positions, .pokes], refreshSeconds: interval, repeating: true)
+        setup.roomAlerts = true
+        return setup
     }
 
     func run(host: String, port: Int) -> Int32 {
@@ -69,18 +57,12 @@ final class ExporterSession {
                 self.loop.stop()
             }
         }
-        dispatch(.start(ConsoleSetup(
-            size: state.size, themeName: "default", terminalNotice: nil, configSearch: nil, config: config,
-            thresholds: thresholds, utcOffset: 0, database: database?.display,
-            wire: wire.map { .live(endpoint: $0.endpoint.description, serverName: $0.serverName, probe: $0.probe) } ?? .none,
-            refreshSeconds: interval, context: nil, contexts: [], settingsNotice: nil)))
-        startWire()
-        startDatabase()
-        startProcesses()
+        let feeds = Feeds(deployment.sources(retryDatabase: true), loop: loop) { [unowned self] in self.dispatch($0) }
+        self.feeds = feeds
+        dispatch(.start(setup()))
+        feeds.start()
         loop.run()
-        client?.stop()
-        databaseFeed?.stop()
-        processFeed?.stop()
+        feeds.stop()
         server?.stop()
         return 0
     }
@@ -88,8 +70,8 @@ final class ExporterSession {
     private func answer(_ path: String) -> HTTPResponse {
         switch path {
         case "/metrics":
-            dispatch(.frame(clock: unixTime()))
-            let text = ExporterMetrics.render(state, alerts: Alerts.evaluate(state), options: options)
+            dispatch(.tick(clock: unixTime()))
+            let text = ExporterMetrics.render(observation, alerts: observation.alerts(), options: options)
             return HTTPResponse(status: 200, contentType: "text/plain; version=0.0.4; charset=utf-8", body: Array(text.utf8))
         case "/health":
             // The exporter answers: it is healthy. What it watches is in /metrics.
@@ -101,75 +83,35 @@ final class ExporterSession {
         }
     }
 
-    private func startWire() {
-        guard let wire else { return }
-        client = LiveSources.replication(
-            endpoint: wire.endpoint, serverName: wire.serverName, userIP: wire.userIP, loop: loop,
-            dispatch: { [unowned self] action in self.dispatch(action) },
-            onStatus: { [unowned self] status in self.report("redis", status, place: "\(wire.serverName) on \(wire.endpoint)") })
+    private func dispatch(_ action: ObservationAction) {
+        if case .connection(let source, let status) = action { report(source, status) }
+        for effect in ObservationReducer.reduce(&observation, action) {
+            if case .tell(let happening) = effect { say(happening) } else { feeds?.perform(effect) }
+        }
     }
 
-    private func startDatabase() {
-        guard let database else { return }
-        let feed = DatabaseFeed(
-            conninfo: database.conninfo, timeoutMS: database.statementTimeoutMS, loop: loop, now: unixTime,
-            request: { [unowned self] in (DatabaseRequest.exporter(self.state), self.interval) },
-            onStatus: { [unowned self] status in
-                self.report("postgres", status, place: database.display)
-                self.dispatch(.connection(.postgres, status))
-            },
-            deliver: { [unowned self] update in
-                if case .session(let session) = update {
-                    for warning in session.warnings { self.log.say("postgres: \(warning)") }
-                }
-                self.dispatch(.database(update))
-            })
-        databaseFeed = feed
-        feed.start()
-    }
-
-    private func startProcesses() {
-        let subscribers = wire.map { ($0.endpoint, ReplicationClient.channels(serverName: $0.serverName, userIP: true)) }
-        processFeed = LiveSources.processes(
-            config: { [unowned self] in self.state.config }, hosts: processHosts, subscribers: subscribers, loop: loop,
-            interval: { [unowned self] in self.interval }, ownClient: { [unowned self] in self.client?.clientID },
-            dispatch: { [unowned self] action in self.dispatch(action) })
+    /// What the observation tells, in the log's words.
+    private func say(_ happening: Happening) {
+        switch happening {
+        case .sessionWarning(let warning): log.say("postgres: \(warning)")
+        case .probePublished(let receivers): log.say("REPLICATE published: \(receivers) receiver(s)")
+        case .probeFailed(let error): log.say("REPLICATE failed: \(error)")
+        case .droppedForFallingBehind, .replayFailed: log.say(happening.text)
+        }
     }
 
     /// A change of a connection's status, once.
-    private func report(_ source: String, _ status: ConnectionStatus, place: String) {
+    private func report(_ source: Source, _ status: ConnectionStatus) {
+        let (name, place) = switch source {
+        case .redis: ("redis", deployment.counted.map { "\($0.serverName) on \($0.endpoint)" } ?? "?")
+        case .postgres: ("postgres", deployment.database?.display ?? "?")
+        }
         switch status {
-        case .ready: log.say("\(source): connected to \(place)")
+        case .ready: log.say("\(name): connected to \(place)")
         case .waiting(_, let retryAt, let error):
-            log.say("\(source): \(error); retry in \(String(format: "%.1f", max(0, retryAt - unixTime()))) s")
-        case .connecting(let attempt) where attempt == 1: log.say("\(source): connecting to \(place)")
+            log.say("\(name): \(error); retry in \(String(format: "%.1f", max(0, retryAt - unixTime()))) s")
+        case .connecting(let attempt) where attempt == 1: log.say("\(name): connecting to \(place)")
         case .connecting: break
-        }
-    }
-
-    private func dispatch(_ action: Action) {
-        for effect in ConsoleReducer.reduce(&state, action) {
-            perform(effect)
-        }
-    }
-
-    /// Of the reducer's effects only the probe and a database refresh mean anything here:
-    /// there is no screen, no replay and no context to switch.
-    private func perform(_ effect: Effect) {
-        switch effect {
-        case .probe:
-            guard let client, let wire else { return }
-            client.probe(serverName: wire.serverName) { [unowned self] result in
-                switch result {
-                case .success(let receivers): self.log.say("REPLICATE published: \(receivers) receiver(s)")
-                case .failure(let error): self.log.say("REPLICATE failed: \(error)")
-                }
-                self.dispatch(LiveSources.probeAnswered(result))
-            }
-        case .refreshDatabase:
-            databaseFeed?.refresh()
-        case .quit, .applyTheme, .startReplay, .stopReplay, .feedReplay, .seekReplay, .copyToClipboard, .switchContext:
-            break
         }
     }
 }

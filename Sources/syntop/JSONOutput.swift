@@ -1,73 +1,59 @@
+import Deployments
 import ArgumentParser
-import Config
-import Console
-import EventLoop
+import Contract
+import Feeds
 import Foundation
-import Glibc
-import Replication
+import Observation
 import Settings
-import Store
 import Wire
 
 func printJSON<T: Encodable>(_ value: T) throws {
-    let encoder = JSONEncoder()
-    encoder.keyEncodingStrategy = .convertToSnakeCase
-    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-    FileHandle.standardOutput.write(try encoder.encode(value))
-    FileHandle.standardOutput.write(Data("\n".utf8))
+    FileHandle.standardOutput.write(try JSONDocument.encode(value))
 }
 
-func failOnWire(_ error: Error) -> Error {
-    if let failure = error as? WireRunFailure {
-        FileHandle.standardError.write(Data("syntop: \(failure)\n".utf8))
-        return ExitCode(2)
+/// What is wrong with how a deployment is named is a usage error, said with the usage.
+func resolving<Value>(_ body: () throws -> Value) throws -> Value {
+    do {
+        return try body()
+    } catch let error as DeploymentError {
+        throw ValidationError(error.description)
     }
-    return error
 }
 
-/// A wire report with the database's side beside it under `database`, as one JSON object.
-struct MergedOutput<WireSide: Encodable, DatabaseSide: Encodable>: Encodable {
-    var wire: WireSide?
-    var database: DatabaseSide?
-
-    enum Keys: String, CodingKey { case database }
-
-    func encode(to encoder: Encoder) throws {
-        try wire?.encode(to: encoder)
-        var container = encoder.container(keyedBy: Keys.self)
-        try container.encodeIfPresent(database, forKey: .database)
+/// A command that prints once and could not read its sources: it says why on stderr and exits 2.
+func printingOnce(_ body: () throws -> Void) throws {
+    do {
+        try body()
+    } catch let failure as SourceFailure {
+        FileHandle.standardError.write(Data("syntop: \(failure)\n".utf8))
+        throw ExitCode(2)
     }
 }
 
 /// What a screen's JSON command runs with: its options, then the context and the file.
 struct ScreenSettings {
+    var settings: Settings
     var wire: WireSourceSettings
     var database: DatabaseSource
     var listen: Double
 
     init(_ source: WireSourceOptions, _ database: DatabaseOptions, _ output: OutputOptions,
          _ context: ContextOption) throws {
-        let settings = try context.settings(source.given(), database.given(), output.given(),
-                                            replaying: source.replay != nil)
+        settings = try context.settings(source.given(), database.given(), output.given(),
+                                        replaying: source.replay != nil)
         settings.reportProblems()
         wire = source.resolved(settings)
         self.database = DatabaseSource(settings: settings)
         listen = output.listenSeconds(settings)
     }
-}
 
-/// What a JSON command that merges wire and database has to read.
-struct MergedSources {
-    var config: SynapseConfig?
-    var database: (conninfo: String, display: String)?
-    var hasWire: Bool
-
-    init(_ source: WireSourceSettings, _ database: DatabaseSource) throws {
-        config = source.loadConfig()
-        self.database = database.resolve(config)
-        hasWire = source.replay != nil || source.hasRedis(config)
-        guard hasWire || self.database != nil else {
-            throw ValidationError("nothing to read: give Redis (--redis, -c, $SYNTOP_REDIS), --replay FILE, or --db")
+    /// The deployment, with a recording that cannot be read as a failure to say; `listen`:
+    /// whether to subscribe where a Redis is known.
+    func deployment(listen: Bool = true) throws -> Deployment {
+        do {
+            return try resolving { try Deployment(wire, database, config: wire.loadConfig(), settings: settings, listen: listen) }
+        } catch let failure as RecordingFile.Failure {
+            throw SourceFailure(description: failure.description)
         }
     }
 }
@@ -98,51 +84,29 @@ struct OutputOptions: ParsableArguments {
     func requireJSON(screen: String, key: Int) throws {
         guard json else { throw ValidationError("the console's \(screen) screen is `syntop` then \(key); use --json here") }
     }
-}
 
-/// A screen's JSON command: the wire side (listened to, or a whole replay) when a source is
-/// known, the database side when one is, printed as one document. `feeds`: what the wire side
-/// shows of the rows beyond positions and processes.
-func printMerged<WireSide: Encodable, DatabaseSide: Encodable>(
-    _ settings: ScreenSettings, feeds: WireState.Feeds,
-    wire: (WireState, WireSourceReport, Double, SynapseConfig?) -> WireSide,
-    database side: ((conninfo: String, display: String)) throws -> DatabaseSide
-) throws {
-    let sources = try MergedSources(settings.wire, settings.database)
-    do {
-        var merged = MergedOutput<WireSide, DatabaseSide>()
-        if sources.hasWire {
-            let (state, report, now) = try collectWire(settings.wire, config: sources.config, seconds: settings.listen,
-                                                     feeds: feeds)
-            merged.wire = wire(state, report, now, sources.config)
-        }
-        if let target = sources.database { merged.database = try side(target) }
-        try printJSON(merged)
-    } catch {
-        throw failOnWire(error)
-    }
-}
-
-extension OutputOptions {
     static let mergedDiscussion = """
         With --json: listens for --listen seconds (or reads a whole --replay file) when a Redis is known, \
         reads the database when one is known, and prints one JSON document.
         """
 }
 
-/// A config problem as the JSON commands print it: never the value, as ConfigProblem keeps none.
-struct ProblemReport: Encodable {
-    var severity: String
-    var file: String
-    var line: Int?
-    var key: String?
-    var message: String
+/// The observation a command that prints once drove: the wire listened to (or a recording
+/// read), `reads` of the database, and the processes when `processes`; the database that
+/// cannot be read is a failure to say.
+func observeOnce(_ deployment: Deployment, feeds: WireState.Feeds, reads: [DatabaseRead], listen: Double,
+                 processes: Bool = false) throws -> Observation {
+    let collect = Collect(deployment, listen: listen, askProcesses: processes)
+    let observation = try collect.run(deployment.setup(feeds: feeds, reads: reads))
+    if let (failure, _) = collect.databaseFailure { throw SourceFailure(description: failure) }
+    return observation
+}
 
-    init(_ problem: ConfigProblem) {
-        severity = problem.severity == .critical ? "error" : "warning"
-        file = problem.file
-        line = problem.line
-        key = problem.key
-        message = problem.message
+/// A screen's JSON command with a wire side and a database side: one of them is needed.
+func observeMerged(_ settings: ScreenSettings, feeds: WireState.Feeds, reads: [DatabaseRead]) throws -> Observation {
+    let deployment = try settings.deployment()
+    guard deployment.hasWire || deployment.database != nil else {
+        throw ValidationError("nothing to read: give Redis (--redis, -c, $SYNTOP_REDIS), --replay FILE, or --db")
     }
+    return try observeOnce(deployment, feeds: feeds, reads: reads, listen: settings.listen)
 }

@@ -1,21 +1,5 @@
 import ArgumentParser
-import Config
-import Console
-import EventLoop
-import Foundation
-import Glibc
-import Replication
-import Settings
-import Store
-import Wire
-
-struct PokesDatabaseSide: Encodable {
-    var database: String
-    var session: SessionStore.Session
-    var destinations: [DeviceListStore.Destination]
-    var conversion: DeviceListStore.Conversion
-    var errors: [String]
-}
+import Contract
 
 struct PokesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -38,14 +22,9 @@ struct PokesCommand: ParsableCommand {
     func run() throws {
         try output.requireJSON(screen: "Pokes", key: 1)
         let settings = try ScreenSettings(source, database, output, context)
-        let database = settings.database
-        try printMerged(settings, feeds: .deviceLists, wire: { state, report, now, _ in
-            PokesReport(state, source: report, now: now, limit: limit)
-        }, database: { target in
-            let ((session, pokes), errors) = try read(SessionStore.read.then(DeviceListStore.pokes(cap: cap)), target,
-                                                      timeoutMS: database.statementTimeout)
-            return PokesDatabaseSide(database: target.display, session: session, destinations: pokes.destinations,
-                                     conversion: pokes.conversion, errors: errors)
-        })
+        try printingOnce {
+            let observation = try observeMerged(settings, feeds: .deviceLists, reads: Documents.pokesReads(cap: cap))
+            try printJSON(Documents.pokes(observation, listenedSeconds: settings.listen, limit: limit))
+        }
     }
 }

@@ -1,20 +1,5 @@
 import ArgumentParser
-import Config
-import Console
-import EventLoop
-import Foundation
-import Glibc
-import Replication
-import Settings
-import Store
-import Wire
-
-struct PositionsDatabaseSide: Encodable {
-    var database: String
-    var session: SessionStore.Session
-    var streams: [StreamPositionStore.Stream]
-    var errors: [String]
-}
+import Contract
 
 struct PositionsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -30,13 +15,9 @@ struct PositionsCommand: ParsableCommand {
     func run() throws {
         try output.requireJSON(screen: "Positions", key: 3)
         let settings = try ScreenSettings(source, database, output, context)
-        let database = settings.database
-        try printMerged(settings, feeds: [], wire: { state, report, now, config in
-            PositionsReport(state, source: report, now: now, configured: config?.configuredWriterKeys)
-        }, database: { target in
-            let ((session, streams), errors) = try read(SessionStore.read.then(StreamPositionStore.read), target,
-                                                        timeoutMS: database.statementTimeout)
-            return PositionsDatabaseSide(database: target.display, session: session, streams: streams, errors: errors)
-        })
+        try printingOnce {
+            let observation = try observeMerged(settings, feeds: [], reads: Documents.positionsReads)
+            try printJSON(Documents.positions(observation, listenedSeconds: settings.listen))
+        }
     }
 }

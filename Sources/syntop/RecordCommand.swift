@@ -1,12 +1,11 @@
+import Deployments
 import ArgumentParser
-import Config
-import Console
 import EventLoop
+import Feeds
 import Foundation
 import Glibc
 import Replication
 import Settings
-import Store
 import Wire
 
 struct RecordCommand: ParsableCommand {
@@ -36,14 +35,18 @@ struct RecordCommand: ParsableCommand {
         settings.reportProblems()
         let source = self.source.resolved(settings)
         let config = source.loadConfig()
-        let endpoint = try source.endpoint(config)
-        let serverName = try source.resolvedServerName(config)
+        // Redis is needed, and said so as for every command that listens.
+        let deployment = try resolving {
+            _ = try source.endpoint(config)
+            _ = try source.resolvedServerName(config)
+            return try Deployment(source, DatabaseSource(settings: settings), config: config, settings: settings)
+        }
+        guard case .live(let endpoint, let serverName) = deployment.wire else { return }
         guard let file = fopen(output, "w") else {
             throw ValidationError("cannot write \(output): \(String(cString: strerror(errno)))")
         }
         defer { fclose(file) }
-        let header = Recording.header(serverName: serverName)
-        fputs(header, file)
+        fputs(Recording.header(serverName: serverName), file)
         let loop = EventLoop()
         let signals = try SignalPipe()
         loop.watch(fd: signals.readFD, events: { Int16(POLLIN) }) { _ in
@@ -51,34 +54,31 @@ struct RecordCommand: ParsableCommand {
         }
         var messages = 0
         var lastError: String?
-        let client = ReplicationClient(
-            endpoint: endpoint,
-            channels: ReplicationClient.channels(serverName: serverName, userIP: source.userIp),
-            loop: loop, now: unixTime,
-            onMessages: { received in
+        var sources = deployment.sources(retryDatabase: false)
+        sources.database = nil
+        let feeds = Feeds(sources, loop: loop) { action in
+            switch action {
+            case .wire(let received):
                 for message in received {
                     let line = Recording.line(time: message.time, channel: message.channel, payload: Array(message.payload))
                     _ = line.withUnsafeBufferPointer { fwrite($0.baseAddress, 1, $0.count, file) }
                 }
                 messages += received.count
-            },
-            onStatus: { status in
-                switch status {
-                case .ready:
-                    FileHandle.standardError.write(Data("syntop: recording \(serverName) from \(endpoint) to \(output)\n".utf8))
-                case .waiting(_, let retryAt, let error):
-                    lastError = error
-                    let retry = Int((retryAt - unixTime()).rounded(.up))
-                    FileHandle.standardError.write(Data("syntop: Redis at \(endpoint): \(error); retrying in \(retry) s\n".utf8))
-                case .connecting:
-                    break
-                }
-            })
-        client.start()
+            case .connection(.redis, .ready):
+                FileHandle.standardError.write(Data("syntop: recording \(serverName) from \(endpoint) to \(output)\n".utf8))
+            case .connection(.redis, .waiting(_, let retryAt, let error)):
+                lastError = error
+                let retry = Int((retryAt - unixTime()).rounded(.up))
+                FileHandle.standardError.write(Data("syntop: Redis at \(endpoint): \(error); retrying in \(retry) s\n".utf8))
+            default:
+                break
+            }
+        }
+        feeds.start()
         if let duration { loop.schedule(after: Int(duration * 1000)) { loop.stop() } }
         loop.schedule(after: 1000, repeating: 1000) { fflush(file) }
         loop.run()
-        client.stop()
+        feeds.stop()
         FileHandle.standardError.write(Data("syntop: recorded \(messages) messages\(lastError.map { " (last error: \($0))" } ?? "")\n".utf8))
     }
 }

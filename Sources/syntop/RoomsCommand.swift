@@ -1,18 +1,6 @@
 import ArgumentParser
-import Console
-import Foundation
+import Contract
 import Store
-
-struct RoomsReport: Encodable {
-    var database: String
-    var session: SessionStore.Session
-    var match: String?
-    var limit: Int
-    /// The planner's estimate of the rooms the server knows.
-    var roomsKnown: Int?
-    var rooms: [RoomStore.Room]
-    var errors: [String]
-}
 
 /// `syntop rooms --json`: the Rooms screen's list, worst first.
 struct RoomsCommand: ParsableCommand {
@@ -41,30 +29,13 @@ struct RoomsCommand: ParsableCommand {
     func run() throws {
         guard json else { throw ValidationError("the console's Rooms screen is `syntop` then 5; use --json here") }
         guard (1...RoomStore.listLimit).contains(limit) else { throw ValidationError("--limit takes 1 to \(RoomStore.listLimit)") }
-        let (database, target) = try databaseOptions.required(context)
-        do {
-            let ((session, list), errors) = try read(SessionStore.read.then(RoomStore.list(match: match ?? "", limit: limit)),
-                                                     target, timeoutMS: database.statementTimeout)
-            try printJSON(RoomsReport(database: target.display, session: session, match: match, limit: limit,
-                                      roomsKnown: list.roomsKnown, rooms: list.rooms, errors: errors))
-        } catch {
-            throw failOnWire(error)
+        let deployment = try databaseOptions.deployment(context)
+        try printingOnce {
+            let observation = try observeOnce(deployment, feeds: [], reads: Documents.roomsReads(match: match, limit: limit),
+                                              listen: 0)
+            try printJSON(Documents.rooms(observation, match: match, limit: limit))
         }
     }
-}
-
-struct RoomReport: Encodable {
-    var database: String
-    var session: SessionStore.Session
-    var roomId: String
-    /// False when the server knows nothing of the room.
-    var known: Bool
-    var room: RoomStore.Room?
-    var forwardExtremities: [RoomDetailStore.Extremity]
-    var authChainDifference: AuthChainDifference.Result
-    var memberships: [MembershipStore.Event]
-    var destinationsWaiting: [RoomDetailStore.Destination]
-    var errors: [String]
 }
 
 /// `syntop room ROOM_ID --json`: one room's drill-down.
@@ -93,20 +64,14 @@ struct RoomCommand: ParsableCommand {
     func run() throws {
         guard json else { throw ValidationError("the console opens a room with :room \(roomId); use --json here") }
         guard roomId.hasPrefix("!") else { throw ValidationError("a room ID starts with '!'") }
-        let (database, target) = try databaseOptions.required(context)
-        do {
-            let ((session, detail), errors) = try read(SessionStore.read.then(RoomDetailStore.read(room: roomId)),
-                                                       target, timeoutMS: database.statementTimeout)
-            try printJSON(RoomReport(database: target.display, session: session, roomId: roomId, known: detail.room != nil,
-                                     room: detail.room, forwardExtremities: detail.extremities,
-                                     authChainDifference: detail.difference, memberships: detail.memberships,
-                                     destinationsWaiting: detail.destinations, errors: errors))
-            // Unknown, unless the read itself failed.
-            if detail.room == nil { throw ExitCode(errors.isEmpty ? 1 : 2) }
-        } catch let exit as ExitCode {
-            throw exit
-        } catch {
-            throw failOnWire(error)
+        let deployment = try databaseOptions.deployment(context)
+        var report: RoomReport?
+        try printingOnce {
+            let observation = try observeOnce(deployment, feeds: [], reads: Documents.roomReads(roomId), listen: 0)
+            report = Documents.room(observation, roomID: roomId)
+            try printJSON(report)
         }
+        // Unknown, unless the read itself failed.
+        if let report, !report.known { throw ExitCode(report.errors.isEmpty ? 1 : 2) }
     }
 }

@@ -1,23 +1,21 @@
+import Deployments
 import ArgumentParser
 import CLibPQ
 import CNCursesW
 import Config
 import Console
+import Feeds
 import Foundation
+import Observation
 import Settings
 import Terminal
-import Wire
 
 @main
 struct Syntop: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "syntop",
         abstract: "A terminal console for Synapse deployments of a main process and workers.",
-        discussion: """
-            syntop watches Synapse's replication stream and reads its database, read-only, to show \
-            device-list pokes, which process writes which stream, stream positions, a user's \
-            membership history and rooms worst first.
-            """,
+        discussion: Manual.discussion,
         version: Syntop.version,
         subcommands: [ConsoleCommand.self, PokesCommand.self, RolesCommand.self, PositionsCommand.self,
                       HistoryCommand.self, RoomsCommand.self, RoomCommand.self, CheckCommand.self, ExporterCommand.self, RecordCommand.self,
@@ -101,39 +99,6 @@ struct ConsoleCommand: ParsableCommand {
         _ = try SettingKey.refresh.given(refresh)
     }
 
-    func wireInput(_ source: WireSourceSettings, _ config: SynapseConfig?) throws -> ConsoleWireInput {
-        if let file = source.replay {
-            guard let speed = ReplaySpeed(speed) else { throw ValidationError("--speed takes a number above 0, or max") }
-            let reader: RecordingReader<RecordingFile>
-            let span: RecordingSpan
-            do {
-                (reader, span) = try source.window.open(file, utcOffset: ConsoleSession.utcOffset())
-            } catch let error as RecordingFile.Failure {
-                throw ValidationError(error.description)
-            }
-            return .replay(file: file, reader: reader, span: span, speed: speed)
-        }
-        guard source.hasRedis(config) else { return .none }
-        return .live(endpoint: try source.endpoint(config), serverName: try source.resolvedServerName(config),
-                     userIP: source.userIp, probe: source.probe)
-    }
-
-    /// Without -c, the config where Synapse's Debian package keeps it, and a sentence saying
-    /// what was tried.
-    func defaultConfig(_ source: WireSourceSettings, _ database: DatabaseSource) -> (SynapseConfig?, Notice?) {
-        let environment = ProcessInfo.processInfo.environment
-        let named = source.redis != nil || source.replay != nil || database.settings.text(.db) != nil
-            || environment["SYNTOP_REDIS"] != nil || environment["SYNTOP_DB"] != nil
-        guard source.configPaths.isEmpty, !named else { return (source.loadConfig(), nil) }
-        let candidates = ["/etc/matrix-synapse/homeserver.yaml", "/etc/matrix-synapse/conf.d", "/etc/matrix-synapse/workers"]
-        let found = candidates.filter { FileManager.default.fileExists(atPath: $0) }
-        guard found.first == candidates[0] else {
-            return (nil, Notice("no -c given and no /etc/matrix-synapse/homeserver.yaml (Debian's place): "
-                                + "give -c homeserver.yaml -c workers/, or --redis and --db", .warning))
-        }
-        return (ConfigLoader.load(paths: found), Notice("no -c given: read " + found.joined(separator: ", ")))
-    }
-
     /// A deployment to watch, from resolved settings; a replay only for the first.
     func deployment(_ settings: Settings, replay: String?, switched: Bool) throws -> ConsoleDeployment {
         // --probe publishes into the deployment the command line started with, never into one
@@ -141,20 +106,24 @@ struct ConsoleCommand: ParsableCommand {
         let source = WireSourceSettings(settings: settings, probe: switched ? false : self.source.probe, replay: replay,
                                         window: ReplayWindow(from: self.source.from, to: self.source.to))
         let database = DatabaseSource(settings: settings)
-        let (config, notice) = defaultConfig(source, database)
-        let target = database.resolve(config)
+        let (config, found) = SynapseConfigSearch.config(source, database)
+        let notice = found.map { Notice($0.text, $0.warning ? .warning : .info) }
+        let speed = ReplaySpeed(speed)
+        if replay != nil && speed == nil { throw ValidationError("--speed takes a number above 0, or max") }
+        let watched: Deployment
+        do {
+            watched = try resolving { try Deployment(source, database, config: config, settings: settings) }
+        } catch let error as RecordingFile.Failure {
+            throw ValidationError(error.description)
+        }
         var settingsNotice = settings.problemSummary.map { Notice($0, .warning) }
         if switched, settingsNotice == nil, let context = settings.context {
             settingsNotice = Notice("context \(context)")
         }
         return ConsoleDeployment(
-            themeRequest: DisplayOptions.themeRequest(settings), wireInput: try wireInput(source, config), config: config,
-            database: target.map { ConsoleDatabase(conninfo: $0.conninfo, display: $0.display,
-                                                   statementTimeoutMS: database.statementTimeout) },
-            thresholds: AlertOptions.thresholds(settings),
-            refreshSeconds: settings.number(.refresh) ?? RefreshInterval.steps[RefreshInterval.defaultStep],
-            configSearch: notice, settingsNotice: settingsNotice, context: settings.context,
-            contexts: settings.contextNames, processHosts: source.processHosts)
+            themeRequest: DisplayOptions.themeRequest(settings), deployment: watched,
+            refreshSeconds: settings.number(.refresh) ?? RefreshInterval.steps[RefreshInterval.defaultStep], speed: speed ?? .factor(1),
+            configSearch: notice, settingsNotice: settingsNotice, context: settings.context, contexts: settings.contextNames)
     }
 
     func run() throws {

@@ -1,18 +1,9 @@
+import Deployments
 import ArgumentParser
-import Config
-import Console
+import Contract
 import Foundation
-import Settings
-import Store
+import Observation
 import Wire
-
-struct TokenReport: Encodable {
-    var token: String
-    var database: String?
-    var check: TokenCheck
-    var ahead: [String]
-    var errors: [String]
-}
 
 /// `syntop token`: what a client's or a log's token holds, and whether it is ahead of what
 /// the streams have written (a client waiting for a position that does not exist yet).
@@ -46,52 +37,22 @@ struct TokenCommand: ParsableCommand {
             throw ExitCode(2)
         }
         let (database, target) = try databaseOptions.resolve(context)
-        var streams: [StreamPositionStore.Stream]?
-        var instances: [Int64: String] = [:]
-        var errors: [String] = []
-        if let target {
-            do {
-                ((streams, instances), errors) = try read(StreamPositionStore.read.then(InstanceMapStore.read), target,
-                                                          timeoutMS: database.statementTimeout)
-            } catch {
-                throw failOnWire(error)
+        var report: TokenReport?
+        try printingOnce {
+            let deployment = Deployment(database: target, database)
+            let observation = target == nil ? Observation()
+                : try observeOnce(deployment, feeds: [], reads: Documents.tokenReads(token), listen: 0)
+            let made = Documents.token(observation, token: token, decoded: decoded)
+            report = made
+            if json {
+                try printJSON(made)
+            } else {
+                print(TokenText.render(made.check, database: target?.display))
+                for error in made.errors { print("database: \(error)") }
             }
         }
-        let check = TokenCheck.compare(decoded, streams: streams, instances: instances)
-        if json {
-            try printJSON(TokenReport(token: token, database: target?.display, check: check,
-                                      ahead: check.ahead.map(\.name), errors: errors))
-        } else {
-            print(Self.text(check, database: target?.display))
-            for error in errors { print("database: \(error)") }
-        }
-        if !errors.isEmpty { throw ExitCode(2) }
-        if !check.ahead.isEmpty { throw ExitCode(1) }
-    }
-
-    static func text(_ check: TokenCheck, database: String?) -> String {
-        var lines: [String] = []
-        if let position = check.connectionPosition { lines.append("sliding sync connection position \(position)") }
-        let names = check.fields.map { field in field.name + (field.stream.map { $0 == field.name ? "" : " (\($0))" } ?? "") }
-        let width = (names.map(\.count).max() ?? 0) + 2
-        lines.append("field".padding(toLength: width, withPad: " ", startingAt: 0)
-                     + "token".padding(toLength: 22, withPad: " ", startingAt: 0)
-                     + (database == nil ? "" : "written   writers (token / database)"))
-        for (field, name) in zip(check.fields, names) {
-            var line = name.padding(toLength: width, withPad: " ", startingAt: 0)
-                + field.token.padding(toLength: max(22, field.token.count + 1), withPad: " ", startingAt: 0)
-            if database != nil {
-                line += (field.written.map(String.init) ?? "-").padding(toLength: 10, withPad: " ", startingAt: 0)
-                line += field.writers.map { "\($0.instance) \($0.token.map(String.init) ?? "-")/\($0.database.map(String.init) ?? "-")" }
-                    .joined(separator: ", ")
-            }
-            if field.ahead { line += "  AHEAD: \(field.furthest) was never written" }
-            if let note = field.note, database != nil || field.stream == nil { line += "  (\(note))" }
-            lines.append(line)
-        }
-        lines.append(database.map { check.ahead.isEmpty ? "every position is at or below its stream's in \($0)"
-                                        : "\(check.ahead.count) position(s) ahead of \($0): a client waits on them" }
-                     ?? "no database given (--db, -c or a context): decoded only")
-        return lines.joined(separator: "\n")
+        guard let report else { return }
+        if !report.errors.isEmpty { throw ExitCode(2) }
+        if !report.check.ahead.isEmpty { throw ExitCode(1) }
     }
 }

@@ -5,6 +5,7 @@ import Terminal
 import Testing
 import Wire
 @testable import Console
+@testable import Observation
 
 /// What `syntop ... --json` printed against the real stack (Tests/Fixtures/database), read
 /// back into the console's database state. The fixtures were taken during an outage of hs2,
@@ -44,26 +45,27 @@ struct HistoryFixture: Decodable {
 }
 
 /// The recording beside the database as it was, at the recording's last moment.
-func stackState(size: Size = Size(width: 120, height: 40)) throws -> ConsoleState {
-    var state = try replayedState("hs1-beside-database.rec", size: size)
-    state.config = stackConfig()
+func stackState(size: Size = Size(width: 120, height: 40), thresholds: AlertThresholds = AlertThresholds()) throws -> ConsoleState {
+    var state = try replayedState("hs1-beside-database.rec", size: size, config: stackConfig(), database: "--db",
+                                  thresholds: thresholds)
     let at = state.now
-    state.database = DatabaseState(display: "--db")
-    state.database.status = .ready(since: at - 60)
     let pokes = try fixture("pokes.json", PokesFixture.self).database
-    state.database.session = pokes.session
-    state.database.pokes = Fetched(DeviceListStore.Pokes(destinations: pokes.destinations, conversion: pokes.conversion), at: at)
-    state.database.positions = Fetched(try fixture("positions.json", PositionsFixture.self).database.streams, at: at)
-    state.database.roles = Fetched(try fixture("roles.json", RolesFixture.self).database.instances, at: at)
+    state.observe(.connection(.postgres, .ready(since: at - 60)), .database(.session(Fetched(pokes.session, at: at))),
+                  .databaseRoundFinished,
+                  .database(.pokes(Fetched(DeviceListStore.Pokes(destinations: pokes.destinations, conversion: pokes.conversion),
+                                           at: at))),
+                  .database(.positions(Fetched(try fixture("positions.json", PositionsFixture.self).database.streams, at: at))),
+                  .database(.roles(Fetched(try fixture("roles.json", RolesFixture.self).database.instances, at: at))),
+                  .databaseRoundFinished)
     return state
 }
 
 func withHistory(_ state: inout ConsoleState, _ file: String) throws {
     let history = try fixture(file, HistoryFixture.self)
-    state.screen = .history
-    state.historyUser = history.user
-    state.database.history = Fetched(MembershipStore.Page(user: history.user, before: nil, events: history.history,
-                                                 current: history.current, nextBefore: 1), at: state.now)
+    _ = ConsoleReducer.runCommand(&state, "user " + history.user)
+    state.observe(.database(.history(Fetched(MembershipStore.Page(user: history.user, before: nil, events: history.history,
+                                                                  current: history.current, nextBefore: 1), at: state.now))),
+                  .databaseRoundFinished)
 }
 
 @Suite struct DatabaseScreenTests {
@@ -86,8 +88,13 @@ func withHistory(_ state: inout ConsoleState, _ file: String) throws {
         let text = screen.text()
         expectSnapshot(screen, named: "positions-database-120x40")
         let account = try #require(text.split(separator: "\n").first { $0.contains("account_data") && $0.contains("master") })
-        let numbers = account.split(separator: " ").compactMap { Int64($0) }
-        #expect(numbers.count >= 3, "\(account)")
+        // The wire's position, its age, the database's, their difference and the stream's
+        // maximum, each read from its own source.
+        let wire = try #require(state.wire.positions[WriterKey("account_data", "master")]?.token)
+        let stored = try #require(state.database.storedPositions[WriterKey("account_data", "master")])
+        let maximum = try #require(state.database.streamMaxima["account_data"])
+        let cells = account.split(separator: " ").dropFirst(3).prefix(5).map(String.init)
+        #expect(cells == [String(wire), "0s", String(stored), String(stored - wire), String(maximum)], "\(account)")
     }
 
     /// At 140 columns the short columns are whole, and the flags (read first) get the most room.
@@ -107,8 +114,8 @@ func withHistory(_ state: inout ConsoleState, _ file: String) throws {
         _ = ConsoleReducer.reduce(&state, .drillDown)
         #expect(state.details[.roles] == .process("master"))
         // The first stream is selected, below the role and the flags: Enter opens it.
-        let selected = try #require(ScreenContent.focusedPanel(state)?.table).selection
-        #expect(selected.flatMap { ScreenContent.focusedPanel(state)?.table.rows[$0].tag } == "account_data")
+        let table = try #require(ScreenContent.focusedPanel(&state)?.table)
+        #expect(table.selection.map { table.rows[$0].tag } == "account_data")
         // (No snapshot: the title names the config file by its absolute path.)
         let detail = ConsoleView.render(state).text()
         // Read as words, across wrapped lines and the frame.
@@ -123,8 +130,9 @@ func withHistory(_ state: inout ConsoleState, _ file: String) throws {
     /// A replay is old, the database is live: its ages and retries go by the wall clock.
     @Test func aReplayBesideALiveDatabase() throws {
         var state = try stackState()
-        state.clock = state.now + 4 * 86_400
-        state.database.status = .waiting(since: state.clock! - 3, retryAt: state.clock! + 4, error: "Connection refused")
+        let clock = state.now + 4 * 86_400
+        state.observe(.tick(clock: clock), .connection(.postgres, .waiting(since: clock - 3, retryAt: clock + 4,
+                                                                          error: "Connection refused")))
         let text = ConsoleView.render(state).text()
         #expect(text.contains("retry in 4s"), "\(text.split(separator: "\n")[0])")
         // The data was read at the replay's time (the fixture's), four days before the clock.
@@ -170,21 +178,20 @@ func withHistory(_ state: inout ConsoleState, _ file: String) throws {
         var state = try stackState()
         _ = ConsoleReducer.reduce(&state, .switchPanel)
         _ = ConsoleReducer.reduce(&state, .moveSelection(1))
-        #expect(ConsoleReducer.reduce(&state, .drillDown) == [.refreshDatabase])
+        #expect(state.roundOf(.drillDown) == [.positions, .extremities(threshold: 10), .pokes, .destinationUsers("127.0.0.1:52695")])
         #expect(state.details[.pokes] == .destination("127.0.0.1:52695"))
-        #expect(DatabaseRequest.of(state).reads == [.positions, .extremities(threshold: 10), .pokes, .destinationUsers("127.0.0.1:52695")])
         var data = DetailData(detail: .destination("127.0.0.1:52695"))
         data.destinationUsers = [DeviceListStore.UserPokes(userId: "@carol:test.local:46669", pokes: 20,
                                                            oldestAt: state.now - 90, newestStreamId: 900)]
-        state.database.detail = Fetched(data, at: state.now)
+        state.observe(.database(.detail(Fetched(data, at: state.now))))
         let text = ConsoleView.render(state).text()
         #expect(text.contains("Waiting pokes for 127.0.0.1:52695 by user"))
         #expect(text.contains("@carol:test.local:46669"))
         #expect(text.contains("down since"))
         // The list opened with its first row selected: a second Enter goes one level further,
         // with no arrow key between. Esc closes the drill-down.
-        #expect(ScreenContent.focusedPanel(state)?.table.selection == 0)
-        #expect(ConsoleReducer.reduce(&state, .drillDown) == [.refreshDatabase])
+        #expect(ScreenContent.view(state).panels.first?.table.selection == 0)
+        #expect(state.roundOf(.drillDown)?.last == .userDevices("@carol:test.local:46669"))
         #expect(state.details[.pokes] == .user("@carol:test.local:46669"))
         _ = ConsoleReducer.reduce(&state, .back)
         #expect(state.details[.pokes] == nil)
@@ -199,12 +206,12 @@ func withHistory(_ state: inout ConsoleState, _ file: String) throws {
             page.events[index].eventId = "$event\(index):test.local"
             page.events[index].roomVersion = "10"
         }
-        state.database.history = Fetched(page, at: state.now)
+        state.observe(.database(.history(Fetched(page, at: state.now))))
         let ban = try #require(page.events.firstIndex { $0.change == "ban" })
         _ = ConsoleReducer.reduce(&state, .moveToTop)
         _ = ConsoleReducer.reduce(&state, .moveSelection(ban))
         #expect(ConsoleReducer.reduce(&state, .copySelection) == [.copyToClipboard("$event\(ban):test.local")])
-        #expect(ConsoleReducer.reduce(&state, .drillDown) == [.refreshDatabase])
+        #expect(reads(ConsoleReducer.reduce(&state, .drillDown)) != nil)
         #expect(state.details[.history] == .membership("$event\(ban):test.local"))
         let text = ConsoleView.render(state).text()
         let lines = text.split(separator: "\n")
@@ -234,14 +241,14 @@ func withHistory(_ state: inout ConsoleState, _ file: String) throws {
 
     @Test func theEventsStreamShowsRedactionsAsSuch() throws {
         var state = ConsoleState(size: Size(width: 160, height: 30))
-        state.wire.ingest(Array(#"RDATA events event_persister1 10 ["ev",["$a","!r","m.room.redaction",null,"$t",null,null,false,false]]"#.utf8),
+        state.observation.wire.ingest(Array(#"RDATA events event_persister1 10 ["ev",["$a","!r","m.room.redaction",null,"$t",null,null,false,false]]"#.utf8),
                           channel: "hs", at: 100)
-        state.wire.ingest(Array(#"RDATA events event_persister1 11 ["ev",["$b","!r","m.room.redaction",null,null,null,null,false,false]]"#.utf8),
+        state.observation.wire.ingest(Array(#"RDATA events event_persister1 11 ["ev",["$b","!r","m.room.redaction",null,null,null,null,false,false]]"#.utf8),
                           channel: "hs", at: 101)
-        state.wireSource = .replay(file: "x", cursor: ReplayCursor(span: span(), speed: .max))
+        state.observation.source = .replay(file: "x", cursor: ReplayCursor(span: span(), speed: .max))
         state.screen = .positions
         state.details[.positions] = .stream("events")
-        state.now = 102
+        state.observation.now = 102
         let text = ConsoleView.render(state).text()
         #expect(text.contains("redacts $t"))
         #expect(text.contains("redaction without a target"))
@@ -258,9 +265,11 @@ func withHistory(_ state: inout ConsoleState, _ file: String) throws {
 
     @Test func anUnknownSchemaShowsNoFigures() throws {
         var state = try stackState()
-        state.database.session?.schemaVersion = 120
-        state.screen = .history
-        #expect(DatabaseRequest.of(state).reads.isEmpty)
+        var session = try #require(state.database.session)
+        session.schemaVersion = 120
+        state.observe(.database(.session(Fetched(session, at: state.now))))
+        // No read of it: the round has nothing to ask.
+        #expect(reads(ConsoleReducer.reduce(&state, .showScreen(.history))) == nil)
         let text = ConsoleView.render(state).text()
         #expect(text.contains("Synapse schema 120 is one syntop does not know (84-94): no figures shown."))
     }

@@ -1,40 +1,34 @@
 import Terminal
 import Testing
 @testable import Console
+@testable import Observation
 @testable import Store
 
 /// Drill-downs, panels, History's user pick and paging: what the keys do and what they ask
 /// the database for.
 @Suite struct NavigationTests {
-    func state() -> ConsoleState {
-        var state = ConsoleState(size: Size(width: 120, height: 40))
-        state.database = DatabaseState(display: "--db")
-        state.database.status = .ready(since: 0)
-        return state
-    }
+    func state() -> ConsoleState { .connected(Size(width: 120, height: 40)) }
 
     @Test func historyListsUsersUntilOneIsPicked() {
         var s = state()
-        #expect(ConsoleReducer.reduce(&s, .showScreen(.history)) == [.refreshDatabase])
-        #expect(DatabaseRequest.of(s).reads == [.positions, .extremities(threshold: 10), .users(prefix: "@")])
+        #expect(s.roundOf(.showScreen(.history)) == [.positions, .extremities(threshold: 10), .users(prefix: "@")])
         _ = ConsoleReducer.reduce(&s, .beginInput(.filter))
-        #expect(ConsoleReducer.reduce(&s, .inputCharacter("k")) == [.refreshDatabase])
         // The @ every user ID starts with may be left out.
-        #expect(DatabaseRequest.of(s).reads == [.positions, .extremities(threshold: 10), .users(prefix: "@k")])
+        #expect(s.roundOf(.inputCharacter("k")) == [.positions, .extremities(threshold: 10), .users(prefix: "@k")])
         _ = ConsoleReducer.reduce(&s, .submitInput)
-        s.database.users = Fetched(UserMatches(prefix: "@k", matches: [UserStore.Match(userId: "@kicked:hs", local: true)]), at: 0)
+        s.observe(.database(.users(Fetched(UserMatches(prefix: "@k", matches: [UserStore.Match(userId: "@kicked:hs", local: true)]),
+                                           at: 0))))
         _ = ConsoleReducer.reduce(&s, .moveSelection(1))
-        #expect(ConsoleReducer.reduce(&s, .drillDown) == [.refreshDatabase])
+        #expect(s.roundOf(.drillDown) == [.positions, .extremities(threshold: 10), .history(user: "@kicked:hs", before: nil)])
         #expect(s.historyUser == "@kicked:hs")
         #expect(s.filter(.history) == "")
-        #expect(DatabaseRequest.of(s).reads == [.positions, .extremities(threshold: 10), .history(user: "@kicked:hs", before: nil)])
         _ = ConsoleReducer.reduce(&s, .back)
         #expect(s.historyUser == nil)
     }
 
     @Test func theUserCommandOpensAHistoryOrAPrefix() {
         var s = state()
-        #expect(ConsoleReducer.runCommand(&s, "user @alice:example.com") == [.refreshDatabase])
+        #expect(reads(ConsoleReducer.runCommand(&s, "user @alice:example.com"))?.last == .history(user: "@alice:example.com", before: nil))
         #expect(s.screen == .history && s.historyUser == "@alice:example.com")
         _ = ConsoleReducer.runCommand(&s, "user ali")
         #expect(s.historyUser == nil && s.historyPrefix == "@ali")
@@ -47,20 +41,22 @@ import Testing
         _ = ConsoleReducer.runCommand(&s, "user @a:hs")
         #expect(ConsoleReducer.reduce(&s, .olderPage).isEmpty)
         #expect(s.notice?.text == "no older membership events")
-        s.database.history = Fetched(MembershipStore.Page(user: "@a:hs", before: nil, events: [], current: [], nextBefore: 500), at: 0)
-        #expect(ConsoleReducer.reduce(&s, .olderPage) == [.refreshDatabase])
-        #expect(DatabaseRequest.of(s).reads.last == .history(user: "@a:hs", before: 500))
+        s.observe(.databaseRoundFinished,
+                  .database(.history(Fetched(MembershipStore.Page(user: "@a:hs", before: nil, events: [], current: [],
+                                                                  nextBefore: 500), at: 0))))
+        #expect(s.roundOf(.olderPage)?.last == .history(user: "@a:hs", before: 500))
         // The page on hand is for another `before`: no second jump until the new page is read.
         #expect(ConsoleReducer.reduce(&s, .olderPage).isEmpty)
-        #expect(ConsoleReducer.reduce(&s, .newerPage) == [.refreshDatabase])
+        #expect(s.roundOf(.newerPage)?.last == .history(user: "@a:hs", before: nil))
         #expect(s.historyPages.isEmpty)
         #expect(ConsoleReducer.reduce(&s, .newerPage).isEmpty)
     }
 
     @Test func wMovesBetweenPanelsAndEachKeepsItsSelection() throws {
         var s = try stackState()
+        // From the first row, selected from the start.
         _ = ConsoleReducer.reduce(&s, .moveSelection(1))
-        _ = ConsoleReducer.reduce(&s, .moveSelection(2))
+        _ = ConsoleReducer.reduce(&s, .moveSelection(1))
         _ = ConsoleReducer.reduce(&s, .switchPanel)
         #expect(s.focusedKey == TableKey(.pokes, panel: 1))
         _ = ConsoleReducer.reduce(&s, .moveSelection(1))
@@ -68,14 +64,14 @@ import Testing
         #expect(s.table(TableKey(.pokes)).selection == 2)
         _ = ConsoleReducer.reduce(&s, .switchPanel)
         #expect(s.focusedKey == TableKey(.pokes))
-        s.screen = .positions
+        _ = ConsoleReducer.reduce(&s, .showScreen(.positions))
         _ = ConsoleReducer.reduce(&s, .switchPanel)
         #expect(s.notice?.text == "this screen has one panel")
     }
 
     @Test func clickingTheLowerPanelFocusesIt() throws {
         var s = try stackState()
-        let area = ConsoleView.tableArea(s, panel: 1)
+        let area = ConsoleView.tableArea(s, panel: 1, of: 2)
         _ = ConsoleReducer.reduce(&s, .click(x: area.x + 2, y: area.y + 1))
         #expect(s.focusedKey.panel == 1)
         #expect(s.table(TableKey(.pokes, panel: 1)).selection == 0)
@@ -83,11 +79,11 @@ import Testing
 
     @Test func enterOnAStreamOpensItsDetailAndEscClosesIt() throws {
         var s = try stackState()
-        s.screen = .positions
-        _ = ConsoleReducer.reduce(&s, .moveSelection(1))
+        _ = ConsoleReducer.reduce(&s, .showScreen(.positions))
+        // The first row is selected from the start: Enter opens it, no arrow key needed.
         _ = ConsoleReducer.reduce(&s, .drillDown)
         #expect(s.details[.positions] == .stream("account_data"))
-        #expect(DatabaseRequest.of(s).reads == [.positions, .extremities(threshold: 10)])
+        #expect(s.observation.reads.wanted.isEmpty)
         _ = ConsoleReducer.reduce(&s, .back)
         #expect(s.details[.positions] == nil)
     }

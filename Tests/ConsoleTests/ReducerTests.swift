@@ -1,6 +1,7 @@
 import Testing
 import Terminal
 @testable import Console
+@testable import Observation
 
 @Suite struct ReducerTests {
     func state() -> ConsoleState { ConsoleState(size: Size(width: 100, height: 30)) }
@@ -29,31 +30,31 @@ import Terminal
     /// is fed again only when resumed.
     @Test func pauseAndResumeHoweverTheyAreAsked() {
         var s = state()
-        s.wireSource = .replay(file: "r.rec", cursor: ReplayCursor(span: span(first: 1, last: 2), speed: .max))
-        s.wire.ingest(Array("POSITION typing w 1 1".utf8), channel: "hs", at: 1)
+        s.observation.source = .replay(file: "r.rec", cursor: ReplayCursor(span: span(first: 1, last: 2), speed: .max))
+        s.observation.wire.ingest(Array("POSITION typing w 1 1".utf8), channel: "hs", at: 1)
         #expect(ConsoleReducer.runCommand(&s, "pause").isEmpty)
         #expect(s.paused && s.frozenWire != nil)
-        s.wire.ingest(Array("POSITION typing w 1 2".utf8), channel: "hs", at: 2)
+        s.observation.wire.ingest(Array("POSITION typing w 1 2".utf8), channel: "hs", at: 2)
         #expect(s.displayedWire.positions.first?.value.token == 1)
         #expect(ConsoleReducer.runCommand(&s, "pause").isEmpty)
         #expect(s.notice?.text == "the replay is already paused")
-        #expect(ConsoleReducer.runCommand(&s, "resume") == [.startReplay])
+        #expect(ConsoleReducer.runCommand(&s, "resume") == [.observation(.startReplay)])
         #expect(!s.paused && s.frozenWire == nil)
         #expect(s.displayedWire.positions.first?.value.token == 2)
         #expect(press([.character(" ")], in: &s).isEmpty)
         #expect(s.paused)
-        #expect(press([.character(" ")], in: &s) == [.startReplay])
+        #expect(press([.character(" ")], in: &s) == [.observation(.startReplay)])
         // A live feed has nothing to schedule.
-        s.wireSource = .live(endpoint: "e", serverName: "hs", status: .connecting(attempt: 1))
+        s.observation.source = .live(endpoint: "e", serverName: "hs", status: .connecting(attempt: 1))
         #expect(ConsoleReducer.runCommand(&s, "pause").isEmpty && s.frozenWire != nil)
         #expect(ConsoleReducer.runCommand(&s, "resume").isEmpty && s.frozenWire == nil)
     }
 
     /// A click on a tab is the number key: the new screen's database panels are read at once.
     @Test func aClickOnATabRefreshesLikeTheNumberKey() {
-        var s = state()
+        var s = ConsoleState.connected()
         let tabs = ConsoleLayout(size: s.size).tabAreas()
-        #expect(ConsoleReducer.reduce(&s, .click(x: tabs[2].x, y: tabs[2].y)) == [.refreshDatabase])
+        #expect(reads(ConsoleReducer.reduce(&s, .click(x: tabs[2].x, y: tabs[2].y))) == [.positions, .extremities(threshold: 10)])
         #expect(s.screen == .positions)
         #expect(ConsoleReducer.reduce(&s, .click(x: tabs[2].x, y: tabs[2].y)).isEmpty)
     }
@@ -108,8 +109,8 @@ import Terminal
     }
 
     @Test func commands() {
-        var s = state()
-        #expect(ConsoleReducer.runCommand(&s, "roles") == [.refreshDatabase])
+        var s = ConsoleState.connected()
+        #expect(reads(ConsoleReducer.runCommand(&s, "roles")) == [.positions, .extremities(threshold: 10), .roles])
         #expect(s.screen == .roles)
         #expect(ConsoleReducer.runCommand(&s, "theme light") == [.applyTheme("light")])
         #expect(ConsoleReducer.runCommand(&s, "quit") == [.quit])

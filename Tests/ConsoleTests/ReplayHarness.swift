@@ -1,8 +1,9 @@
+import Observation
 import Wire
 @testable import Console
 
-/// Plays a recording held in memory as the console's loop does: the reducer's feed and seek
-/// effects are performed on a reader, and what they read goes back to the reducer.
+/// Plays a recording held in memory as the console's loop does: the observation's feed and
+/// seek effects are performed on a reader, and what they read goes back to the reducer.
 struct ReplayHarness {
     var reader: RecordingReader<RecordingBytes>
     let span: RecordingSpan
@@ -15,7 +16,7 @@ struct ReplayHarness {
 
     init(_ text: String) { self.init(Array(text.utf8)) }
 
-    var setup: ConsoleSetup.WireInput { .replay(file: "r.rec", span: span, speed: .max) }
+    var setup: ObservationSetup.WireInput { .replay(file: "r.rec", span: span, speed: .max) }
 
     /// Reduces `action`, performs the replay's effects until none is left, and returns the others.
     mutating func reduce(_ state: inout ConsoleState, _ action: Action) -> [Effect] {
@@ -29,17 +30,17 @@ struct ReplayHarness {
         while !pending.isEmpty {
             let effect = pending.removeFirst()
             switch effect {
-            case .feedReplay(let feed):
+            case .observation(.feedReplay(let feed)):
                 var lines: [ArraySlice<UInt8>] = []
                 while lines.count < feed.limit, let line = try? reader.next(until: feed.until) { lines.append(line.bytes) }
                 let batch = ReplayBatch(lines: lines, position: reader.offset, nextTime: try? reader.nextTime(),
                                         finished: (try? reader.finished()) ?? true)
-                pending += ConsoleReducer.reduce(&state, .replayed(batch))
-            case .seekReplay(let time):
+                pending += ConsoleReducer.reduce(&state, .observed(.replayed(batch)))
+            case .observation(.seekReplay(let time)):
                 try? reader.seek(time: time)
-                pending += ConsoleReducer.reduce(&state, .replaySought(
+                pending += ConsoleReducer.reduce(&state, .observed(.replaySought(
                     time: time, position: reader.offset, nextTime: try? reader.nextTime(),
-                    finished: (try? reader.finished()) ?? true))
+                    finished: (try? reader.finished()) ?? true)))
             default:
                 others.append(effect)
             }
@@ -52,7 +53,7 @@ struct ReplayHarness {
         var clock = 0.0
         while case .replay(_, let cursor) = state.wireSource, !cursor.finished {
             clock += 0.02
-            _ = reduce(&state, .replayTick(clock: clock))
+            _ = reduce(&state, .observed(.replayTick(clock: clock)))
         }
     }
 }

@@ -1,34 +1,29 @@
 import Testing
 import Terminal
 @testable import Console
+@testable import Observation
 @testable import Store
 
 @Suite struct RoomsScreenTests {
     func state() -> ConsoleState {
-        var s = ConsoleState(size: Size(width: 120, height: 40))
-        s.database = DatabaseState(display: "--db")
-        s.database.status = .ready(since: 0)
-        s.now = 1000
+        var s = ConsoleState.connected(Size(width: 120, height: 40))
+        s.observe(.tick(clock: 1000))
         return s
     }
 
     @Test func keyFiveOpensRoomsAndItsReadIsTheList() {
         var s = state()
-        #expect(ConsoleReducer.reduce(&s, .showScreen(.rooms)) == [.refreshDatabase])
-        let reads = DatabaseRequest.of(s).reads
-        #expect(reads.contains(.rooms(match: "")))
         // The alerts' read runs whatever the screen.
-        #expect(reads.contains(.extremities(threshold: 10)))
+        #expect(s.roundOf(.showScreen(.rooms)) == [.positions, .extremities(threshold: 10), .rooms(match: "")])
     }
 
     @Test func theFilterIsAskedOfTheDatabase() {
         var s = state()
-        _ = ConsoleReducer.reduce(&s, .showScreen(.rooms))
+        _ = s.roundOf(.showScreen(.rooms))
         _ = ConsoleReducer.reduce(&s, .beginInput(.filter))
-        #expect(ConsoleReducer.reduce(&s, .inputCharacter("x")) == [.refreshDatabase])
-        #expect(DatabaseRequest.of(s).reads.contains(.rooms(match: "x")))
+        #expect(s.roundOf(.inputCharacter("x"))?.last == .rooms(match: "x"))
         _ = ConsoleReducer.reduce(&s, .submitInput)
-        #expect(ConsoleReducer.reduce(&s, .back) == [.refreshDatabase])
+        #expect(s.roundOf(.back)?.last == .rooms(match: ""))
         #expect(s.filter(.rooms).isEmpty)
     }
 
@@ -36,19 +31,18 @@ import Terminal
         var s = state()
         #expect(ConsoleReducer.runCommand(&s, "room nothing").isEmpty)
         #expect(s.notice?.level == .warning)
-        #expect(ConsoleReducer.runCommand(&s, "room !r:x") == [.refreshDatabase])
+        #expect(reads(ConsoleReducer.runCommand(&s, "room !r:x"))?.last == .room("!r:x", reuse: nil))
         #expect(s.screen == .rooms && s.details[.rooms] == .room("!r:x"))
-        #expect(DatabaseRequest.of(s).reads.contains(.room("!r:x", reuse: nil)))
         let difference = AuthChainDifference.Result(method: .chainCover, stateSets: 2, events: 3, extremities: ["$a", "$b"])
         var data = DetailData(detail: .room("!r:x"))
         data.room = RoomDetailStore.RoomDetail(roomId: "!r:x", room: RoomStore.Room(roomId: "!r:x", forwardExtremities: 2),
                                               extremities: [], difference: difference, memberships: [], destinations: [])
-        s.database.apply(.detail(Fetched(data, at: 999)))
+        s.observe(.database(.detail(Fetched(data, at: 999))), .databaseRoundFinished)
         var stamped = difference
         stamped.computedAt = 999
-        #expect(DatabaseRequest.of(s).reads.contains(.room("!r:x", reuse: stamped)))
-        let panels = ScreenContent.panels(in: s)
-        #expect(panels.count == DetailContent.roomPanels && ScreenContent.panelCount(s) == panels.count)
+        #expect(s.roundOf(.observed(.readNow))?.last == .room("!r:x", reuse: stamped))
+        let panels = ScreenContent.view(s).panels
+        #expect(panels.count == 4)
         #expect(panels[0].table.rows.first?.cells.last?.text == "3 events · chain cover index · 2 states")
     }
 
@@ -60,30 +54,31 @@ import Terminal
         var data = DetailData(detail: .room("!r:x"))
         data.room = RoomDetailStore.RoomDetail(roomId: "!r:x", room: nil, extremities: [], difference: failed,
                                               memberships: [], destinations: [])
-        s.database.apply(.detail(Fetched(data, at: 1000)))
-        s.database.apply(.extremities(Fetched([], at: 1000)))
-        s.now = 1030
-        #expect(DatabaseRequest.of(s).reads.contains { if case .room(_, .some) = $0 { true } else { false } })
-        #expect(!DatabaseRequest.of(s).reads.contains(.extremities(threshold: 10)))
-        s.now = 1000 + DatabaseRequest.retryFailedAfter
-        #expect(DatabaseRequest.of(s).reads.contains(.room("!r:x", reuse: nil)))
-        #expect(DatabaseRequest.of(s).reads.contains(.extremities(threshold: 10)))
+        s.observe(.database(.detail(Fetched(data, at: 1000))), .database(.extremities(Fetched([], at: 1000))),
+                  .databaseRoundFinished, .tick(clock: 1030))
+        let early = s.roundOf(.observed(.readNow)) ?? []
+        #expect(early.contains { if case .room(_, .some) = $0 { true } else { false } })
+        #expect(!early.contains(.extremities(threshold: 10)))
+        s.observe(.tick(clock: 1000 + retryFailedAfter))
+        let later = s.roundOf(.observed(.readNow)) ?? []
+        #expect(later.contains(.room("!r:x", reuse: nil)))
+        #expect(later.contains(.extremities(threshold: 10)))
         // The list is not read while a room's drill-down takes its place.
-        #expect(!DatabaseRequest.of(s).reads.contains(.rooms(match: "")))
+        #expect(!later.contains(.rooms(match: "")))
     }
 
     @Test func theWorstRoomsComeFirstAndAreMarked() {
         var s = state()
         _ = ConsoleReducer.reduce(&s, .showScreen(.rooms))
-        s.database.apply(.rooms(Fetched(RoomStore.RoomList(match: "", rooms: [
+        s.observe(.database(.rooms(Fetched(RoomStore.RoomList(match: "", rooms: [
             RoomStore.Room(roomId: "!bad:x", name: "Bad", forwardExtremities: 60, joinedMembers: 10, localMembers: 2),
             RoomStore.Room(roomId: "!ok:x", forwardExtremities: 1, joinedMembers: 5000, localMembers: 5000, serverInRoom: false),
-        ], roomsKnown: 200_000), at: 999)))
-        let table = ScreenContent.panels(in: s)[0].table
+        ], roomsKnown: 200_000), at: 999))))
+        let table = ScreenContent.view(s).panels[0].table
         #expect(table.rows.map(\.tag) == ["!bad:x", "!ok:x"])
         #expect(table.rows[0].element == .crit && table.rows[1].element == .normal)
         #expect(table.rows[0].cells[1].text == "Bad · !bad:x" && table.rows[1].cells[8].text == "left")
-        #expect(ScreenContent.panels(in: s)[0].title.contains("2 of about 200000 rooms"))
+        #expect(ScreenContent.view(s).panels[0].title.contains("2 of about 200000 rooms"))
     }
 
     @Test func roomsOverTheThresholdsAreAlerts() {

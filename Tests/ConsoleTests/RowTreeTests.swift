@@ -2,6 +2,7 @@ import Terminal
 import Testing
 import Wire
 @testable import Console
+@testable import Observation
 
 /// Folded rows: processes grouped by their name's pattern, streams over their writers, and the
 /// keys that open and fold them.
@@ -46,10 +47,10 @@ import Wire
         var state = ConsoleState(size: .init(width: 120, height: 40))
         state.screen = .positions
         for writer in ["event_persister1", "event_persister2"] {
-            state.wire.ingest(Array("POSITION events \(writer) 1 2".utf8), channel: "hs", at: 1)
+            state.observation.wire.ingest(Array("POSITION events \(writer) 1 2".utf8), channel: "hs", at: 1)
         }
-        state.now = 1
-        func shown() -> [String] { ScreenContent.focusedPanel(state)?.table.rows.map { $0.cells[1].text } ?? [] }
+        state.observation.now = 1
+        func shown() -> [String] { ScreenContent.view(state).panels.first?.table.rows.map { $0.cells[1].text } ?? [] }
         #expect(shown() == ["2 writers"])
         _ = ConsoleReducer.reduce(&state, .moveToTop)
         _ = ConsoleReducer.reduce(&state, .drillDown)

@@ -1,6 +1,7 @@
 import Testing
 import Terminal
 @testable import Console
+@testable import Observation
 
 @Suite struct ScreenSnapshotTests {
     static let sizes = [Size(width: 80, height: 24), Size(width: 120, height: 40),
@@ -50,9 +51,9 @@ import Terminal
     /// The same text drawn without its critical colour is a different snapshot.
     @Test func aCriticalRowThatLosesItsColourIsADifferentSnapshot() throws {
         var state = ConsoleState(size: Size(width: 100, height: 20))
-        state.wire.ingest(Array("POSITION events ep1 1 2".utf8), channel: "hs", at: 1)
-        state.wire.markDisconnected(at: 1, reason: "lost")
-        state.now = 5
+        state.observation.wire.ingest(Array("POSITION events ep1 1 2".utf8), channel: "hs", at: 1)
+        state.observation.wire.markDisconnected(at: 1, reason: "lost")
+        state.observation.now = 5
         let screen = ConsoleView.render(state)
         var faded = ScreenBuffer(size: screen.size)
         for y in 0..<screen.size.height {

@@ -1,36 +1,23 @@
 import Foundation
+import SnapshotSupport
 import Terminal
 import Testing
 
 /// Compares a screen with a snapshot file beside the tests: its text, then under a rule one
 /// letter per cell for the element the cell is drawn as (`Snapshot.letters`), so a critical row
-/// that loses its colour fails as surely as a changed word. SYNTOP_RECORD_SNAPSHOTS=1 rewrites
-/// the files and fails the run, so a changed screen is always a reviewed change.
+/// that loses its colour fails as surely as a changed word.
 func expectSnapshot(_ screen: ScreenBuffer, named name: String, filePath: String = #filePath,
                     sourceLocation: SourceLocation = #_sourceLocation) {
-    let text = screen.text() + "\n" + Snapshot.rule + "\n" + Snapshot.elements(screen)
-    let directory = URL(fileURLWithPath: filePath).deletingLastPathComponent()
-        .appendingPathComponent("__Snapshots__")
-    let file = directory.appendingPathComponent(name + ".txt")
-    let content = text + "\n"
-    if ProcessInfo.processInfo.environment["SYNTOP_RECORD_SNAPSHOTS"] != nil {
-        try? FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        try? content.write(to: file, atomically: true, encoding: .utf8)
-        let message = "recorded snapshot \(file.lastPathComponent); run again without "
-            + "SYNTOP_RECORD_SNAPSHOTS"
-        Issue.record(Comment(rawValue: message), sourceLocation: sourceLocation)
-        return
-    }
-    guard let expected = try? String(contentsOf: file, encoding: .utf8) else {
-        let message = "no snapshot \(file.path); record it with SYNTOP_RECORD_SNAPSHOTS=1"
-        Issue.record(Comment(rawValue: message), sourceLocation: sourceLocation)
-        return
-    }
-    #expect(content == expected, "screen differs from \(file.lastPathComponent)",
-            sourceLocation: sourceLocation)
+    SnapshotSupport.expectSnapshot(Snapshot.text(screen), named: name + ".txt", filePath: filePath,
+                                   sourceLocation: sourceLocation)
 }
 
 enum Snapshot {
+    /// A screen as its snapshot holds it.
+    static func text(_ screen: ScreenBuffer) -> String {
+        screen.text() + "\n" + rule + "\n" + elements(screen) + "\n"
+    }
+
     static let rule = "── elements: " + letters.sorted { $0.value < $1.value }.map { "\($0.value)=\($0.key.rawValue)" }
         .joined(separator: " ") + " ──"
 

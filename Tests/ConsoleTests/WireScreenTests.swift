@@ -1,20 +1,23 @@
+import Config
 import Foundation
 import Testing
 import Terminal
 import Wire
 @testable import Console
+@testable import Observation
 
 let consoleFixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
     .appendingPathComponent("../Fixtures/recordings").standardizedFileURL
 
 /// A console that has replayed a whole recording, at a fixed clock and time zone.
-func replayedState(_ name: String, size: Size) throws -> ConsoleState {
-    var state = ConsoleState(size: size)
+func replayedState(_ name: String, size: Size, config: SynapseConfig? = nil, database: String? = nil,
+                   thresholds: AlertThresholds = AlertThresholds()) throws -> ConsoleState {
     var replay = ReplayHarness(Array(try Data(contentsOf: consoleFixtures.appendingPathComponent(name))))
-    state.wireSource = .replay(file: "Tests/Fixtures/recordings/\(name)", cursor: ReplayCursor(span: replay.span, speed: .max))
+    var state = ConsoleState.started(size, ObservationSetup(
+        config: config, thresholds: thresholds, database: database, wire: .replay(file: "Tests/Fixtures/recordings/\(name)", span: replay.span, speed: .max)))
     replay.playToTheEnd(&state)
-    state.now = state.wire.lastLineAt ?? 0
-    state.utcOffset = 0
+    // A frame at the recording's last moment: the database is read then too.
+    _ = ConsoleReducer.reduce(&state, .frame(clock: state.wire.lastLineAt ?? 0))
     return state
 }
 
@@ -42,9 +45,9 @@ func replayedState(_ name: String, size: Size) throws -> ConsoleState {
 
     @Test func aLostConnectionIsAMarkedRowAcrossTheTable() {
         var state = ConsoleState(size: Size(width: 100, height: 20))
-        state.wire.ingest(Array(#"RDATA device_lists master 2 ["@a:x",false,true]"#.utf8), channel: "hs", at: 3600)
-        state.wire.markDisconnected(at: 3661, reason: "Server closed the connection")
-        state.now = 3700
+        state.observation.wire.ingest(Array(#"RDATA device_lists master 2 ["@a:x",false,true]"#.utf8), channel: "hs", at: 3600)
+        state.observation.wire.markDisconnected(at: 3661, reason: "Server closed the connection")
+        state.observation.now = 3700
         let text = ConsoleView.render(state).text()
         #expect(text.contains("01:01:01 — connection lost: Server closed the connection; rows published meanwhile"))
         #expect(text.contains("replication connection lost"))
@@ -62,9 +65,9 @@ func replayedState(_ name: String, size: Size) throws -> ConsoleState {
 
     @Test func pausingFreezesWhatTheScreensShow() {
         var state = ConsoleState(size: Size(width: 100, height: 20))
-        state.wire.ingest(Array(#"RDATA device_lists master 2 ["@a:x",false,true]"#.utf8), channel: "hs", at: 1)
+        state.observation.wire.ingest(Array(#"RDATA device_lists master 2 ["@a:x",false,true]"#.utf8), channel: "hs", at: 1)
         _ = ConsoleReducer.reduce(&state, .togglePause)
-        state.wire.ingest(Array(#"RDATA device_lists master 3 ["@b:x",false,true]"#.utf8), channel: "hs", at: 2)
+        state.observation.wire.ingest(Array(#"RDATA device_lists master 3 ["@b:x",false,true]"#.utf8), channel: "hs", at: 2)
         #expect(!ConsoleView.render(state).text().contains("@b:x"))
         _ = ConsoleReducer.reduce(&state, .togglePause)
         #expect(ConsoleView.render(state).text().contains("@b:x"))
@@ -73,24 +76,28 @@ func replayedState(_ name: String, size: Size) throws -> ConsoleState {
     @Test func theProbeNeedsLiveRedisAndPermission() {
         var state = ConsoleState(size: Size(width: 100, height: 20))
         #expect(ConsoleReducer.reduce(&state, .probe).isEmpty)
-        state.wireSource = .live(endpoint: "h:1", serverName: "hs", status: .ready(since: 0))
+        state.observation.source = .live(endpoint: "h:1", serverName: "hs", status: .ready(since: 0))
         #expect(ConsoleReducer.reduce(&state, .probe).isEmpty)
         #expect(state.notice?.text.contains("--probe") == true)
-        state.probeAllowed = true
-        #expect(ConsoleReducer.reduce(&state, .probe) == [.probe])
+        state.observation.probe.allowed = true
+        #expect(ConsoleReducer.reduce(&state, .probe) == [.observation(.probe)])
     }
 
     @Test func steppingAndSpeedApplyToAReplay() {
         var state = ConsoleState(size: Size(width: 100, height: 20))
         #expect(ConsoleReducer.reduce(&state, .replayStep).isEmpty)
         var replay = ReplayHarness("1.0\ths\tPOSITION typing w 1 1\n2.0\ths\tPOSITION typing w 1 2\n")
-        state.wireSource = .replay(file: "f", cursor: ReplayCursor(span: replay.span, speed: .factor(1)))
+        state.observation.source = .replay(file: "f", cursor: ReplayCursor(span: replay.span, speed: .factor(1)))
         #expect(ConsoleReducer.reduce(&state, .replayStep).isEmpty)
         _ = ConsoleReducer.reduce(&state, .togglePause)
         // Paused, `.` asks the loop for one message.
-        #expect(ConsoleReducer.reduce(&state, .replayStep) == [.feedReplay(ReplayFeed(until: nil, limit: 1))])
+        #expect(ConsoleReducer.reduce(&state, .replayStep) == [.observation(.feedReplay(ReplayFeed(until: nil, limit: 1)))])
         #expect(replay.reduce(&state, .replayStep).isEmpty)
-        if case .replay(_, let cursor) = state.wireSource { #expect(cursor.messages == 1 && cursor.shownTime == 1) }
+        guard case .replay(_, let cursor) = state.wireSource else {
+            Issue.record("the source is no longer the replay")
+            return
+        }
+        #expect(cursor.messages == 1 && cursor.shownTime == 1)
         #expect(state.displayedWire.positions[WriterKey("typing", "w")]?.token == 1)
         _ = ConsoleReducer.runCommand(&state, "speed 10")
         if case .replay(_, let cursor) = state.wireSource {

@@ -1,37 +1,58 @@
 import Connection
-import Console
 import Findings
+import Observation
 import Testing
 import Wire
 @testable import Exporter
 @testable import Store
 
-/// A state as the exporter's feeds leave it: two event persisters on the wire, one of which
-/// went silent while the database moved past it, and pokes waiting for many destinations.
-func exporterState(destinations: Int = 50, down: Set<Int> = [7, 41]) -> ConsoleState {
-    var state = ConsoleState(size: .init(width: 80, height: 24))
-    state.wireSource = .live(endpoint: "127.0.0.1:6379", serverName: "hs", status: .ready(since: 1000))
-    state.wire.markConnected(at: 1000)
-    state.wire.ingest(Array("POSITION events event_persister1 100 100".utf8), channel: "hs", at: 1000)
-    state.wire.ingest(Array("POSITION events event_persister2 90 90".utf8), channel: "hs", at: 1000)
-    state.wire.ingest(Array("POSITION events event_persister1 400 400".utf8), channel: "hs", at: 1100)
-    state.wire.ingest(Array("POSITION events".utf8), channel: "hs", at: 1100)
-    state.now = 1200
-    state.database = DatabaseState(display: "--db")
-    state.database.status = .ready(since: 1000)
+/// Hands each action to the observation, as the exporter's pump does; the effects it asks for.
+@discardableResult
+func observe(_ observation: inout Observation, _ actions: ObservationAction...) -> [ObservationEffect] {
+    actions.flatMap { ObservationReducer.reduce(&observation, $0) }
+}
+
+/// A session as syntop's read-only role has it on a schema it knows.
+let stackSession = SessionStore.Session(role: "syntop_reader", readOnly: true, statementTimeout: "2s", schemaVersion: 94,
+                                        compatVersion: 84, backgroundUpdatesPending: 0, roleCanWrite: false,
+                                        missingTables: [], warnings: [])
+
+/// What the exporter starts with: positions and pokes read every round, the rooms' alerts, no rows.
+let exporterSetup = ObservationSetup(database: "--db", wire: .live(endpoint: "127.0.0.1:6379", serverName: "hs", probe: false),
+                                     feeds: [], reads: [.positions, .pokes], roomAlerts: true, refreshSeconds: 15)
+
+/// An observation as the exporter's sources leave it: two event persisters on the wire, one of
+/// which went silent while the database moved past it, and pokes waiting for many destinations.
+func exporterObservation(destinations: Int = 50, down: Set<Int> = [7, 41]) -> Observation {
+    var observation = Observation()
     let writers = [StreamPositionStore.Writer(instance: "event_persister1", streamId: 400),
                    StreamPositionStore.Writer(instance: "event_persister2", streamId: 95)]
-    state.database.positions = Fetched([StreamPositionStore.Stream(stream: "events", writers: writers, maxId: 400, sequence: 400)],
-                                       at: 1190)
     let listed = (0..<destinations).map { index in
         DeviceListStore.Destination(destination: "remote\(index).example", oldestAt: 100, pending: index, pendingCapped: false,
                                     oldestPendingAt: 1200 - Double(index), users: 1, newestSentAt: nil,
                                     retryIntervalMs: down.contains(index) ? 600_000 : nil,
                                     downSince: down.contains(index) ? 900 : nil)
     }
-    state.database.pokes = Fetched(DeviceListStore.Pokes(destinations: listed, conversion: DeviceListStore.Conversion(
-        streamId: 5, roomId: nil, instance: "master", unconverted: 12, unconvertedCapped: false)), at: 1190)
-    return state
+    func line(_ text: String, at time: Double) -> ObservationAction {
+        .wire([WireMessage(channel: "hs", payload: ArraySlice(Array(text.utf8)), time: time)])
+    }
+    observe(&observation,
+            .start(exporterSetup),
+            .connection(.redis, .ready(since: 1000)),
+            line("POSITION events event_persister1 100 100", at: 1000),
+            line("POSITION events event_persister2 90 90", at: 1000),
+            line("POSITION events event_persister1 400 400", at: 1100),
+            line("POSITION events", at: 1100),
+            .connection(.postgres, .ready(since: 1000)),
+            .database(.session(Fetched(stackSession, at: 1000))),
+            .databaseRoundFinished,
+            .database(.positions(Fetched([StreamPositionStore.Stream(stream: "events", writers: writers, maxId: 400, sequence: 400)],
+                                         at: 1190))),
+            .database(.pokes(Fetched(DeviceListStore.Pokes(destinations: listed, conversion: DeviceListStore.Conversion(
+                streamId: 5, roomId: nil, instance: "master", unconverted: 12, unconvertedCapped: false)), at: 1190))),
+            .databaseRoundFinished,
+            .tick(clock: 1200))
+    return observation
 }
 
 /// The samples of a text exposition, by their name and labels as written.
@@ -45,7 +66,7 @@ func samples(_ text: String) -> [String: String] {
 }
 
 @Suite struct ExporterMetricsTests {
-    let text = ExporterMetrics.render(exporterState(), alerts: Alerts.evaluate(exporterState()),
+    let text = ExporterMetrics.render(exporterObservation(), alerts: exporterObservation().alerts(),
                                       options: .init(destinations: 5, version: "0.1.0"))
 
     @Test func everyFamilyHasHelpAndTypeRightBeforeItsSamples() {
@@ -77,7 +98,7 @@ func samples(_ text: String) -> [String: String] {
         // The database moved past the silent writer's last word: stalled, as the console says.
         #expect(found[#"syntop_stream_stalled{stream="events",instance="event_persister2"}"#] == "1")
         #expect(found[#"syntop_stream_stalled{stream="events",instance="event_persister1"}"#] == "0")
-        #expect(Alerts.evaluate(exporterState()).contains { $0.subject == "events/event_persister2" && $0.level == .critical })
+        #expect(exporterObservation().alerts().contains { $0.subject == "events/event_persister2" && $0.level == .critical })
         #expect(found[#"syntop_alerts{level="critical"}"#].map { Int($0)! > 0 } == true)
         #expect(found["syntop_redis_up"] == "1")
         #expect(found["syntop_database_up"] == "1")
@@ -99,40 +120,44 @@ func samples(_ text: String) -> [String: String] {
         #expect(found[#"syntop_destination_retry_interval_seconds{destination="remote41.example"}"#] == "600")
         #expect(found["syntop_destinations_waiting"] == "49")
         // 5,000 destinations give the same number of series.
-        let many = ExporterMetrics.render(exporterState(destinations: 5000), alerts: [], options: .init(destinations: 5))
+        let many = ExporterMetrics.render(exporterObservation(destinations: 5000), alerts: [], options: .init(destinations: 5))
         #expect(samples(many).keys.filter { $0.hasPrefix("syntop_destination_pokes_waiting{") }.count == 7)
     }
 
     @Test func withoutTheDatabaseTheWireFamiliesStay() {
-        var state = exporterState()
-        state.database.status = .waiting(since: 1150, retryAt: 1210, error: "connection refused")
-        let found = samples(ExporterMetrics.render(state, alerts: Alerts.evaluate(state), options: .init()))
+        var observation = exporterObservation()
+        observe(&observation, .connection(.postgres, .waiting(since: 1150, retryAt: 1210, error: "connection refused")))
+        let found = samples(ExporterMetrics.render(observation, alerts: observation.alerts(), options: .init()))
         #expect(found["syntop_database_up"] == "0")
         #expect(found[#"syntop_stream_wire_token{stream="events",instance="event_persister1"}"#] == "400")
     }
 
     @Test func aSourceNotNamedIsNotSaidToBeDown() {
-        var state = ConsoleState(size: .init(width: 80, height: 24))
-        state.now = 10
-        let found = samples(ExporterMetrics.render(state, alerts: [], options: .init()))
+        var observation = Observation()
+        observe(&observation, .start(ObservationSetup()), .tick(clock: 10))
+        let found = samples(ExporterMetrics.render(observation, alerts: [], options: .init()))
         #expect(found["syntop_redis_up"] == nil)
         #expect(found["syntop_database_up"] == nil)
-        state.database = DatabaseState(display: "--db")
-        #expect(samples(ExporterMetrics.render(state, alerts: [], options: .init()))["syntop_database_up"] == "0")
+        observe(&observation, .start(ObservationSetup(database: "--db")))
+        #expect(samples(ExporterMetrics.render(observation, alerts: [], options: .init()))["syntop_database_up"] == "0")
     }
 
     @Test func roomsOverTheExtremitiesWarningHaveASeriesEachAndAnAlert() {
-        var state = exporterState()
-        state.database.extremities = Fetched([RoomStore.Extremities(roomId: "!fork:hs", name: "fork", forwardExtremities: 55)],
-                                             at: 1190)
-        let found = samples(ExporterMetrics.render(state, alerts: Alerts.evaluate(state), options: .init()))
+        var observation = exporterObservation()
+        observe(&observation, .database(.extremities(Fetched([RoomStore.Extremities(roomId: "!fork:hs", name: "fork",
+                                                                                     forwardExtremities: 55)], at: 1190))))
+        let found = samples(ExporterMetrics.render(observation, alerts: observation.alerts(), options: .init()))
         #expect(found[#"syntop_room_forward_extremities{room_id="!fork:hs"}"#] == "55")
         #expect(found.keys.filter { $0.hasPrefix("syntop_room_forward_extremities") }.count == 1)
-        #expect(Alerts.evaluate(state).contains { $0.subject == "!fork:hs" && $0.level == .critical })
+        #expect(observation.alerts().contains { $0.subject == "!fork:hs" && $0.level == .critical })
         // The exporter reads them with its other reads, once a minute.
-        #expect(!DatabaseRequest.exporter(state).reads.contains(.extremities(threshold: 10)))
-        state.now = 1190 + DatabaseRequest.extremitiesInterval
-        #expect(DatabaseRequest.exporter(state).reads.contains(.extremities(threshold: 10)))
+        func round(at clock: Double) -> [DatabaseRead] {
+            var next = observation
+            let effects = observe(&next, .tick(clock: clock), .readNow)
+            return effects.compactMap { if case .read(let reads) = $0 { reads } else { nil } }.first ?? []
+        }
+        #expect(round(at: 1200) == [.positions, .pokes])
+        #expect(round(at: 1190 + extremitiesInterval) == [.positions, .pokes, .extremities(threshold: 10)])
     }
 
     @Test func labelValuesAreEscaped() {

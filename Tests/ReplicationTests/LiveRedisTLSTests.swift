@@ -1,6 +1,7 @@
 import Connection
 import EventLoop
 import Foundation
+import Redis
 import TLS
 import Testing
 @testable import Replication
@@ -56,14 +57,15 @@ struct LiveRedisTLSTests {
         let channel = "syntop-test-\(UInt32.random(in: 0...UInt32.max))"
         let tls = endpoint("SYNTOP_TEST_REDIS_TLS")
         var receivers: Int64?
-        var counted: SubscriberCounter.Count?
+        var counted: SubscriberCount?
         var loop: EventLoop?
         let (received, _) = runClient(tls, channels: [channel],
             whenSubscribed: { client, _ in
                 client.probe(serverName: channel) { result in receivers = try? result.get() }
                 loop = EventLoop()
-                SubscriberCounter.count(channels: [channel], ownClient: client.clientID, endpoint: tls, loop: loop!) {
-                    counted = try? $0.get()
+                SubscriberCounter.count(channels: [channel], ownClient: client.clientID, endpoint: tls, loop: loop!,
+                                        now: unixTime) {
+                    counted = $0
                     loop!.stop()
                 }
                 loop!.run()

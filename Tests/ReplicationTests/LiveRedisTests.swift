@@ -2,6 +2,7 @@ import Connection
 import CHiredis
 import EventLoop
 import Foundation
+import Redis
 import Testing
 import Wire
 @testable import Replication
@@ -98,7 +99,7 @@ func expectRecordedTrafficArrives(subscriber: RedisEndpoint, publisher: RedisEnd
     let odd: [[UInt8]] = [[0xff, 0x00, 0x0d, 0x0a, 0x52], (0..<300_000).map { UInt8(truncatingIfNeeded: $0 &* 31) }]
     published += odd.map { (prefix, $0) }
     let sender = try TestRedis(publisher)
-    let (received, _) = runClient(subscriber, channels: ReplicationClient.channels(serverName: prefix, userIP: true),
+    let (received, _) = runClient(subscriber, channels: ReplicationChannels.names(serverName: prefix, userIP: true),
         whenSubscribed: { _, _ in
             for (channel, payload) in published {
                 sender.command([Array("PUBLISH".utf8), Array(channel.utf8), payload])

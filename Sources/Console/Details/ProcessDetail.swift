@@ -1,6 +1,7 @@
+import Config
 import Findings
 import NaturalOrder
-import Config
+import Observation
 import Store
 import Terminal
 import Wire
@@ -37,12 +38,13 @@ extension DetailContent {
         }
         // What the Roles row may cut, whole above the streams: the role, and each flag, wrapped
         // to the room right of the first column.
-        let area = ConsoleView.tableArea(state, panel: 0)
-        let first = Table.widths(columns, total: area.width,
+        // A table's width inside its frame, whatever the panels' heights.
+        let width = ConsoleLayout(size: state.size).body.inset(1).width
+        let first = Table.widths(columns, total: width,
                                  content: Table(columns: columns, rows: streamRows).contentWidths())[0]
         var lines: [TableRow] = []
         func addLines(_ label: String, _ text: String, _ element: ThemeElement) {
-            for (index, line) in TextWidth.wrap(text, to: max(10, area.width - first - 1)).enumerated() {
+            for (index, line) in TextWidth.wrap(text, to: max(10, width - first - 1)).enumerated() {
                 lines.append(TableRow(first: TableCell(index == 0 ? label : "", element), spanning: line, element: element))
             }
         }
@@ -50,7 +52,7 @@ extension DetailContent {
             addLines("role", ([configured.app] + configured.duties).joined(separator: ", "), .normal)
         }
         for flag in RolesScreen.processRoles(state).first(where: { $0.instance == instance })?.flags ?? [] {
-            addLines(flag.level.rawValue, flag.message, flag.level == .critical ? .crit : (flag.level == .warning ? .warn : .muted))
+            addLines(flag.level.rawValue, flag.message, .of(flag.level, calm: .muted))
         }
         if !RolesScreen.columnsShown(state).wide, let observed = wire.instances[InstanceName(rawValue: instance)] {
             addLines("wire", "last seen \(TimeText.age(state.now - observed.lastSeen)) ago", .normal)

@@ -1,10 +1,8 @@
+import Observation
 import Store
 import Terminal
 
 extension DetailContent {
-    /// The panels `addRoom` adds.
-    static let roomPanels = 4
-
     /// A room's drill-down: what it is, what resolving its forward extremities would cost, the
     /// extremities themselves, its recent membership changes and the destinations among its
     /// servers with device-list pokes waiting.

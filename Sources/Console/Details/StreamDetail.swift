@@ -1,6 +1,7 @@
+import Config
 import Findings
 import NaturalOrder
-import Config
+import Observation
 import Store
 import Terminal
 import Wire

@@ -1,3 +1,4 @@
+import Observation
 import Store
 import Terminal
 import Wire

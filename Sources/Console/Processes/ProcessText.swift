@@ -1,4 +1,5 @@
 import Config
+import Observation
 import Terminal
 
 /// How a process's health and figures read in the Roles table, its drill-down and JSON.
@@ -19,18 +20,6 @@ enum ProcessText {
     static func milliseconds(_ value: Double?) -> String {
         guard let value else { return "" }
         return value < 10 ? String(format: "%.1fms", value) : "\(Int(value.rounded()))ms"
-    }
-
-    static func bytes(_ value: Double?) -> String {
-        guard let value else { return "-" }
-        let units = ["B", "K", "M", "G", "T"]
-        var size = value
-        var unit = 0
-        while size >= 1024, unit < units.count - 1 {
-            size /= 1024
-            unit += 1
-        }
-        return (size < 10 && unit > 0 ? String(format: "%.1f", size) : "\(Int(size.rounded()))") + units[unit]
     }
 
     static func percent(_ value: Double?) -> String {
@@ -60,7 +49,7 @@ enum ProcessText {
         let reading = metrics.reading
         var lines = [
             "Synapse \(reading.version ?? "?"), up " + (reading.startTime.map { TimeText.age(reading.at - $0) } ?? "?")
-                + ", CPU \(percent(metrics.cpuPercent)), RSS \(bytes(reading.residentBytes)), "
+                + ", CPU \(percent(metrics.cpuPercent)), RSS \(SizeText.bytes(reading.residentBytes)), "
                 + "FDs \(count(reading.openFDs))\(reading.maxFDs.map { " of \(Int64($0))" } ?? "")"
                 + (metrics.tickMeanMS.map { ", reactor tick \(milliseconds($0))" } ?? ""),
         ]

@@ -1,17 +1,16 @@
+import Observation
 import Store
 import Terminal
 
 /// The History screen: users matching a prefix until one is picked, then that user's
 /// membership timeline and current memberships.
 enum HistoryScreen: ConsoleScreen {
-    static func panelCount(_ state: ConsoleState) -> Int { 2 }
-
-    static func reads(_ state: ConsoleState) -> [DatabaseRequest.Read] {
+    static func reads(_ state: ConsoleState) -> [DatabaseRead] {
         if let user = state.historyUser { return [.history(user: user, before: state.historyPages.last)] }
         return [.users(prefix: state.historyPrefix)]
     }
 
-    static func add(_ state: ConsoleState, alerts: [Alert]?, _ add: PanelAdder) {
+    static func add(_ state: ConsoleState, alerts: [Alert], _ add: PanelAdder) {
         guard let user = state.historyUser else {
             addMatches(state, add)
             return

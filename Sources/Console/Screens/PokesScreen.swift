@@ -1,17 +1,16 @@
 import Config
 import Findings
 import NaturalOrder
+import Observation
 import Store
 import Terminal
 import Wire
 
 /// 1 Pokes: device-list changes on the wire, and the pokes waiting per destination in the database.
 enum PokesScreen: ConsoleScreen {
-    static func panelCount(_ state: ConsoleState) -> Int { 2 }
+    static func reads(_ state: ConsoleState) -> [DatabaseRead] { [.pokes] }
 
-    static func reads(_ state: ConsoleState) -> [DatabaseRequest.Read] { [.pokes] }
-
-    static func add(_ state: ConsoleState, alerts: [Alert]?, _ add: PanelAdder) {
+    static func add(_ state: ConsoleState, alerts: [Alert], _ add: PanelAdder) {
         add("Device-list changes on the wire", [
             TableColumn("Time", .fixed(8)),
             TableColumn("Writer", .flexible(min: 8, weight: 1)),

@@ -1,17 +1,16 @@
 import Config
 import Findings
 import NaturalOrder
+import Observation
 import Store
 import Terminal
 import Wire
 
 /// 3 Positions: every stream's position per writer, on the wire and in the database.
 enum PositionsScreen: ConsoleScreen {
-    static func panelCount(_ state: ConsoleState) -> Int { 1 }
+    static func reads(_ state: ConsoleState) -> [DatabaseRead] { [] }
 
-    static func reads(_ state: ConsoleState) -> [DatabaseRequest.Read] { [] }
-
-    static func add(_ state: ConsoleState, alerts: [Alert]?, _ add: PanelAdder) {
+    static func add(_ state: ConsoleState, alerts: [Alert], _ add: PanelAdder) {
         add("Stream positions per writer" + ScreenContent.age(state, state.database.positions?.at), [
             TableColumn("Stream", .flexible(min: 12, weight: 2)),
             TableColumn("Writer", .flexible(min: 12, weight: 3)),
@@ -22,7 +21,7 @@ enum PositionsScreen: ConsoleScreen {
         ] + (isWide(state) ? [TableColumn("Max", .fixed(8), .right)] : []) + [
             // Weighted as the stream and the writer together: the flags are read first.
             TableColumn("Flags", .fill(min: 6, weight: isWide(state) ? 3 : 5)),
-        ] + (isWide(state) ? [TableColumn("Rows/s 10s", .fixed(10))] : []), PositionsScreen.positionRows(state, alerts: alerts ?? Alerts.evaluate(state)),
+        ] + (isWide(state) ? [TableColumn("Rows/s 10s", .fixed(10))] : []), PositionsScreen.positionRows(state, alerts: alerts),
             [ScreenContent.noWireMessage(state), ScreenContent.databaseMessage(state, state.database.positions.map { ($0.errors, $0.value.isEmpty) },
                                                                                    empty: "The database has no stream positions.")],
             .stream)
@@ -35,18 +34,18 @@ enum PositionsScreen: ConsoleScreen {
         var writer: WriterPosition?
         var stored: Int64?
         var flags: [String]
-        var element: ThemeElement
+        /// The worst of its alerts and marks; nil when there is nothing to say.
+        var level: Severity?
         var rate: [Double]
         /// Seconds since the wire last named it.
         var age: Double?
 
         var lag: Int64? { stored.flatMap { stored in writer.map { stored - $0.token } } }
+        var element: ThemeElement { .of(level) }
 
         /// Worse first: the more severe flag, then the larger lag, then the longer silence.
-        static func rank(_ element: ThemeElement) -> Int { element == .crit ? 2 : (element == .warn ? 1 : 0) }
-
         static func worse(_ a: WriterLine, _ b: WriterLine) -> Bool {
-            if rank(a.element) != rank(b.element) { return rank(a.element) > rank(b.element) }
+            if a.level != b.level { return (a.level ?? .info) > (b.level ?? .info) }
             let (lagA, lagB) = (abs(a.lag ?? 0), abs(b.lag ?? 0))
             if lagA != lagB { return lagA > lagB }
             let (seenA, seenB) = (a.writer?.lastSeen ?? .infinity, b.writer?.lastSeen ?? .infinity)
@@ -73,11 +72,11 @@ enum PositionsScreen: ConsoleScreen {
             if down { flags.insert("process down", at: 0) }
             if let writer, writer.gaps > 0 { flags.append("gaps ×\(writer.gaps)") }
             if writer == nil { flags.append(position == nil ? "nothing seen yet" : "not seen on the wire") }
-            let worst = own.map(\.level).max()
-            let element: ThemeElement = worst == .critical || down ? .crit
-                : (worst == .warning || (writer?.gaps ?? 0) > 0 ? .warn : .normal)
+            var level = own.map(\.level).filter { $0 != .info }.max()
+            if down { level = .critical }
+            if level == nil && (writer?.gaps ?? 0) > 0 { level = .warning }
             let rate = writer.map { $0.rate.values(until: state.now).suffix(10).map(Double.init) } ?? []
-            return WriterLine(key: key, writer: writer, stored: position, flags: flags, element: element, rate: rate,
+            return WriterLine(key: key, writer: writer, stored: position, flags: flags, level: level, rate: rate,
                               age: writer.map { state.now - $0.lastSeen })
         }
     }
@@ -90,8 +89,8 @@ enum PositionsScreen: ConsoleScreen {
         let byStream = Dictionary(grouping: writerLines(state, alerts: all), by: \.key.stream)
         let streams = byStream.map { stream, lines in (stream, lines.sorted(by: WriterLine.worse)) }
             .sorted { a, b in
-                let (rankA, rankB) = (WriterLine.rank(a.1[0].element), WriterLine.rank(b.1[0].element))
-                return rankA != rankB ? rankA > rankB : NaturalOrder.less(a.0.rawValue, b.0.rawValue)
+                let (levelA, levelB) = (a.1[0].level ?? .info, b.1[0].level ?? .info)
+                return levelA != levelB ? levelA > levelB : NaturalOrder.less(a.0.rawValue, b.0.rawValue)
             }
         var rows: [TableRow] = []
         for (stream, lines) in streams {

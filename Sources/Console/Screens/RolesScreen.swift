@@ -1,17 +1,16 @@
 import Config
 import Findings
 import NaturalOrder
+import Observation
 import Store
 import Terminal
 import Wire
 
 /// 2 Roles: each process as configured and as seen, and where they disagree.
 enum RolesScreen: ConsoleScreen {
-    static func panelCount(_ state: ConsoleState) -> Int { 1 }
+    static func reads(_ state: ConsoleState) -> [DatabaseRead] { [.roles] }
 
-    static func reads(_ state: ConsoleState) -> [DatabaseRequest.Read] { [.roles] }
-
-    static func add(_ state: ConsoleState, alerts: [Alert]?, _ add: PanelAdder) {
+    static func add(_ state: ConsoleState, alerts: [Alert], _ add: PanelAdder) {
         let (live, wide) = columnsShown(state)
         add("Processes and the streams they write" + ScreenContent.age(state, state.database.roles?.at)
                 + subscribers(state), [TableColumn("Instance", .flexible(min: 18, weight: 1))]
@@ -160,7 +159,7 @@ enum RolesScreen: ConsoleScreen {
             let configuredWrites = (role.configured?.writes ?? []).filter { $0 != "caches" }
             let seen = role.observed.map { $0.streams.map(\.rawValue).filter { $0 != "caches" }.sorted() }
             let worst = role.flags.map(\.level).max()
-            let element: ThemeElement = worst == .critical ? .crit : (worst == .warning ? .warn : .normal)
+            let element = ThemeElement.of(worst)
             let stored = database[role.instance]
             // Agreement in a word; the streams only where they differ from the configuration.
             let positions = (stored?.positionStreams ?? []).filter { $0 != "caches" }
@@ -189,7 +188,7 @@ enum RolesScreen: ConsoleScreen {
                     TableCell(reading?.version ?? "-", reading?.version == nil ? .muted : nil),
                     TableCell(reading.flatMap { reading in reading.startTime.map { TimeText.age(reading.at - $0) } } ?? "-"),
                     TableCell(ProcessText.percent(metrics?.cpuPercent)),
-                    TableCell(ProcessText.bytes(reading?.residentBytes)),
+                    TableCell(SizeText.bytes(reading?.residentBytes)),
                     TableCell(ProcessText.count(reading?.openFDs)),
                 ]
             }

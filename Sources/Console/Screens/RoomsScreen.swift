@@ -1,13 +1,12 @@
+import Observation
 import Store
 import Terminal
 
 /// The Rooms screen: rooms worst first (most forward extremities, then most members), or
 /// those the filter matches by ID, name or alias, read by the database.
 enum RoomsScreen: ConsoleScreen {
-    static func panelCount(_ state: ConsoleState) -> Int { 1 }
-
     /// The list, unless a room's drill-down has taken its place.
-    static func reads(_ state: ConsoleState) -> [DatabaseRequest.Read] {
+    static func reads(_ state: ConsoleState) -> [DatabaseRead] {
         state.details[.rooms] == nil ? [.rooms(match: state.filter(.rooms))] : []
     }
 
@@ -22,7 +21,7 @@ enum RoomsScreen: ConsoleScreen {
         return .normal
     }
 
-    static func add(_ state: ConsoleState, alerts: [Alert]?, _ add: PanelAdder) {
+    static func add(_ state: ConsoleState, alerts: [Alert], _ add: PanelAdder) {
         let match = state.filter(.rooms)
         let list = state.database.rooms.flatMap { $0.value.match == match ? $0 : nil }
         let rooms = list?.value.rooms ?? []

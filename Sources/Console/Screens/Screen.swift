@@ -1,18 +1,16 @@
+import Observation
 import Terminal
 
 /// Adds one panel: title, columns, rows, what to say when empty, what Enter opens.
 typealias PanelAdder = (String, [TableColumn], [TableRow], [String], DrillKind?) -> Void
 
-/// What a screen is to the console: its panels, how many there are, and what it reads from the
-/// database. A new screen is a file with one of these, its case in `ScreenID` (which gives it
+/// What a screen is to the console: its panels, and what it reads from the database. A new screen is a file with one of these, its case in `ScreenID` (which gives it
 /// its tab, number key and `:` command), and the store read it needs.
 protocol ConsoleScreen {
-    /// `alerts` are the frame's (`Alerts.evaluate`), for screens that show them on their rows.
-    static func add(_ state: ConsoleState, alerts: [Alert]?, _ add: PanelAdder)
-    /// How many panels `add` adds, without building any row.
-    static func panelCount(_ state: ConsoleState) -> Int
+    /// `alerts` are the frame's, for screens that show them on their rows.
+    static func add(_ state: ConsoleState, alerts: [Alert], _ add: PanelAdder)
     /// The reads the screen needs now, beside the positions every screen's alerts need.
-    static func reads(_ state: ConsoleState) -> [DatabaseRequest.Read]
+    static func reads(_ state: ConsoleState) -> [DatabaseRead]
 }
 
 extension ScreenID {

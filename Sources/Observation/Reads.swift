@@ -1,0 +1,159 @@
+import Store
+
+/// One read of the database, named: the store's read plan behind it, and the updates its answer
+/// becomes. A consumer asks for reads by name (`ObservationAction.want`, `ObservationSetup.reads`);
+/// the observation decides when they run.
+public enum DatabaseRead: Equatable, Sendable {
+    /// Who syntop is on the database, what it may do, and the schema: read first on every connection.
+    case session
+    case positions
+    /// `cap`: counts of waiting pokes stop there.
+    case pokes(cap: Int)
+    case roles
+    case users(prefix: String, limit: Int)
+    /// A user's history, a page of `limit` events older than `before`; with `matchesWhenEmpty`,
+    /// the users whose ID starts with the one asked for when it has none.
+    case history(user: String, before: Int64?, limit: Int, matchesWhenEmpty: Int? = nil)
+    /// The drill-downs that read more: a destination's waiting pokes by user, a user's devices.
+    case destinationUsers(String)
+    case userDevices(String)
+    /// The instance_map, for the token `:token` opened.
+    case instanceMap(token: String)
+    /// The Rooms list: worst first, or the rooms matching the filter.
+    case rooms(match: String, limit: Int)
+    /// Rooms at or over this many forward extremities (the alerts).
+    case extremities(threshold: Int)
+    /// A room's drill-down; `reuse` is its last auth-chain difference, kept while its
+    /// extremities stay the same.
+    case room(String, reuse: AuthChainDifference.Result?)
+
+    /// The console's reads of a screen, with the stores' own sizes.
+    public static func users(prefix: String) -> DatabaseRead { .users(prefix: prefix, limit: 200) }
+    public static func history(user: String, before: Int64?) -> DatabaseRead {
+        .history(user: user, before: before, limit: MembershipStore.pageSize)
+    }
+    public static func rooms(match: String) -> DatabaseRead { .rooms(match: match, limit: RoomStore.listLimit) }
+    public static let pokes = DatabaseRead.pokes(cap: DeviceListStore.detailCap)
+}
+
+/// Seconds between reads of the rooms over the extremities warning: it reads the whole
+/// extremities index, as Synapse's own count of them does about once a minute.
+public let extremitiesInterval = 60.0
+
+/// Seconds before a room's auth-chain difference whose read failed is tried again.
+public let retryFailedAfter = 300.0
+
+/// When the database is read, and what: the standing reads and the consumer's, in rounds one
+/// after the other, every interval (or only when asked).
+public struct ReadSchedule: Equatable, Sendable {
+    /// Read in every round: what the consumer's alerts and figures need whatever it shows.
+    var standing: [DatabaseRead]
+    var roomAlerts: Bool
+    /// What the consumer looks at now (the console's screen and drill-down).
+    public internal(set) var wanted: [DatabaseRead] = []
+    public internal(set) var interval: Double
+    var repeating: Bool
+    public internal(set) var running = false
+    /// The round under way reads the session, which the first round of reads waits for.
+    var sessionRound = false
+    /// Asked to read while a round ran: another follows it at once.
+    var again = false
+    var timer = 0
+
+    init(standing: [DatabaseRead], roomAlerts: Bool, interval: Double, repeating: Bool) {
+        self.standing = standing
+        self.roomAlerts = roomAlerts
+        self.interval = interval
+        self.repeating = repeating
+    }
+
+    /// The reads of a round now. A repeating consumer reads nothing of a schema syntop does not
+    /// know: no figures rather than wrong ones.
+    func round(_ state: Observation) -> [DatabaseRead] {
+        if repeating && state.database.session?.schemaKnown == false { return [] }
+        var reads = standing
+        if roomAlerts && ReadSchedule.extremitiesDue(state) {
+            reads.append(.extremities(threshold: state.thresholds.extremitiesWarning))
+        }
+        for read in wanted where !reads.contains(read) {
+            if case .room(let room, _) = read {
+                reads.append(.room(room, reuse: ReadSchedule.kept(room, state)))
+            } else {
+                reads.append(read)
+            }
+        }
+        return reads
+    }
+
+    /// The alerts' read of rooms with many extremities, when the last one is old enough.
+    static func extremitiesDue(_ state: Observation) -> Bool {
+        guard let last = state.database.extremities else { return true }
+        return state.databaseNow - last.at >= extremitiesInterval || !last.errors.isEmpty
+    }
+
+    /// A room's figure or cap holds while its extremities stay; a failed read is tried again
+    /// after a while.
+    static func kept(_ room: String, _ state: Observation) -> AuthChainDifference.Result? {
+        let last = state.database.detail.flatMap { $0.value.detail == .room(room) ? $0.value.room?.difference : nil }
+        return last.flatMap { $0.failed && state.databaseNow - ($0.computedAt ?? 0) >= retryFailedAfter ? nil : $0 }
+    }
+}
+
+extension DatabaseRead {
+    /// The store's read; its answer, stamped with when it was read and what failed, becomes
+    /// the updates that carry it.
+    public var plan: ReadPlan<@Sendable (Double, [String]) -> [DatabaseUpdate]> {
+        switch self {
+        case .session:
+            SessionStore.read.map { session in { [.session(Fetched(session, at: $0, errors: $1))] } }
+        case .positions:
+            StreamPositionStore.read.map { streams in { [.positions(Fetched(streams, at: $0, errors: $1))] } }
+        case .pokes(let cap):
+            DeviceListStore.pokes(cap: cap).map { pokes in { [.pokes(Fetched(pokes, at: $0, errors: $1))] } }
+        case .roles:
+            RoleStore.read.map { instances in { [.roles(Fetched(instances, at: $0, errors: $1))] } }
+        case .users(let prefix, let limit):
+            UserStore.search(prefix: prefix, limit: limit).map { matches in
+                { [.users(Fetched(UserMatches(prefix: prefix, matches: matches), at: $0, errors: $1))] }
+            }
+        case .history(let user, let before, let limit, let matchesWhenEmpty):
+            MembershipStore.page(user: user, before: before, limit: limit).followed { page in
+                page.events.isEmpty ? matchesWhenEmpty.map { UserStore.search(prefix: user, limit: $0) } : nil
+            }.map { page, matches in
+                { at, errors in
+                    [.history(Fetched(page, at: at, errors: errors))]
+                        + (matches.map { [.users(Fetched(UserMatches(prefix: user, matches: $0), at: at))] } ?? [])
+                }
+            }
+        case .destinationUsers(let destination):
+            DeviceListStore.destinationUsers(destination).map { users in
+                var data = DetailData(detail: .destination(destination))
+                data.destinationUsers = users
+                return { [data] in [.detail(Fetched(data, at: $0, errors: $1))] }
+            }
+        case .instanceMap(let token):
+            InstanceMapStore.read.map { instances in
+                var data = DetailData(detail: .token(token))
+                data.instances = instances
+                return { [data] in [.detail(Fetched(data, at: $0, errors: $1))] }
+            }
+        case .rooms(let match, let limit):
+            RoomStore.list(match: match, limit: limit).map { list in { [.rooms(Fetched(list, at: $0, errors: $1))] } }
+        case .extremities(let threshold):
+            RoomStore.extremities(threshold: threshold).map { rooms in { [.extremities(Fetched(rooms, at: $0, errors: $1))] } }
+        case .room(let room, let reuse):
+            RoomDetailStore.read(room: room, reuse: reuse).map { detail in
+                var data = DetailData(detail: .room(room))
+                data.room = detail
+                return { [data] in [.detail(Fetched(data, at: $0, errors: $1))] }
+            }
+        case .userDevices(let user):
+            DeviceListStore.userDevices(user).map { devices, changes in
+                var data = DetailData(detail: .user(user))
+                data.devices = devices
+                data.changes = changes
+                return { [data] in [.detail(Fetched(data, at: $0, errors: $1))] }
+            }
+        }
+    }
+}

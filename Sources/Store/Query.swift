@@ -1,0 +1,77 @@
+/// Every statement syntop sends to Synapse's database, by name. A store makes a `Statement`
+/// only from one of these, so whatever explains or times every query (the index test, the
+/// benchmark) cannot leave one out: a new query is a new case, with an example of what its
+/// store sends.
+public enum Query: String, CaseIterable, Sendable {
+    case session, schema
+    case writers, maxima, instanceMap
+    case locks, federationSenders
+    case destinations, down, conversion, unconverted, pending, destinationUsers, devices, userChanges
+    case history, current, userSearch
+    case roomsWorstFirst, roomsMatching, oneRoom, roomsKnown, roomsOverExtremities
+    case roomExtremities, roomMemberships, roomDestinations
+    case stateChains, stateEvents, chainLinks, gapEvents, authEvents
+
+    public var sql: String {
+        switch self {
+        case .session: SessionStore.sessionSQL
+        case .schema: SessionStore.schemaSQL
+        case .writers: StreamPositionStore.writersSQL
+        case .maxima: StreamPositionStore.maximaSQL
+        case .instanceMap: RoleStore.instanceMapSQL
+        case .locks: RoleStore.locksSQL
+        case .federationSenders: RoleStore.federationSendersSQL
+        case .destinations: DeviceListStore.destinationsSQL
+        case .down: DeviceListStore.downSQL
+        case .conversion: DeviceListStore.conversionSQL
+        case .unconverted: DeviceListStore.unconvertedSQL
+        case .pending: DeviceListStore.pendingSQL
+        case .destinationUsers: DeviceListStore.destinationUsersSQL
+        case .devices: DeviceListStore.devicesSQL
+        case .userChanges: DeviceListStore.userChangesSQL
+        case .history: MembershipStore.historySQL
+        case .current: MembershipStore.currentSQL
+        case .userSearch: UserStore.searchSQL
+        case .roomsWorstFirst: RoomStore.roomsSQL(chosen: RoomStore.worstChosen)
+        case .roomsMatching: RoomStore.roomsSQL(chosen: RoomStore.matchingChosen)
+        case .oneRoom: RoomStore.roomsSQL(chosen: RoomStore.oneChosen)
+        case .roomsKnown: RoomStore.roomsKnownSQL
+        case .roomsOverExtremities: RoomStore.extremitiesSQL
+        case .roomExtremities: RoomDetailStore.extremitiesSQL
+        case .roomMemberships: RoomDetailStore.membershipsSQL
+        case .roomDestinations: RoomDetailStore.destinationsSQL
+        case .stateChains: RoomDetailStore.stateChainsSQL
+        case .stateEvents: RoomDetailStore.stateEventsSQL
+        case .chainLinks: RoomDetailStore.linksSQL
+        case .gapEvents: RoomDetailStore.gapEventsSQL
+        case .authEvents: RoomDetailStore.authEventsSQL
+        }
+    }
+
+    /// Parameters of the kind its store sends, for explaining the query's plan.
+    public var example: [String?] {
+        switch self {
+        case .session: SessionStore.sessionParameters
+        case .schema, .writers, .maxima, .instanceMap, .locks, .federationSenders, .conversion, .roomsKnown: []
+        case .destinations: [String(DeviceListStore.listed)]
+        case .down: [String(DeviceListStore.detailed)]
+        case .unconverted: ["0", String(DeviceListStore.detailCap)]
+        case .pending, .destinationUsers: ["a.example", String(DeviceListStore.detailCap)]
+        case .devices, .userChanges: ["@a:x"]
+        case .history: MembershipStore.historyParameters(user: "@a:x", before: 1000, limit: MembershipStore.pageSize)
+        case .current: MembershipStore.currentParameters(user: "@a:x")
+        case .userSearch: UserStore.searchParameters(prefix: "@ali", limit: 20)
+        case .roomsWorstFirst: [String(RoomStore.listLimit), String(RoomStore.listMemberCap)]
+        case .roomsMatching: [String(RoomStore.listLimit), String(RoomStore.listMemberCap), "lounge"]
+        case .oneRoom: ["!r:x", String(RoomStore.detailMemberCap)]
+        case .roomsOverExtremities: ["10", "50"]
+        case .roomExtremities: ["!r:x", String(RoomStore.extremityRows)]
+        case .roomMemberships: ["!r:x", String(RoomStore.membershipRows)]
+        case .roomDestinations: ["!r:x", String(RoomStore.detailMemberCap), String(RoomDetailStore.pokeCap)]
+        case .stateChains, .stateEvents: ["1", String(RoomDetailStore.chainCap + 1)]
+        case .chainLinks: ["{1,2}", String(RoomDetailStore.linkCap + 1)]
+        case .gapEvents: ["{1,2}", "{0,3}", "{4,9}"]
+        case .authEvents: [#"{"$a","$b"}"#]
+        }
+    }
+}
