@@ -100,11 +100,13 @@ public enum Documents {
     public static func tokenReads(_ token: String) -> [DatabaseRead] { [.positions, .instanceMap(token: token)] }
 
     /// A token beside the database's positions (without a database, decoded only); its errors
-    /// are its reads', not the session's.
-    public static func token(_ observation: Observation, token: String, decoded: SyncToken) -> TokenReport {
+    /// are its reads', not the session's. `readFor`: the token the instance map was read for,
+    /// when one read serves many tokens.
+    public static func token(_ observation: Observation, token: String, decoded: SyncToken,
+                             readFor: String? = nil) -> TokenReport {
         let database = observation.database
         let positions = database.positions
-        let detail = database.detail.flatMap { $0.value.detail == .token(token) ? $0 : nil }
+        let detail = database.detail.flatMap { $0.value.detail == .token(readFor ?? token) ? $0 : nil }
         let check = TokenCheck.compare(decoded, streams: positions?.value, instances: detail?.value.instances ?? [:])
         return TokenReport(token: token, database: database.display, check: check, ahead: check.ahead.map(\.name),
                            errors: (positions?.errors ?? []) + (detail?.errors ?? []))
@@ -176,6 +178,17 @@ public struct TokenReport: Encodable {
     public var check: TokenCheck
     var ahead: [String]
     public var errors: [String]
+}
+
+/// `syntop token -`: a token of the input that Synapse would refuse, and why.
+public struct TokenRefusal: Encodable {
+    var token: String
+    var refused: String
+
+    public init(token: String, refused: String) {
+        self.token = token
+        self.refused = refused
+    }
 }
 
 /// A config problem as the JSON commands print it: never the value, as ConfigProblem keeps none.

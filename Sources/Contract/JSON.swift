@@ -9,6 +9,14 @@ public enum JSONDocument {
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         return try encoder.encode(document) + Data("\n".utf8)
     }
+
+    /// The same document on one line, for JSON Lines (a document an input line).
+    public static func line<Document: Encodable>(_ document: Document) throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return try encoder.encode(document) + Data("\n".utf8)
+    }
 }
 
 /// A wire report with the database's side beside it under `database`, as one JSON object.

@@ -40,9 +40,11 @@ public struct TokenCheck: Equatable, Sendable, Encodable {
         return TokenCheck(connectionPosition: token.connectionPosition, fields: token.fields.map { field in
             let position = field.position
             let stream = field.stream.flatMap { byName[$0] }
+            // Backfill's positions are the room stream's negated, as its writers' rows count them.
+            let counted: (Int64) -> Int64 = field.stream == "backfill" ? { -$0 } : { $0 }
             var writers: [Writer] = position.writers.map { writer in
                 let name = instances[writer.instance] ?? "instance id \(writer.instance)"
-                return Writer(instance: name, token: writer.position,
+                return Writer(instance: name, token: counted(writer.position),
                               database: stream?.writers.first { $0.instance == name }?.streamId)
             }
             for stored in stream?.writers ?? [] where !writers.contains(where: { $0.instance == stored.instance }) {
@@ -57,9 +59,11 @@ public struct TokenCheck: Equatable, Sendable, Encodable {
             } else if streams != nil && written == nil {
                 note = "no position of this stream in the database"
             }
-            let ahead = field.name != "typing" && written.map { position.furthest > $0 } == true
+            // Every writer is past the minimum, so in backfill's counting the minimum reaches furthest.
+            let furthest = field.stream == "backfill" ? -position.minimum : position.furthest
+            let ahead = field.name != "typing" && written.map { furthest > $0 } == true
             return Field(name: field.name, stream: field.stream, token: text(position, name: field.name),
-                         furthest: position.furthest, topological: position.topological, writers: writers,
+                         furthest: furthest, topological: position.topological, writers: writers,
                          written: written, ahead: ahead, note: note)
         })
     }

@@ -35,4 +35,15 @@ import Wire
         let check = TokenCheck.compare(try SyncToken.parse("s999999_1"), streams: nil, instances: [:])
         #expect(check.ahead.isEmpty && check.fields[0].note == nil)
     }
+
+    @Test func aBackfillPositionIsBesideBackfillsWriters() throws {
+        let backfill = StreamPositionStore.Stream(stream: "backfill", writers: [.init(instance: "event_persister1", streamId: 120)],
+                                                  maxId: 120)
+        let within = TokenCheck.compare(try SyncToken.parse("t5--118_1"), streams: streams + [backfill], instances: [:])
+        #expect(within.fields[0].stream == "backfill" && within.fields[0].furthest == 118 && within.ahead.isEmpty)
+        #expect(within.fields[0].token == "t5--118" && within.fields[0].topological == 5)
+        // Further back than anything backfilled yet.
+        let beyond = TokenCheck.compare(try SyncToken.parse("s-123"), streams: streams + [backfill], instances: [:])
+        #expect(beyond.ahead.map(\.name) == ["room"] && beyond.fields[0].written == 120)
+    }
 }
