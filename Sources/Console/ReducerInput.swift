@@ -141,8 +141,9 @@ extension ConsoleReducer {
                 state.notice = Notice(":refresh takes one of \(allowed) seconds", .warning)
                 return []
             }
-            _ = observe(&state, .refreshEvery(RefreshInterval.steps[step]))
+            let effects = observe(&state, .refreshEvery(RefreshInterval.steps[step]))
             state.notice = Notice("refresh every " + RefreshInterval.label(state.refreshSeconds))
+            return effects
         case "speed":
             guard case .replay = state.wireSource else {
                 state.notice = Notice(":speed applies to a replay (--replay FILE)", .warning)

@@ -49,14 +49,14 @@ extension ConsoleReducer {
             return observe(&state, .replayStep)
         case .refreshLonger:
             let step = RefreshInterval.nearestStep(state.refreshSeconds)
-            _ = observe(&state, .refreshEvery(RefreshInterval.steps[min(step + 1, RefreshInterval.steps.count - 1)]))
+            let effects = observe(&state, .refreshEvery(RefreshInterval.steps[min(step + 1, RefreshInterval.steps.count - 1)]))
             state.notice = Notice("refresh every " + RefreshInterval.label(state.refreshSeconds))
-            return []
+            return effects
         case .refreshShorter:
             let step = RefreshInterval.nearestStep(state.refreshSeconds)
-            _ = observe(&state, .refreshEvery(RefreshInterval.steps[max(step - 1, 0)]))
+            let effects = observe(&state, .refreshEvery(RefreshInterval.steps[max(step - 1, 0)]))
             state.notice = Notice("refresh every " + RefreshInterval.label(state.refreshSeconds))
-            return []
+            return effects
         default:
             return nil
         }

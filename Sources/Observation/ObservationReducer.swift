@@ -75,7 +75,8 @@ public enum ObservationReducer {
             return round(&state)
         case .refreshEvery(let seconds):
             state.reads.interval = seconds
-            return []
+            // The round waiting for the old interval waits for the new one instead.
+            return state.reads.running || state.database.status?.isReady != true ? [] : scheduleRound(&state)
         default:
             return replay(&state, action)
         }

@@ -14,6 +14,9 @@ public enum DatabaseRead: Equatable, Sendable {
     /// A user's history, a page of `limit` events older than `before`; with `matchesWhenEmpty`,
     /// the users whose ID starts with the one asked for when it has none.
     case history(user: String, before: Int64?, limit: Int, matchesWhenEmpty: Int? = nil)
+    /// A history page held, read again: what changed since an events stream position, or whole
+    /// (nil). The observation turns a history it holds into this; see `ChangeCursor`.
+    case historyChanges(MembershipStore.Page, since: Int64?)
     /// The drill-downs that read more: a destination's waiting pokes by user, a user's devices.
     case destinationUsers(String)
     case userDevices(String)
@@ -23,9 +26,10 @@ public enum DatabaseRead: Equatable, Sendable {
     case rooms(match: String, limit: Int)
     /// Rooms at or over this many forward extremities (the alerts).
     case extremities(threshold: Int)
-    /// A room's drill-down; `reuse` is its last auth-chain difference, kept while its
-    /// extremities stay the same.
-    case room(String, reuse: AuthChainDifference.Result?)
+    /// A room's drill-down; `reuse` is what its last read found (the observation fills it in):
+    /// its auth-chain difference, kept while its extremities stay the same, and its membership
+    /// events, of which only what changed is read.
+    case room(String, reuse: RoomDetailStore.Reuse?)
 
     /// The console's reads of a screen, with the stores' own sizes.
     public static func users(prefix: String) -> DatabaseRead { .users(prefix: prefix, limit: 200) }
@@ -76,13 +80,33 @@ public struct ReadSchedule: Equatable, Sendable {
             reads.append(.extremities(threshold: state.thresholds.extremitiesWarning))
         }
         for read in wanted where !reads.contains(read) {
-            if case .room(let room, _) = read {
+            switch read {
+            case .room(let room, _):
                 reads.append(.room(room, reuse: ReadSchedule.kept(room, state)))
-            } else {
+            case .history(let user, let before, let limit, _):
+                reads.append(ReadSchedule.heldHistory(user: user, before: before, limit: limit, state).map {
+                    .historyChanges($0.page, since: $0.since)
+                } ?? read)
+            default:
                 reads.append(read)
             }
         }
         return reads
+    }
+
+    /// The page held of this history, and where a read of its changes starts: nil (read whole)
+    /// after a failed read, or when `changesStart` says so.
+    static func heldHistory(user: String, before: Int64?, limit: Int,
+                            _ state: Observation) -> (page: MembershipStore.Page, since: Int64?)? {
+        guard let held = state.database.history, held.value.user == user, held.value.before == before,
+              held.value.limit == limit, held.value.cursor.wholeAt != nil else { return nil }
+        return (held.value, ReadSchedule.changesReadable(held.errors, state) ? held.value.cursor.start(now: state.databaseNow) : nil)
+    }
+
+    /// Whether what changed can be read after a read that had these errors: not after a failed
+    /// one, nor without the indexes that make it cheap.
+    static func changesReadable(_ errors: [String], _ state: Observation) -> Bool {
+        errors.isEmpty && state.database.session?.changeIndexes != false
     }
 
     /// The alerts' read of rooms with many extremities, when the last one is old enough.
@@ -91,11 +115,16 @@ public struct ReadSchedule: Equatable, Sendable {
         return state.databaseNow - last.at >= extremitiesInterval || !last.errors.isEmpty
     }
 
-    /// A room's figure or cap holds while its extremities stay; a failed read is tried again
-    /// after a while.
-    static func kept(_ room: String, _ state: Observation) -> AuthChainDifference.Result? {
-        let last = state.database.detail.flatMap { $0.value.detail == .room(room) ? $0.value.room?.difference : nil }
-        return last.flatMap { $0.failed && state.databaseNow - ($0.computedAt ?? 0) >= retryFailedAfter ? nil : $0 }
+    /// What a room's next read takes from its last: its figure or cap, which holds while its
+    /// extremities stay (a failed one is tried again after a while), and its membership events
+    /// with where a read of their changes starts.
+    static func kept(_ room: String, _ state: Observation) -> RoomDetailStore.Reuse? {
+        guard let last = state.database.detail, last.value.detail == .room(room), let detail = last.value.room else { return nil }
+        let difference = detail.difference.failed && state.databaseNow - (detail.difference.computedAt ?? 0) >= retryFailedAfter
+            ? nil : detail.difference
+        return RoomDetailStore.Reuse(difference: difference, memberships: detail.memberships, cursor: detail.cursor,
+                                     since: changesReadable(last.errors, state) && detail.cursor.wholeAt != nil
+                                         ? detail.cursor.start(now: state.databaseNow) : nil)
     }
 }
 
@@ -121,9 +150,13 @@ extension DatabaseRead {
                 page.events.isEmpty ? matchesWhenEmpty.map { UserStore.search(prefix: user, limit: $0) } : nil
             }.map { page, matches in
                 { at, errors in
-                    [.history(Fetched(page, at: at, errors: errors))]
+                    [.history(Fetched(page.marked(at: at), at: at, errors: errors))]
                         + (matches.map { [.users(Fetched(UserMatches(prefix: user, matches: $0), at: at))] } ?? [])
                 }
+            }
+        case .historyChanges(let held, let since):
+            MembershipStore.changes(to: held, since: since).map { page in
+                { at, errors in [.history(Fetched(page.marked(at: at), at: at, errors: errors))] }
             }
         case .destinationUsers(let destination):
             DeviceListStore.destinationUsers(destination).map { users in
@@ -143,9 +176,12 @@ extension DatabaseRead {
             RoomStore.extremities(threshold: threshold).map { rooms in { [.extremities(Fetched(rooms, at: $0, errors: $1))] } }
         case .room(let room, let reuse):
             RoomDetailStore.read(room: room, reuse: reuse).map { detail in
-                var data = DetailData(detail: .room(room))
-                data.room = detail
-                return { [data] in [.detail(Fetched(data, at: $0, errors: $1))] }
+                { at, errors in
+                    var data = DetailData(detail: .room(room))
+                    data.room = detail
+                    data.room?.cursor.mark(at: at)
+                    return [.detail(Fetched(data, at: at, errors: errors))]
+                }
             }
         case .userDevices(let user):
             DeviceListStore.userDevices(user).map { devices, changes in

@@ -7,9 +7,9 @@ public enum Query: String, CaseIterable, Sendable {
     case writers, maxima, instanceMap
     case locks, federationSenders
     case destinations, down, conversion, unconverted, pending, destinationUsers, devices, userChanges
-    case history, current, userSearch
+    case history, current, historySince, currentSince, historyRooms, historyKept, userSearch
     case roomsWorstFirst, roomsMatching, oneRoom, roomsKnown, roomsOverExtremities
-    case roomExtremities, roomMemberships, roomDestinations
+    case roomExtremities, roomMemberships, roomMembershipsSince, roomDestinations
     case stateChains, stateEvents, chainLinks, gapEvents, authEvents
 
     public var sql: String {
@@ -31,6 +31,10 @@ public enum Query: String, CaseIterable, Sendable {
         case .userChanges: DeviceListStore.userChangesSQL
         case .history: MembershipStore.historySQL
         case .current: MembershipStore.currentSQL
+        case .historySince: MembershipStore.historySinceSQL
+        case .currentSince: MembershipStore.currentSinceSQL
+        case .historyRooms: MembershipStore.historyRoomsSQL
+        case .historyKept: MembershipStore.historyKeptSQL
         case .userSearch: UserStore.searchSQL
         case .roomsWorstFirst: RoomStore.roomsSQL(chosen: RoomStore.worstChosen)
         case .roomsMatching: RoomStore.roomsSQL(chosen: RoomStore.matchingChosen)
@@ -39,6 +43,7 @@ public enum Query: String, CaseIterable, Sendable {
         case .roomsOverExtremities: RoomStore.extremitiesSQL
         case .roomExtremities: RoomDetailStore.extremitiesSQL
         case .roomMemberships: RoomDetailStore.membershipsSQL
+        case .roomMembershipsSince: RoomDetailStore.membershipsSinceSQL
         case .roomDestinations: RoomDetailStore.destinationsSQL
         case .stateChains: RoomDetailStore.stateChainsSQL
         case .stateEvents: RoomDetailStore.stateEventsSQL
@@ -60,6 +65,10 @@ public enum Query: String, CaseIterable, Sendable {
         case .devices, .userChanges: ["@a:x"]
         case .history: MembershipStore.historyParameters(user: "@a:x", before: 1000, limit: MembershipStore.pageSize)
         case .current: MembershipStore.currentParameters(user: "@a:x")
+        case .historySince: ["@a:x", "1000", String(MembershipStore.pageSize), String(MembershipStore.changedLimit)]
+        case .currentSince: ["@a:x", "1000", String(MembershipStore.currentLimit), String(MembershipStore.changedLimit)]
+        case .historyRooms: [#"{"!a:x","!b:x"}"#]
+        case .historyKept: MembershipStore.keptParameters(events: ["$a", "$b"], user: "@a:x", rooms: ["!r:x"], since: 1000)
         case .userSearch: UserStore.searchParameters(prefix: "@ali", limit: 20)
         case .roomsWorstFirst: [String(RoomStore.listLimit), String(RoomStore.listMemberCap)]
         case .roomsMatching: [String(RoomStore.listLimit), String(RoomStore.listMemberCap), "lounge"]
@@ -67,6 +76,7 @@ public enum Query: String, CaseIterable, Sendable {
         case .roomsOverExtremities: ["10", "50"]
         case .roomExtremities: ["!r:x", String(RoomStore.extremityRows)]
         case .roomMemberships: ["!r:x", String(RoomStore.membershipRows)]
+        case .roomMembershipsSince: ["!r:x", "1000", String(RoomStore.membershipRows), String(MembershipStore.changedLimit)]
         case .roomDestinations: ["!r:x", String(RoomStore.detailMemberCap), String(RoomDetailStore.pokeCap)]
         case .stateChains, .stateEvents: ["1", String(RoomDetailStore.chainCap + 1)]
         case .chainLinks: ["{1,2}", String(RoomDetailStore.linkCap + 1)]

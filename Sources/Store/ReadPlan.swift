@@ -9,6 +9,18 @@ public struct Statement: Equatable, Sendable {
     }
 
     public var sql: String { query.sql }
+
+    /// A PostgreSQL array literal as a parameter, each element quoted.
+    public static func array<S: Sequence>(_ values: S) -> String where S.Element: CustomStringConvertible {
+        "{" + values.map { value in
+            var quoted = "\""
+            for character in value.description {
+                if character == "\\" || character == "\"" { quoted.append("\\") }
+                quoted.append(character)
+            }
+            return quoted + "\""
+        }.joined(separator: ",") + "}"
+    }
 }
 
 /// What a round of statements gave: each one's rows or error, found by the query it ran.

@@ -48,6 +48,30 @@ public enum RoomDetailStore {
         public var difference: AuthChainDifference.Result
         public var memberships: [MembershipStore.Event]
         public var destinations: [Destination]
+        /// Where the next read of the room's membership changes starts; not part of the answer.
+        public var cursor = ChangeCursor()
+
+        enum CodingKeys: String, CodingKey {
+            case roomId, room, extremities, difference, memberships, destinations
+        }
+    }
+
+    /// What the next read of a room's drill-down takes from the last one.
+    public struct Reuse: Equatable, Sendable {
+        /// The auth-chain difference, which holds while the room's extremities stay the same.
+        public var difference: AuthChainDifference.Result?
+        /// The membership events held, and where a read of what changed starts (nil: whole).
+        public var memberships: [MembershipStore.Event]
+        public var cursor: ChangeCursor
+        public var since: Int64?
+
+        public init(difference: AuthChainDifference.Result?, memberships: [MembershipStore.Event] = [],
+                    cursor: ChangeCursor = ChangeCursor(), since: Int64? = nil) {
+            self.difference = difference
+            self.memberships = memberships
+            self.cursor = cursor
+            self.since = since
+        }
     }
 
     public static let extremitiesSQL = """
@@ -60,18 +84,29 @@ public enum RoomDetailStore {
         """
 
     /// The room's newest membership events; the page is chosen before anything is joined.
-    public static let membershipsSQL = """
+    /// There is no index on (room_id, stream ordering): a large room sorts all its rows, so
+    /// this is read once, and then only what changed (`membershipsSinceSQL`).
+    public static let membershipsSQL = membershipsSQL(chosen: "room_id = $1", limit: "$2")
+
+    /// The room's membership events after a position: the range of the stream ordering's index
+    /// first, at most $4 rows (see `MembershipStore.historySinceSQL`).
+    public static let membershipsSinceSQL = MembershipStore.changedMemberships
+        + membershipsSQL(chosen: "room_id = $1", limit: "$3", from: "changed")
+
+    static func membershipsSQL(chosen: String, limit: String, from: String = "room_memberships") -> String {
+        """
         SELECT p.event_id, p.event_stream_ordering, p.room_id, p.user_id, p.membership, p.sender, p.display_name,
                p.avatar_url, e.state_key, e.origin_server_ts, j.json::jsonb -> 'content' ->> 'reason' AS reason
         FROM (
             SELECT event_id, event_stream_ordering, room_id, user_id, membership, sender, display_name, avatar_url
-            FROM room_memberships WHERE room_id = $1
-            ORDER BY event_stream_ordering DESC NULLS LAST LIMIT $2
+            FROM \(from) WHERE \(chosen)
+            ORDER BY event_stream_ordering DESC NULLS LAST LIMIT \(limit)
         ) p
         LEFT JOIN events e ON e.event_id = p.event_id
         LEFT JOIN event_json j ON j.event_id = p.event_id
         ORDER BY p.event_stream_ordering DESC NULLS LAST
         """
+    }
 
     /// The room's servers (from its first $2 joined members) that have device-list pokes
     /// waiting, each counted up to $3 newest.
@@ -151,60 +186,82 @@ public enum RoomDetailStore {
         WHERE a.event_id = ANY($1::text[])
         """
 
-    /// A PostgreSQL array literal, each element quoted.
-    public static func arrayLiteral<S: Sequence>(_ values: S) -> String where S.Element: CustomStringConvertible {
-        "{" + values.map { value in
-            var quoted = "\""
-            for character in value.description {
-                if character == "\\" || character == "\"" { quoted.append("\\") }
-                quoted.append(character)
+    /// The room's detail. `reuse`: what the last read found: its difference, kept while the
+    /// room's extremities are the same ones (a large room's states are not read every
+    /// refresh), and its membership events, of which only what changed is read.
+    public static func read(room: String, reuse: Reuse? = nil) -> ReadPlan<RoomDetail> {
+        let limit = RoomStore.membershipRows
+        let held = reuse?.memberships ?? []
+        // A room with fewer membership events than a page is cheap to read whole, and only its
+        // page can take a membership backfilled into old history (a negative position).
+        let since = held.count == limit ? reuse?.since : nil
+        let heldIds = since == nil ? [] : held.compactMap(\.eventId)
+        let memberships = since.map {
+            Statement(.roomMembershipsSince, [room, String($0), String(limit), String(MembershipStore.changedLimit)])
+        } ?? Statement(.roomMemberships, [room, String(limit)])
+        return ReadPlan([Statement(.oneRoom, [room, String(RoomStore.detailMemberCap)]),
+                         Statement(.roomExtremities, [room, String(RoomStore.extremityRows)]),
+                         memberships,
+                         Statement(.historyKept, MembershipStore.keptParameters(events: heldIds, user: "", rooms: [],
+                                                                                since: since)),
+                         Statement(.roomDestinations, [room, String(RoomStore.detailMemberCap), String(pokeCap)])]) { first in
+            var cursor = since == nil ? (reuse?.cursor ?? ChangeCursor()).readingWhole(newest: nil) : reuse?.cursor ?? ChangeCursor()
+            cursor.newest = first[.historyKept].value(0, "newest").flatMap { Int64($0) }
+            guard since != nil else {
+                return detailed(room, first, reuse?.difference, cursor, MembershipStore.roomChanges(first[.roomMemberships]))
             }
-            return quoted + "\""
-        }.joined(separator: ",") + "}"
+            // A purge deletes rows nothing newer announces, and a range too long was not read
+            // whole: the page is read whole.
+            let kept = first[.historyKept]
+            guard first.errors.isEmpty, kept.value(0, "events").flatMap({ Int($0) }) == heldIds.count,
+                  (kept.value(0, "changed").flatMap({ Int($0) }) ?? MembershipStore.changedLimit) < MembershipStore.changedLimit else {
+                let whole = cursor.readingWhole(newest: cursor.newest)
+                return .more(ReadPlan([Statement(.roomMemberships, [room, String(limit)])]) { results in
+                    detailed(room, first, reuse?.difference, whole, MembershipStore.roomChanges(results[.roomMemberships]))
+                })
+            }
+            let fresh = MembershipStore.roomChanges(first[.roomMembershipsSince])
+            return detailed(room, first, reuse?.difference, cursor,
+                            MembershipStore.roomChanges(held: held, fresh: fresh, limit: limit))
+        }
     }
 
-    /// The room's detail. `reuse`: a difference computed before, kept while the room's
-    /// extremities are the same ones (a large room's states are not read every refresh).
-    public static func read(room: String, reuse: AuthChainDifference.Result? = nil) -> ReadPlan<RoomDetail> {
-        ReadPlan([Statement(.oneRoom,
-                            [room, String(RoomStore.detailMemberCap)]),
-                  Statement(.roomExtremities, [room, String(RoomStore.extremityRows)]),
-                  Statement(.roomMemberships, [room, String(RoomStore.membershipRows)]),
-                  Statement(.roomDestinations, [room, String(RoomStore.detailMemberCap), String(pokeCap)])]) { first in
-            let summary = RoomStore.rooms(first[.oneRoom], memberCap: RoomStore.detailMemberCap).first
-            let known = summary.map { $0.roomVersion != nil || $0.stateEvents != nil || $0.forwardExtremities > 0 } ?? false
-            let extremities = extremities(first[.roomExtremities])
-            @Sendable func detail(_ difference: AuthChainDifference.Result) -> RoomDetail {
-                RoomDetail(roomId: room, room: known ? summary : nil, extremities: extremities, difference: difference,
-                           memberships: MembershipStore.roomChanges(first[.roomMemberships]),
-                           destinations: destinations(first[.roomDestinations]))
-            }
-            let ids = extremities.map(\.eventId).sorted()
-            if let error = first.failure(.roomExtremities) {
-                return .done(detail(AuthChainDifference.Result(method: nil, stateSets: 0,
-                                                               note: "not computed: the extremities could not be read (\(error))",
-                                                               extremities: ids, failed: true)))
-            }
-            // The same extremities have the same states: what was found for them still holds.
-            if let reuse, reuse.extremities == ids { return .done(detail(reuse)) }
-            if extremities.count >= RoomStore.extremityRows {
+    /// The rest of the room's detail from its first round: the summary, the extremities and
+    /// what resolving them costs.
+    static func detailed(_ room: String, _ first: QueryResults, _ reuse: AuthChainDifference.Result?, _ cursor: ChangeCursor,
+                         _ memberships: [MembershipStore.Event]) -> ReadPlan<RoomDetail>.Step {
+        let summary = RoomStore.rooms(first[.oneRoom], memberCap: RoomStore.detailMemberCap).first
+        let known = summary.map { $0.roomVersion != nil || $0.stateEvents != nil || $0.forwardExtremities > 0 } ?? false
+        let extremities = extremities(first[.roomExtremities])
+        @Sendable func detail(_ difference: AuthChainDifference.Result) -> RoomDetail {
+            RoomDetail(roomId: room, room: known ? summary : nil, extremities: extremities, difference: difference,
+                       memberships: memberships, destinations: destinations(first[.roomDestinations]), cursor: cursor)
+        }
+        let ids = extremities.map(\.eventId).sorted()
+        if let error = first.failure(.roomExtremities) {
+            return .done(detail(AuthChainDifference.Result(method: nil, stateSets: 0,
+                                                           note: "not computed: the extremities could not be read (\(error))",
+                                                           extremities: ids, failed: true)))
+        }
+        // The same extremities have the same states: what was found for them still holds.
+        if let reuse, reuse.extremities == ids { return .done(detail(reuse)) }
+        if extremities.count >= RoomStore.extremityRows {
+            return .done(detail(AuthChainDifference.Result(
+                method: nil, stateSets: 0, note: "over \(RoomStore.extremityRows) extremities: not computed",
+                extremities: ids)))
+        }
+        guard let plan = differencePlan(extremities: extremities, chainIndex: summary?.hasAuthChainIndex == true,
+                                        ids: ids) else {
+            let groups = Set(extremities.compactMap(\.stateGroup)).count
+            if extremities.contains(where: { $0.stateGroup == nil }) && extremities.count > 1 {
                 return .done(detail(AuthChainDifference.Result(
-                    method: nil, stateSets: 0, note: "over \(RoomStore.extremityRows) extremities: not computed",
+                    method: nil, stateSets: groups, note: "an extremity has no state group (an outlier): not computed",
                     extremities: ids)))
             }
-            guard let plan = differencePlan(extremities: extremities, chainIndex: summary?.hasAuthChainIndex == true,
-                                            ids: ids) else {
-                let groups = Set(extremities.compactMap(\.stateGroup)).count
-                if extremities.contains(where: { $0.stateGroup == nil }) && extremities.count > 1 {
-                    return .done(detail(AuthChainDifference.Result(
-                        method: nil, stateSets: groups, note: "an extremity has no state group (an outlier): not computed",
-                        extremities: ids)))
-                }
-                return .done(detail(AuthChainDifference.Result(method: nil, stateSets: groups, events: 0,
-                                                               note: "one state: nothing to resolve", extremities: ids)))
-            }
-            return .more(plan.map(detail))
+            return .done(detail(AuthChainDifference.Result(method: nil, stateSets: groups, events: 0,
+                                                           note: "one state: nothing to resolve", extremities: ids)))
         }
+        return .more(plan.map(detail))
     }
 
     /// How a computation for one set of extremities ends: a figure, a cap passed (which
@@ -265,7 +322,7 @@ public enum RoomDetailStore {
             var chains = Set<Int64>()
             for set in sets { chains.formUnion(set.keys) }
             let starts = sets
-            return .more(ReadPlan([Statement(.chainLinks, [arrayLiteral(chains.sorted()), String(linkCap + 1)])]) { links in
+            return .more(ReadPlan([Statement(.chainLinks, [Statement.array(chains.sorted()), String(linkCap + 1)])]) { links in
                 if let note = failure(links) { return .done(outcomes.failed(.chainCover, note)) }
                 let rows = links[.chainLinks]
                 if rows.rows.count > linkCap {
@@ -273,8 +330,8 @@ public enum RoomDetailStore {
                 }
                 let gaps = AuthChainDifference.gaps(starts, links: self.links(rows))
                 if gaps.isEmpty { return .done(outcomes.counted(.chainCover, 0)) }
-                return .more(.round([Statement(.gapEvents, [arrayLiteral(gaps.map(\.chain)), arrayLiteral(gaps.map(\.low)),
-                                                              arrayLiteral(gaps.map(\.high))])]) { counted in
+                return .more(.round([Statement(.gapEvents, [Statement.array(gaps.map(\.chain)), Statement.array(gaps.map(\.low)),
+                                                              Statement.array(gaps.map(\.high))])]) { counted in
                     if let note = failure(counted) { return outcomes.failed(.chainCover, note) }
                     let events = counted[.gapEvents]
                     return outcomes.counted(.chainCover, events.rows.isEmpty ? 0 : events.value(0, "events").flatMap { Int($0) } ?? 0)
@@ -312,7 +369,7 @@ public enum RoomDetailStore {
         }
         guard let batch = walk.next() else { return .done(outcomes.counted(.authWalk, walk.count)) }
         let current = walk
-        return .more(ReadPlan([Statement(.authEvents, [arrayLiteral(batch)])]) { results in
+        return .more(ReadPlan([Statement(.authEvents, [Statement.array(batch)])]) { results in
             if let note = failure(results) { return .done(outcomes.failed(.authWalk, note)) }
             var walk = current
             let rows = results[.authEvents]

@@ -30,10 +30,12 @@ public enum SessionStore {
                    OR has_table_privilege('device_lists_outbound_pokes', 'DELETE') AS role_can_write,
                array_to_string(ARRAY(SELECT t FROM unnest($1::text[]) t
                                      WHERE to_regclass(t) IS NULL OR NOT has_table_privilege(t, 'SELECT')), ',')
-                   AS missing
+                   AS missing,
+               to_regclass('room_memberships_stream_ordering_idx') IS NOT NULL
+                   AND to_regclass('local_current_membership_stream_ordering_idx') IS NOT NULL AS change_indexes
         """
 
-    public static var sessionParameters: [String?] { [RoomDetailStore.arrayLiteral(tables)] }
+    public static var sessionParameters: [String?] { [Statement.array(tables)] }
 
     public static let schemaSQL = """
         SELECT (SELECT version FROM schema_version) AS schema_version,
@@ -54,6 +56,14 @@ public enum SessionStore {
         public var missingTables: [String]
         /// Sentences for the operator: what is wrong, or what to keep in mind.
         public var warnings: [String]
+        /// The membership tables' indexes on the events stream exist (Synapse builds them in a
+        /// background update): histories can be read by what changed. Not part of the documents.
+        public var changeIndexes = true
+
+        enum CodingKeys: String, CodingKey {
+            case role, readOnly, statementTimeout, schemaVersion, compatVersion, backgroundUpdatesPending, roleCanWrite,
+                 missingTables, warnings
+        }
 
         /// False for a schema version syntop does not know: its tables may not mean what the
         /// queries assume, so the console shows no figures from it.
@@ -88,6 +98,11 @@ public enum SessionStore {
         if !missing.isEmpty {
             warnings.append("no SELECT on \(missing.joined(separator: ", ")): the panels that read them stay empty")
         }
+        let changeIndexes = rows.value(0, "change_indexes") != "f"
+        if !changeIndexes {
+            warnings.append("the memberships' events-stream indexes are not built yet (a background update): "
+                            + "a history is read whole at every refresh")
+        }
         guard !rows.rows.isEmpty else {
             return Session(role: "?", readOnly: false, statementTimeout: "?", schemaVersion: schema, compatVersion: compat,
                            backgroundUpdatesPending: pending, roleCanWrite: false, missingTables: [],
@@ -96,6 +111,6 @@ public enum SessionStore {
         return Session(role: rows.value(0, "role") ?? "?", readOnly: rows.value(0, "read_only") == "on",
                        statementTimeout: rows.value(0, "statement_timeout") ?? "?", schemaVersion: schema,
                        compatVersion: compat, backgroundUpdatesPending: pending, roleCanWrite: canWrite,
-                       missingTables: missing, warnings: warnings)
+                       missingTables: missing, warnings: warnings, changeIndexes: changeIndexes)
     }
 }

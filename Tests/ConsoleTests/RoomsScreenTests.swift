@@ -40,7 +40,7 @@ import Terminal
         s.observe(.database(.detail(Fetched(data, at: 999))), .databaseRoundFinished)
         var stamped = difference
         stamped.computedAt = 999
-        #expect(s.roundOf(.observed(.readNow))?.last == .room("!r:x", reuse: stamped))
+        #expect(s.roundOf(.observed(.readNow))?.last == .room("!r:x", reuse: RoomDetailStore.Reuse(difference: stamped)))
         let panels = ScreenContent.view(s).panels
         #expect(panels.count == 4)
         #expect(panels[0].table.rows.first?.cells.last?.text == "3 events · chain cover index · 2 states")
@@ -61,7 +61,7 @@ import Terminal
         #expect(!early.contains(.extremities(threshold: 10)))
         s.observe(.tick(clock: 1000 + retryFailedAfter))
         let later = s.roundOf(.observed(.readNow)) ?? []
-        #expect(later.contains(.room("!r:x", reuse: nil)))
+        #expect(later.contains(.room("!r:x", reuse: RoomDetailStore.Reuse(difference: nil))))
         #expect(later.contains(.extremities(threshold: 10)))
         // The list is not read while a room's drill-down takes its place.
         #expect(!later.contains(.rooms(match: "")))

@@ -42,6 +42,20 @@ func reads(_ effects: [ObservationEffect]) -> [DatabaseRead]? {
         #expect(observe(&observation, .timer(.databaseRound(generation))) == [.read([.positions, .extremities(threshold: 10)])])
     }
 
+    /// A shorter refresh takes effect at once: the round waiting for the old interval is stale.
+    @Test func aNewIntervalReschedulesTheRoundWaiting() {
+        var observation = Observation()
+        observe(&observation, .start(setup), .connection(.postgres, .ready(since: 1)),
+                .database(.session(Fetched(session, at: 1))), .databaseRoundFinished)
+        guard case .schedule(.databaseRound(let waiting), afterSeconds: 5)? = observe(&observation, .databaseRoundFinished).first,
+              case .schedule(.databaseRound(let next), afterSeconds: 2)? = observe(&observation, .refreshEvery(2)).first else {
+            Issue.record("the new interval did not reschedule the round")
+            return
+        }
+        #expect(observe(&observation, .timer(.databaseRound(waiting))).isEmpty)
+        #expect(observe(&observation, .timer(.databaseRound(next))) == [.read([.positions, .extremities(threshold: 10)])])
+    }
+
     @Test func whatTheConsumerWantsIsReadBesideTheStandingReadsOnce() {
         var observation = Observation()
         observe(&observation, .start(setup), .connection(.postgres, .ready(since: 1)),

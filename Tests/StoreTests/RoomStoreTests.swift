@@ -157,8 +157,8 @@ struct AuthGraph {
 
     @Test func aMatchIsTakenLiterally() {
         #expect(RoomStore.likeEscaped("100%_sure\\") == "100\\%\\_sure\\\\")
-        #expect(RoomDetailStore.arrayLiteral(["$a", "b\"c", "d\\e"]) == #"{"$a","b\"c","d\\e"}"#)
-        #expect(RoomDetailStore.arrayLiteral([Int64(3), 4]) == #"{"3","4"}"#)
+        #expect(Statement.array(["$a", "b\"c", "d\\e"]) == #"{"$a","b\"c","d\\e"}"#)
+        #expect(Statement.array([Int64(3), 4]) == #"{"3","4"}"#)
     }
 
     @Test func oneStateNeedsNoResolutionAndAnOutlierIsNamed() {

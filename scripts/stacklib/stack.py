@@ -647,6 +647,21 @@ def command_bench_db(args):
     if state is None:
         return 1
     port = str(state["ports"]["postgres"])
+    line = f"127.0.0.1:{port}:{args.name}:syntop_reader:{state['secrets']['postgres_reader']}\n"
+    with open(os.path.join(STATE, "pgpass"), "a+") as f:
+        f.seek(0)
+        if line not in f.read():
+            f.write(line)
+    if args.keep and psql(state, f"SELECT 1 FROM pg_database WHERE datname = '{args.name}'") == "1":
+        log(f"{args.name}: kept as it is")
+        return 0
+    # Synapse builds many of its indexes in background updates after it starts: a copy taken
+    # before they finish would lack indexes every real database has.
+    waited = time.monotonic()
+    while psql(state, "SELECT count(*) FROM background_updates", database="synapse") != "0":
+        if time.monotonic() - waited > 600:
+            raise SystemExit("synapse-stack: Synapse's background updates did not finish in 10 minutes")
+        time.sleep(2)
     psql(state, f"DROP DATABASE IF EXISTS {args.name}")
     psql(state, f"CREATE DATABASE {args.name} OWNER synapse ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C' "
                 "TEMPLATE template0")
@@ -654,8 +669,6 @@ def command_bench_db(args):
                                               "synapse"]), check=True, capture_output=True).stdout
     subprocess.run(as_postgres_user([pg_bin("psql"), "-X", "-q", "-h", RUN, "-p", port, "-U", "postgres",
                                      "-d", args.name]), input=schema, check=True, capture_output=True)
-    with open(os.path.join(STATE, "pgpass"), "a") as f:
-        f.write(f"127.0.0.1:{port}:{args.name}:syntop_reader:{state['secrets']['postgres_reader']}\n")
     log(f"{args.name}: Synapse's schema, no rows")
     return 0
 
@@ -718,6 +731,7 @@ def main(argv):
     p.set_defaults(run=command_sql)
     p = sub.add_parser("bench-db", help="a scratch database with Synapse's schema, for benchmarks")
     p.add_argument("name", nargs="?", default="synapse_bench")
+    p.add_argument("--keep", action="store_true", help="keep the database if it exists (only let syntop's role in)")
     p.set_defaults(run=command_bench_db)
     for verb, handler in (("stop", command_stop), ("start", command_start)):
         p = sub.add_parser(verb, help=f"{verb} one process")

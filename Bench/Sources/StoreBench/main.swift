@@ -21,6 +21,13 @@ let cases: [(String, String, [String?])] = [
     ("history, typical user", MembershipStore.historySQL,
      MembershipStore.historyParameters(user: "@u54321:bench.local", before: nil, limit: 100)),
     ("current memberships", MembershipStore.currentSQL, MembershipStore.currentParameters(user: "@u54321:bench.local")),
+    // A refresh of the heaviest user's History: what changed since a position near the newest.
+    ("history changes, heaviest user", MembershipStore.historySinceSQL, ["@u0:bench.local", "19990000", "200"]),
+    ("current changes, heaviest user", MembershipStore.currentSinceSQL, ["@u0:bench.local", "2990000", "500"]),
+    ("what 700 rooms of a history are now", MembershipStore.historyRoomsSQL,
+     [Statement.array((0..<700).map { "!r\($0 * 97):bench.local" })]),
+    ("history rows still there", MembershipStore.historyKeptSQL,
+     [Statement.array((19_999_800...19_999_999).map { "$m\($0)" }), "@u0:bench.local", Statement.array(["!r1:bench.local"])]),
     ("user search by prefix", UserStore.searchSQL, UserStore.searchParameters(prefix: "@u1234", limit: 20)),
     ("destinations with poke rows", DeviceListStore.destinationsSQL, [String(DeviceListStore.listed)]),
     ("destinations marked down", DeviceListStore.downSQL, ["50"]),

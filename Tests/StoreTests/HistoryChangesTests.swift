@@ -1,0 +1,240 @@
+import Testing
+@testable import Store
+
+/// The History screen reads what changed, not the whole page again: whatever happens in the
+/// database, a page kept up to date by reads of changes must be the page a whole read gives.
+@Suite struct HistoryChangesTests {
+    /// A database of memberships small enough to answer each of the history's statements the
+    /// way PostgreSQL would.
+    struct Database {
+        struct Membership {
+            var eventId: String
+            var ordering: Int64
+            var room: String
+            var user: String
+            var membership: String
+            var sender: String
+            var displayName: String?
+        }
+
+        struct Local {
+            var room: String
+            var user: String
+            var membership: String
+            var ordering: Int64
+        }
+
+        var memberships: [Membership] = []
+        var local: [Local] = []
+        var roomNames: [String: String] = [:]
+        var newest: Int64 = 0
+
+        func serverInRoom(_ room: String) -> String { local.contains { $0.room == room && $0.membership == "join" } ? "t" : "f" }
+
+        func historyRows(_ chosen: [Membership], limit: Int) -> PGRows {
+            PGRows(columns: ["event_id", "event_stream_ordering", "room_id", "membership", "sender", "display_name",
+                             "state_key", "origin_server_ts", "room_name", "room_version", "server_in_room"],
+                   rows: chosen.sorted { $0.ordering > $1.ordering }.prefix(limit).map { row in
+                       [row.eventId, String(row.ordering), row.room, row.membership, row.sender, row.displayName,
+                        row.user, String(row.ordering * 1000), roomNames[row.room], "10", serverInRoom(row.room)]
+                   })
+        }
+
+        func currentRows(_ chosen: [Local], limit: Int) -> PGRows {
+            PGRows(columns: ["room_id", "membership", "event_stream_ordering", "room_name", "server_in_room"],
+                   rows: chosen.sorted { $0.ordering > $1.ordering }.prefix(limit).map { row in
+                       [row.room, row.membership, String(row.ordering), roomNames[row.room], serverInRoom(row.room)]
+                   })
+        }
+
+        static func array(_ literal: String?) -> Set<String> {
+            Set((literal ?? "{}").dropFirst().dropLast().split(separator: ",").map { String($0.dropFirst().dropLast()) })
+        }
+
+        func answer(_ statement: Statement) -> PGRows {
+            let p = statement.parameters
+            switch statement.query {
+            case .history:
+                let before = p[1].flatMap { Int64($0) }
+                return historyRows(memberships.filter { row in row.user == p[0] && before.map { row.ordering < $0 } ?? true },
+                                   limit: Int(p[2]!)!)
+            case .historySince:
+                return historyRows(memberships.filter { $0.user == p[0] && $0.ordering > Int64(p[1]!)! }, limit: Int(p[2]!)!)
+            case .current:
+                return currentRows(local.filter { $0.user == p[0] }, limit: Int(p[1]!)!)
+            case .currentSince:
+                return currentRows(local.filter { $0.user == p[0] && $0.ordering > Int64(p[1]!)! }, limit: Int(p[2]!)!)
+            case .historyRooms:
+                return PGRows(columns: ["room_id", "room_name", "room_version", "server_in_room"],
+                              rows: Database.array(p[0]).sorted().map { [$0, roomNames[$0], "10", serverInRoom($0)] })
+            case .historyKept:
+                let events = Database.array(p[0]), rooms = Database.array(p[2])
+                let since = Int64(p[3]!)!, limit = Int(p[4]!)!
+                return PGRows(columns: ["events", "current", "changed", "changed_current", "newest"], rows: [[
+                    String(memberships.filter { events.contains($0.eventId) }.count),
+                    String(local.filter { $0.user == p[1] && rooms.contains($0.room) }.count),
+                    String(min(limit, memberships.filter { $0.ordering > since }.count)),
+                    String(min(limit, local.filter { $0.ordering > since }.count)), String(newest)]])
+            case .roomMemberships, .roomMembershipsSince:
+                let since = statement.query == .roomMembershipsSince ? Int64(p[1]!)! : .min
+                let chosen = memberships.filter { $0.room == p[0] && $0.ordering > since }.sorted { $0.ordering > $1.ordering }
+                return PGRows(columns: ["event_id", "event_stream_ordering", "room_id", "user_id", "membership", "sender",
+                                        "display_name", "state_key"],
+                              rows: chosen.prefix(Int(p.last!!)!).map { row in
+                                  [row.eventId, String(row.ordering), row.room, row.user, row.membership, row.sender,
+                                   row.displayName, row.user]
+                              })
+            case .oneRoom, .roomExtremities, .roomDestinations:
+                return PGRows(columns: [], rows: [])
+            default:
+                Issue.record("unexpected statement \(statement.query)")
+                return PGRows(columns: [], rows: [])
+            }
+        }
+
+        func read<Answer>(_ plan: ReadPlan<Answer>) -> (page: Answer, statements: [Query]) {
+            var plan = plan
+            var sent: [Query] = []
+            while true {
+                sent += plan.statements.map(\.query)
+                let results = QueryResults(statements: plan.statements, results: plan.statements.map { .success(answer($0)) })
+                switch plan.next(results) {
+                case .done(let page): return (page, sent)
+                case .more(let next): plan = next
+                }
+            }
+        }
+
+        /// A new membership event: its row, and the local user's current membership.
+        mutating func add(user: String, room: String, membership: String, sender: String, name: String? = nil) {
+            newest += 1
+            memberships.append(Membership(eventId: "$\(newest)", ordering: newest, room: room, user: user,
+                                          membership: membership, sender: sender, displayName: name))
+            local.removeAll { $0.user == user && $0.room == room }
+            local.append(Local(room: room, user: user, membership: membership, ordering: newest))
+        }
+    }
+
+    struct Generator: RandomNumberGenerator {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+    }
+
+    func same(_ kept: MembershipStore.Page, _ whole: MembershipStore.Page) -> Bool {
+        kept.events == whole.events && kept.current == whole.current && kept.nextBefore == whole.nextBefore
+    }
+
+    @Test(arguments: 0..<40)
+    func changesReadOnAPageGiveTheWholeReadsPage(seed: Int) {
+        var random = Generator(state: UInt64(seed))
+        var database = Database()
+        let users = ["@u:x", "@v:x", "@w:x"], rooms = (0..<12).map { "!r\($0):x" }
+        for room in rooms { database.roomNames[room] = "room \(room)" }
+        func step() {
+            let user = users.randomElement(using: &random)!, room = rooms.randomElement(using: &random)!
+            let membership = ["join", "join", "leave", "invite", "ban"].randomElement(using: &random)!
+            database.add(user: user, room: room, membership: membership,
+                         sender: Bool.random(using: &random) ? user : "@mod:x", name: ["A", "B", nil].randomElement(using: &random)!)
+        }
+        for _ in 0..<Int.random(in: 0..<40, using: &random) { step() }
+        let limit = [5, 20].randomElement(using: &random)!
+        var now = 1000.0
+        var page = database.read(MembershipStore.page(user: "@u:x", before: nil, limit: limit)).page.marked(at: now)
+        for _ in 0..<30 {
+            for _ in 0..<Int.random(in: 0..<5, using: &random) { step() }
+            now += 2
+            guard let start = page.cursor.start(now: now) else {
+                Issue.record("a page just read has no start")
+                return
+            }
+            let (changed, sent) = database.read(MembershipStore.changes(to: page, since: start))
+            // A page that is not full is read whole: it is cheap, and backfill can only join it.
+            #expect(sent.contains(.history) == (page.events.count < limit))
+            page = changed.marked(at: now)
+            let whole = database.read(MembershipStore.page(user: "@u:x", before: nil, limit: limit)).page
+            #expect(same(page, whole), "seed \(seed)")
+        }
+    }
+
+    @Test(arguments: 0..<20)
+    func aRoomsMembershipsReadByTheirChangesAreTheWholeReadsToo(seed: Int) {
+        var random = Generator(state: UInt64(seed) + 1000)
+        var database = Database()
+        let users = (0..<8).map { "@u\($0):x" }
+        func step() {
+            let user = users.randomElement(using: &random)!
+            database.add(user: user, room: ["!a:x", "!b:x"].randomElement(using: &random)!,
+                         membership: ["join", "join", "leave", "invite", "ban"].randomElement(using: &random)!,
+                         sender: Bool.random(using: &random) ? user : "@mod:x", name: ["A", nil].randomElement(using: &random)!)
+        }
+        for _ in 0..<Int.random(in: 0..<240, using: &random) { step() }
+        var now = 1000.0
+        var detail = database.read(RoomDetailStore.read(room: "!a:x")).page
+        detail.cursor.mark(at: now)
+        for _ in 0..<30 {
+            for _ in 0..<Int.random(in: 0..<6, using: &random) { step() }
+            now += 2
+            let reuse = RoomDetailStore.Reuse(difference: detail.difference, memberships: detail.memberships,
+                                              cursor: detail.cursor, since: detail.cursor.start(now: now))
+            let (changed, sent) = database.read(RoomDetailStore.read(room: "!a:x", reuse: reuse))
+            #expect(sent.contains(.roomMemberships) == (detail.memberships.count < RoomStore.membershipRows))
+            detail = changed
+            detail.cursor.mark(at: now)
+            #expect(detail.memberships == database.read(RoomDetailStore.read(room: "!a:x")).page.memberships, "seed \(seed)")
+        }
+    }
+
+    @Test func aPurgedRoomIsReadWhole() {
+        var database = Database()
+        database.add(user: "@u:x", room: "!a:x", membership: "join", sender: "@u:x")
+        database.add(user: "@u:x", room: "!b:x", membership: "join", sender: "@u:x")
+        let page = database.read(MembershipStore.page(user: "@u:x", before: nil, limit: 2)).page.marked(at: 0)
+        // The Admin API's purge of !a deletes its rows: nothing newer says so.
+        database.memberships.removeAll { $0.room == "!a:x" }
+        database.local.removeAll { $0.room == "!a:x" }
+        let (changed, sent) = database.read(MembershipStore.changes(to: page, since: page.cursor.start(now: 2)))
+        #expect(sent.contains(.history))
+        #expect(changed.events.map(\.roomId) == ["!b:x"] && changed.current.map(\.roomId) == ["!b:x"])
+        #expect(changed.cursor.marks == page.cursor.marks && changed.cursor.wholeAt == nil)
+    }
+
+    @Test func theServerLeavingARoomIsSeenOnTheRowsHeld() {
+        var database = Database()
+        database.add(user: "@u:x", room: "!a:x", membership: "join", sender: "@u:x")
+        database.add(user: "@u:x", room: "!a:x", membership: "leave", sender: "@u:x")
+        database.add(user: "@v:x", room: "!a:x", membership: "join", sender: "@v:x")
+        var page = database.read(MembershipStore.page(user: "@u:x", before: nil, limit: 2)).page.marked(at: 0)
+        #expect(page.events.map(\.serverInRoom) == [true, true])
+        // The last local user leaves: no event of @u's, but the server is out of the room.
+        database.add(user: "@v:x", room: "!a:x", membership: "leave", sender: "@v:x")
+        let (changed, sent) = database.read(MembershipStore.changes(to: page, since: page.cursor.start(now: 2)))
+        #expect(!sent.contains(.history))
+        #expect(changed.events.map(\.serverInRoom) == [false, false] && changed.current.map(\.serverInRoom) == [false])
+    }
+
+    @Test func whereAReadOfChangesStarts() {
+        var cursor = ChangeCursor()
+        cursor.newest = 500
+        cursor.mark(at: 100)
+        // Until a mark has settled, well below the first one.
+        #expect(cursor.start(now: 102) == 500 - ChangeCursor.settleOrderings)
+        for (at, newest) in [(110.0, 600 as Int64), (125, 700), (131, 800), (140, 900)] {
+            cursor.newest = newest
+            cursor.mark(at: at)
+        }
+        // The newest mark at least 30 s old starts it; older ones are gone.
+        #expect(cursor.start(now: 141) == 600)
+        #expect(cursor.marks.map(\.newest) == [600, 700, 800, 900])
+        // A whole read keeps the marks; a read that found no position is followed by a whole one.
+        #expect(cursor.readingWhole(newest: 950).marks == cursor.marks)
+        cursor.newest = nil
+        cursor.mark(at: 142)
+        #expect(cursor.start(now: 143) == nil)
+    }
+}
