@@ -97,7 +97,6 @@ final class Collect {
     /// The window is over: the wire is closed and its time is now; the database is read (again,
     /// for `check`) and the processes asked.
     private func windowClosed() {
-        listened = true
         feeds.stopWire()
         dispatch(.tick(clock: unixTime()))
         lastAnswer = loop.now
@@ -114,6 +113,8 @@ final class Collect {
             processDeadline = loop.now + UInt64(2000 * ((requests + 7) / 8 + 1) + 2000) * 1_000_000
             dispatch(.askProcesses)
         }
+        // Only now: what is waited for after the window is all asked for.
+        listened = true
         stopWhenDone()
     }
 
