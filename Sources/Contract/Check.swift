@@ -79,7 +79,7 @@ public struct CheckVerdict: Equatable, Sendable {
         self.findings = findings
         self.summary = "SYNTOP \(status) - \(summary) | critical=\(critical) warning=\(warning) "
             + "writers=\(wire.positions.count) lines=\(wire.lines) "
-            + "rooms_over_extremities=\(database.extremities?.value.count ?? 0) "
+            + "rooms_over_extremities=\(database.extremities?.value.rooms.count ?? 0) "
             + "processes_down=\(observation.processes.health.values.filter { $0.state == .down }.count)"
     }
 }

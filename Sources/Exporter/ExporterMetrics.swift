@@ -29,7 +29,7 @@ public enum ExporterMetrics {
         processes(state, into: &out)
         out.family("syntop_room_forward_extremities", .gauge,
                    "Forward extremities of each room at or over the --extremities warning (the worst 50).")
-        for room in state.database.extremities?.value ?? [] {
+        for room in state.database.extremities?.value.rooms ?? [] {
             out.sample("syntop_room_forward_extremities", ["room_id": room.roomId], room.forwardExtremities)
         }
         out.family("syntop_alerts", .gauge, "The console's alerts now, by level (critical, warning).")

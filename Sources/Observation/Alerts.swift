@@ -74,7 +74,7 @@ public enum Alerts {
         if let pokes = database.pokes?.value {
             alerts += pokeAlerts(pokes, now: databaseNow, thresholds: thresholds)
         }
-        if let rooms = database.extremities?.value {
+        if let rooms = database.extremities?.value.rooms {
             alerts += extremityAlerts(rooms, thresholds: thresholds)
         }
         for warning in database.session?.warnings ?? [] {

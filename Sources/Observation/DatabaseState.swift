@@ -48,6 +48,8 @@ public struct UserMatches: Equatable, Sendable {
 public struct DetailData: Equatable, Sendable {
     public var detail: Detail
     public var destinationUsers: [DeviceListStore.UserPokes] = []
+    /// What the destination's count rests on, for the next read to keep it while it stands.
+    public var destinationBasis: DeviceListStore.Basis?
     public var devices: [DeviceListStore.Device] = []
     public var changes: [DeviceListStore.DeviceChange] = []
     /// The database's instance_map, for a token's multi-writer positions.
@@ -77,7 +79,7 @@ public struct DatabaseState: Sendable {
     public internal(set) var history: Fetched<MembershipStore.Page>?
     public internal(set) var rooms: Fetched<RoomStore.RoomList>?
     /// Rooms at or over the warning's forward extremities, for the alerts.
-    public internal(set) var extremities: Fetched<[RoomStore.Extremities]>?
+    public internal(set) var extremities: Fetched<RoomStore.OverExtremities>?
     public internal(set) var detail: Fetched<DetailData>?
 
     public init(display: String? = nil) {
@@ -95,7 +97,7 @@ public enum DatabaseUpdate: Equatable, Sendable {
     case users(Fetched<UserMatches>)
     case history(Fetched<MembershipStore.Page>)
     case rooms(Fetched<RoomStore.RoomList>)
-    case extremities(Fetched<[RoomStore.Extremities]>)
+    case extremities(Fetched<RoomStore.OverExtremities>)
     case detail(Fetched<DetailData>)
 }
 

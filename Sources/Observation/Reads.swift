@@ -9,6 +9,9 @@ public enum DatabaseRead: Equatable, Sendable {
     case positions
     /// `cap`: counts of waiting pokes stop there.
     case pokes(cap: Int)
+    /// The same, with the counts held from the last read (at `now`), of which those that still
+    /// stand are kept. The observation turns `pokes` into this; see `DeviceListStore.Counted`.
+    case pokesCounted(cap: Int, held: DeviceListStore.Pokes, now: Double)
     case roles
     case users(prefix: String, limit: Int)
     /// A user's history, a page of `limit` events older than `before`; with `matchesWhenEmpty`,
@@ -19,6 +22,8 @@ public enum DatabaseRead: Equatable, Sendable {
     case historyChanges(MembershipStore.Page, since: Int64?)
     /// The drill-downs that read more: a destination's waiting pokes by user, a user's devices.
     case destinationUsers(String)
+    /// The same, with the count held from the last read (at `now`), kept while it stands.
+    case destinationUsersCounted(String, held: [DeviceListStore.UserPokes], basis: DeviceListStore.Basis, now: Double)
     case userDevices(String)
     /// The instance_map, for the token `:token` opened.
     case instanceMap(token: String)
@@ -26,6 +31,9 @@ public enum DatabaseRead: Equatable, Sendable {
     case rooms(match: String, limit: Int)
     /// Rooms at or over this many forward extremities (the alerts).
     case extremities(threshold: Int)
+    /// The same, counting only the rooms held and those with an event since a position of the
+    /// events stream. The observation turns `extremities` into this; see `RoomStore.OverExtremities`.
+    case extremitiesChanged(threshold: Int, held: RoomStore.OverExtremities, since: Int64)
     /// A room's drill-down; `reuse` is what its last read found (the observation fills it in):
     /// its auth-chain difference, kept while its extremities stay the same, and its membership
     /// events, of which only what changed is read.
@@ -91,7 +99,23 @@ public struct ReadSchedule: Equatable, Sendable {
                 reads.append(read)
             }
         }
-        return reads
+        return reads.map { read in
+            switch read {
+            case .pokes(let cap):
+                guard let held = state.database.pokes, held.errors.isEmpty else { return read }
+                return .pokesCounted(cap: cap, held: held.value, now: state.databaseNow)
+            case .extremities(let threshold):
+                guard let held = state.database.extremities, held.errors.isEmpty,
+                      let since = held.value.cursor.start(now: state.databaseNow) else { return read }
+                return .extremitiesChanged(threshold: threshold, held: held.value, since: since)
+            case .destinationUsers(let destination):
+                guard let last = state.database.detail, last.errors.isEmpty, last.value.detail == .destination(destination),
+                      let basis = last.value.destinationBasis else { return read }
+                return .destinationUsersCounted(destination, held: last.value.destinationUsers, basis: basis, now: state.databaseNow)
+            default:
+                return read
+            }
+        }
     }
 
     /// The page held of this history, and where a read of its changes starts: nil (read whole)
@@ -138,7 +162,11 @@ extension DatabaseRead {
         case .positions:
             StreamPositionStore.read.map { streams in { [.positions(Fetched(streams, at: $0, errors: $1))] } }
         case .pokes(let cap):
-            DeviceListStore.pokes(cap: cap).map { pokes in { [.pokes(Fetched(pokes, at: $0, errors: $1))] } }
+            DeviceListStore.pokes(cap: cap).map { pokes in { [.pokes(Fetched(pokes.marked(at: $0), at: $0, errors: $1))] } }
+        case .pokesCounted(let cap, let held, let now):
+            DeviceListStore.pokes(cap: cap, held: held, now: now).map { pokes in
+                { [.pokes(Fetched(pokes.marked(at: $0), at: $0, errors: $1))] }
+            }
         case .roles:
             RoleStore.read.map { instances in { [.roles(Fetched(instances, at: $0, errors: $1))] } }
         case .users(let prefix, let limit):
@@ -159,11 +187,9 @@ extension DatabaseRead {
                 { at, errors in [.history(Fetched(page.marked(at: at), at: at, errors: errors))] }
             }
         case .destinationUsers(let destination):
-            DeviceListStore.destinationUsers(destination).map { users in
-                var data = DetailData(detail: .destination(destination))
-                data.destinationUsers = users
-                return { [data] in [.detail(Fetched(data, at: $0, errors: $1))] }
-            }
+            Self.destinationUsers(DeviceListStore.destinationUsers(destination), destination)
+        case .destinationUsersCounted(let destination, let held, let basis, let now):
+            Self.destinationUsers(DeviceListStore.destinationUsers(destination, held: (held, basis), now: now), destination)
         case .instanceMap(let token):
             InstanceMapStore.read.map { instances in
                 var data = DetailData(detail: .token(token))
@@ -173,7 +199,11 @@ extension DatabaseRead {
         case .rooms(let match, let limit):
             RoomStore.list(match: match, limit: limit).map { list in { [.rooms(Fetched(list, at: $0, errors: $1))] } }
         case .extremities(let threshold):
-            RoomStore.extremities(threshold: threshold).map { rooms in { [.extremities(Fetched(rooms, at: $0, errors: $1))] } }
+            RoomStore.extremities(threshold: threshold).map { over in { [.extremities(Fetched(over.marked(at: $0), at: $0, errors: $1))] } }
+        case .extremitiesChanged(let threshold, let held, let since):
+            RoomStore.extremities(threshold: threshold, held: held, since: since).map { over in
+                { [.extremities(Fetched(over.marked(at: $0), at: $0, errors: $1))] }
+            }
         case .room(let room, let reuse):
             RoomDetailStore.read(room: room, reuse: reuse).map { detail in
                 { at, errors in
@@ -189,6 +219,20 @@ extension DatabaseRead {
                 data.devices = devices
                 data.changes = changes
                 return { [data] in [.detail(Fetched(data, at: $0, errors: $1))] }
+            }
+        }
+    }
+
+    private static func destinationUsers(_ plan: ReadPlan<([DeviceListStore.UserPokes], DeviceListStore.Basis)>,
+                                         _ destination: String) -> ReadPlan<@Sendable (Double, [String]) -> [DatabaseUpdate]> {
+        plan.map { users, basis in
+            var data = DetailData(detail: .destination(destination))
+            data.destinationUsers = users
+            data.destinationBasis = basis
+            return { [data] at, errors in
+                var data = data
+                data.destinationBasis?.mark(at: at)
+                return [.detail(Fetched(data, at: at, errors: errors))]
             }
         }
     }

@@ -3,10 +3,11 @@
 public enum DeviceListStore {
     /// Destinations that have poke rows, found one index probe at a time (a loose index scan
     /// over (destination, stream_id)) instead of a GROUP BY over the whole table. The limit
-    /// sits before the join: after it, a hash join would pull the whole walk first. For each, two
-    /// single-row probes of the same index: whether its newest poke is still unsent (Synapse
+    /// sits before the joins: after it, a hash join would pull the whole walk first. For each, two
+    /// single-row probes of the same index: its newest poke (whether it is still unsent: Synapse
     /// deletes pokes once acknowledged, oldest first, so an unsent newest poke means a backlog is
-    /// building) and when its oldest kept poke was made; and its retry state.
+    /// building) and its oldest kept poke; and its retry state. The two probes' stream ids and
+    /// the newest poke's time say whether a count held from before still stands (`Counted`).
     public static let destinationsSQL = """
         WITH RECURSIVE d(destination) AS (
             (SELECT destination FROM device_lists_outbound_pokes ORDER BY destination LIMIT 1)
@@ -15,13 +16,13 @@ public enum DeviceListStore {
                     WHERE p.destination > d.destination ORDER BY p.destination LIMIT 1)
             FROM d WHERE d.destination IS NOT NULL
         )
-        SELECT d.destination,
-               (SELECT p.sent FROM device_lists_outbound_pokes p
-                WHERE p.destination = d.destination ORDER BY p.stream_id DESC LIMIT 1) AS newest_sent,
-               (SELECT p.ts FROM device_lists_outbound_pokes p
-                WHERE p.destination = d.destination ORDER BY p.stream_id LIMIT 1) AS oldest_ts,
-               t.retry_interval, t.failure_ts
+        SELECT d.destination, n.sent AS newest_sent, n.stream_id AS newest_id, n.ts AS newest_ts,
+               o.ts AS oldest_ts, o.stream_id AS oldest_id, t.retry_interval, t.failure_ts
         FROM (SELECT destination FROM d WHERE destination IS NOT NULL LIMIT $1) d
+        LEFT JOIN LATERAL (SELECT p.sent, p.stream_id, p.ts FROM device_lists_outbound_pokes p
+                           WHERE p.destination = d.destination ORDER BY p.stream_id DESC LIMIT 1) n ON true
+        LEFT JOIN LATERAL (SELECT p.stream_id, p.ts FROM device_lists_outbound_pokes p
+                           WHERE p.destination = d.destination ORDER BY p.stream_id LIMIT 1) o ON true
         LEFT JOIN destinations t ON t.destination = d.destination
         """
 
@@ -76,10 +77,17 @@ public enum DeviceListStore {
     /// Destinations Synapse marked down, longest down first, wherever their name sorts: the
     /// listing above stops after its first names. `destinations` holds one row per remote
     /// server and has no index on the retry state, so this reads that table whole; it is the
-    /// number of servers ever contacted, not of pokes.
+    /// number of servers ever contacted, not of pokes. Each gets the listing's two probes.
     public static let downSQL = """
-        SELECT destination, retry_interval, failure_ts FROM destinations
-        WHERE retry_interval > 0 ORDER BY failure_ts NULLS LAST, destination LIMIT $1
+        SELECT t.destination, t.retry_interval, t.failure_ts, n.stream_id AS newest_id, n.ts AS newest_ts,
+               o.stream_id AS oldest_id
+        FROM (SELECT destination, retry_interval, failure_ts FROM destinations
+              WHERE retry_interval > 0 ORDER BY failure_ts NULLS LAST, destination LIMIT $1) t
+        LEFT JOIN LATERAL (SELECT p.stream_id, p.ts FROM device_lists_outbound_pokes p
+                           WHERE p.destination = t.destination ORDER BY p.stream_id DESC LIMIT 1) n ON true
+        LEFT JOIN LATERAL (SELECT p.stream_id FROM device_lists_outbound_pokes p
+                           WHERE p.destination = t.destination ORDER BY p.stream_id LIMIT 1) o ON true
+        ORDER BY t.failure_ts NULLS LAST, t.destination
         """
 
     /// How many destinations the listing walks, by name.
@@ -104,34 +112,179 @@ public enum DeviceListStore {
     public struct Pokes: Equatable, Sendable {
         public var destinations: [Destination]
         public var conversion: Conversion
+        /// The counts behind `destinations`, for the next read to keep what still stands, and
+        /// the cap they were counted to.
+        public var counted: [String: Counted]
+        public var cap: Int?
 
-        public init(destinations: [Destination], conversion: Conversion) {
+        public init(destinations: [Destination], conversion: Conversion, counted: [String: Counted] = [:], cap: Int? = nil) {
             self.destinations = destinations
             self.conversion = conversion
+            self.counted = counted
+            self.cap = cap
+        }
+
+        /// The answer once its read at `at` is done: the counts it made are stamped with it.
+        public func marked(at: Double) -> Pokes {
+            var pokes = self
+            for name in counted.keys { pokes.counted[name]?.basis.mark(at: at) }
+            return pokes
         }
     }
 
+    /// A destination's waiting pokes (`pendingSQL`'s row).
+    public struct Waiting: Equatable, Sendable {
+        public var pending: Int
+        public var oldestPendingAt: Double?
+        public var users: Int
+        public var newestSentAt: Double?
+    }
+
+    /// What a count of a destination's pokes rests on. Synapse adds a destination's pokes with
+    /// new stream ids, never changes one, and deletes them oldest first once sent, so a count
+    /// stands while the destination's oldest and newest poke stay the same, with two exceptions:
+    /// a poke of a second device_lists writer may commit after a newer one (so a count is final
+    /// only once the newest poke it saw is older than `ChangeCursor.settleSeconds`), and the
+    /// hourly prune of day-old pokes deletes in between (so a count is made again after
+    /// `recountSeconds`).
+    public struct Basis: Equatable, Sendable {
+        /// The destination's oldest and newest poke (stream ids) when counted.
+        public var oldest: Int64?
+        public var newest: Int64?
+        /// When the newest poke was made (unix seconds).
+        public var newestAt: Double?
+        /// When it was counted; nil until the read is done.
+        public var countedAt: Double?
+        /// No poke could still commit below the newest one counted.
+        public var settled = false
+
+        init(_ bounds: Bounds?) {
+            oldest = bounds?.oldest
+            newest = bounds?.newest
+            newestAt = bounds?.newestAt
+        }
+
+        /// Stamped with the time of the read that made the count.
+        public mutating func mark(at: Double) {
+            guard countedAt == nil else { return }
+            countedAt = at
+            settled = newestAt.map { at - $0 >= ChangeCursor.settleSeconds } ?? true
+        }
+
+        /// Whether the count still stands, given what the destination's pokes are now; nil
+        /// when it stands only until it is due again (at that time).
+        func stands(_ current: Bounds?) -> Double? {
+            guard let countedAt, settled, let current, current.oldest != nil, oldest == current.oldest,
+                  newest == current.newest else { return nil }
+            return countedAt
+        }
+    }
+
+    /// A destination's waiting pokes as counted, and what the count rests on.
+    public struct Counted: Equatable, Sendable {
+        public var waiting: Waiting
+        public var basis: Basis
+    }
+
+    /// Seconds a count is kept while nothing shows it moved.
+    public static let recountSeconds = 60.0
+    /// Counts older than that made again per round, the oldest first; the rest wait their turn.
+    public static let recountsPerRound = 2
+
+    /// What the listing (or the down list) says of a destination's pokes now.
+    struct Bounds: Equatable {
+        var oldest: Int64?
+        var newest: Int64?
+        var newestAt: Double?
+    }
+
+    static func bounds(_ rows: PGRows) -> [String: Bounds] {
+        var bounds: [String: Bounds] = [:]
+        for index in rows.rows.indices {
+            guard let name = rows.value(index, "destination") else { continue }
+            bounds[name] = Bounds(oldest: rows.value(index, "oldest_id").flatMap { Int64($0) },
+                                  newest: rows.value(index, "newest_id").flatMap { Int64($0) },
+                                  newestAt: rows.value(index, "newest_ts").flatMap { Double($0) }.map { $0 / 1000 })
+        }
+        return bounds
+    }
+
+    /// Which candidates are counted this round, given the counts `held` and the time `now`:
+    /// every one whose pokes moved, was never counted or not settled, and the oldest counts due
+    /// again; the others keep theirs.
+    static func toCount(_ candidates: [String], bounds: [String: Bounds], held: [String: Counted],
+                        now: Double) -> (count: [String], kept: [String: Counted]) {
+        var count: [String] = []
+        var due: [(String, Double)] = []
+        var kept: [String: Counted] = [:]
+        for name in candidates {
+            guard let counted = held[name], let at = counted.basis.stands(bounds[name]) else {
+                count.append(name)
+                continue
+            }
+            kept[name] = counted
+            due.append((name, at))
+        }
+        for (name, _) in due.filter({ now - $0.1 >= recountSeconds }).sorted(by: { $0.1 < $1.1 }).prefix(recountsPerRound) {
+            kept[name] = nil
+            count.append(name)
+        }
+        return (count, kept)
+    }
+
     /// The Pokes panel's read in two rounds: the first lists destinations and the conversion
-    /// position; the second, chosen from the first's rows, counts what waits (capped at `cap`).
-    public static func pokes(cap: Int) -> ReadPlan<Pokes> {
+    /// position; the second, chosen from the first's rows, counts what waits (capped at `cap`)
+    /// where a count `held` from the last read (at `now`) does not still stand.
+    public static func pokes(cap: Int, held: Pokes? = nil, now: Double = 0) -> ReadPlan<Pokes> {
         ReadPlan([Statement(.destinations, [String(listed)]), Statement(.down, [String(detailed)]),
                   Statement(.conversion)]) { first in
             let candidates = pendingCandidates(first[.destinations], down: first[.down])
+            // A listing that failed says nothing of what moved.
+            let bounds = first.errors.isEmpty ? self.bounds(first[.down]).merging(self.bounds(first[.destinations])) { $1 } : [:]
+            let (counting, kept) = toCount(candidates, bounds: bounds, held: held?.cap == cap ? held?.counted ?? [:] : [:], now: now)
             let position = first[.conversion].rows.isEmpty ? "0" : first[.conversion].value(0, "stream_id") ?? "0"
             let second = [Statement(.unconverted, [position, String(cap)])]
-                + candidates.map { Statement(.pending, [$0, String(cap)]) }
+                + counting.map { Statement(.pending, [$0, String(cap)]) }
             return .more(.round(second) { rows in
-                Pokes(destinations: destinations(listed: first[.destinations], down: first[.down], pending: rows.all(.pending),
-                                                 cap: cap),
-                      conversion: conversion(position: first[.conversion], unconverted: rows[.unconverted], cap: cap))
+                var counted = kept
+                for (name, waiting) in self.waiting(rows.all(.pending)) {
+                    counted[name] = Counted(waiting: waiting, basis: Basis(bounds[name]))
+                }
+                // A count that failed is made again next round.
+                if !rows.errors.isEmpty { counted = [:] }
+                return Pokes(destinations: destinations(listed: first[.destinations], down: first[.down],
+                                                        waiting: counted.mapValues(\.waiting), cap: cap),
+                             conversion: conversion(position: first[.conversion], unconverted: rows[.unconverted], cap: cap),
+                             counted: counted, cap: cap)
             })
         }
     }
 
-    /// One destination's waiting pokes by user (the drill-down).
-    public static func destinationUsers(_ destination: String) -> ReadPlan<[UserPokes]> {
-        .round([Statement(.destinationUsers, [destination, String(detailCap)])]) { destinationUsers($0[.destinationUsers]) }
+    /// One destination's waiting pokes by user (the drill-down), with what the count rests on;
+    /// a count `held` from the last read (at `now`) is kept while it stands.
+    public static func destinationUsers(_ destination: String, held: ([UserPokes], Basis)? = nil,
+                                        now: Double = 0) -> ReadPlan<([UserPokes], Basis)> {
+        let bounds = Statement(.destinationBounds, [destination])
+        let users = Statement(.destinationUsers, [destination, String(detailCap)])
+        guard let held else {
+            return .round([bounds, users]) { (destinationUsers($0[.destinationUsers]), Basis(self.bounds($0[.destinationBounds])[destination])) }
+        }
+        return ReadPlan([bounds]) { first in
+            let current = self.bounds(first[.destinationBounds])[destination]
+            if first.errors.isEmpty, let at = held.1.stands(current), now - at < recountSeconds { return .done(held) }
+            return .more(.round([users]) { (destinationUsers($0[.destinationUsers]), Basis(current)) })
+        }
     }
+
+    /// A destination's oldest and newest poke: the listing's two probes, for one destination.
+    public static let destinationBoundsSQL = """
+        SELECT $1::text AS destination, n.stream_id AS newest_id, n.ts AS newest_ts, o.stream_id AS oldest_id
+        FROM (SELECT 1) x
+        LEFT JOIN LATERAL (SELECT p.stream_id, p.ts FROM device_lists_outbound_pokes p
+                           WHERE p.destination = $1 ORDER BY p.stream_id DESC LIMIT 1) n ON true
+        LEFT JOIN LATERAL (SELECT p.stream_id FROM device_lists_outbound_pokes p
+                           WHERE p.destination = $1 ORDER BY p.stream_id LIMIT 1) o ON true
+        """
 
     /// A user's devices and recent device-list changes (the drill-down).
     public static func userDevices(_ user: String) -> ReadPlan<([Device], [DeviceChange])> {
@@ -177,26 +330,30 @@ public enum DeviceListStore {
         public var unconvertedCapped: Bool
     }
 
-    /// Destinations with something waiting or marked down, worst first (most waiting, then
-    /// the oldest).
-    /// `pending` holds the rows of `pendingSQL` for each candidate.
-    public static func destinations(listed: PGRows, down: PGRows = PGRows(columns: [], rows: []), pending: [PGRows],
-                                    cap: Int) -> [Destination] {
-        var waiting: [String: (Int, Double?, Int, Double?)] = [:]
+    /// `pendingSQL`'s rows, by destination.
+    public static func waiting(_ pending: [PGRows]) -> [String: Waiting] {
+        var waiting: [String: Waiting] = [:]
         for rows in pending where !rows.rows.isEmpty {
             guard let name = rows.value(0, "destination") else { continue }
-            waiting[name] = (rows.value(0, "pending").flatMap { Int($0) } ?? 0,
-                             rows.value(0, "oldest_pending_ts").flatMap { Double($0) }.map { $0 / 1000 },
-                             rows.value(0, "users").flatMap { Int($0) } ?? 0,
-                             rows.value(0, "newest_sent_ts").flatMap { Double($0) }.map { $0 / 1000 })
+            waiting[name] = Waiting(pending: rows.value(0, "pending").flatMap { Int($0) } ?? 0,
+                                    oldestPendingAt: rows.value(0, "oldest_pending_ts").flatMap { Double($0) }.map { $0 / 1000 },
+                                    users: rows.value(0, "users").flatMap { Int($0) } ?? 0,
+                                    newestSentAt: rows.value(0, "newest_sent_ts").flatMap { Double($0) }.map { $0 / 1000 })
         }
+        return waiting
+    }
+
+    /// Destinations with something waiting or marked down, worst first (most waiting, then
+    /// the oldest); `waiting` holds what was counted of each candidate.
+    public static func destinations(listed: PGRows, down: PGRows = PGRows(columns: [], rows: []), waiting: [String: Waiting],
+                                    cap: Int) -> [Destination] {
         // Destinations marked down but beyond the listing, with what `destinations` says.
         let listedNames = Set(listed.rows.indices.compactMap { listed.value($0, "destination") })
-        let extra = down.rows.filter { ($0.first ?? nil).map { !listedNames.contains($0) } ?? false }
-        let rows = PGRows(columns: ["destination", "retry_interval", "failure_ts"],
-                          rows: listed.rows.indices.map { index in
-                              ["destination", "retry_interval", "failure_ts"].map { listed.value(index, $0) }
-                          } + extra)
+        let columns = ["destination", "retry_interval", "failure_ts"]
+        let extra = down.rows.indices.filter { down.value($0, "destination").map { !listedNames.contains($0) } ?? false }
+        let rows = PGRows(columns: columns,
+                          rows: listed.rows.indices.map { index in columns.map { listed.value(index, $0) } }
+                              + extra.map { index in columns.map { down.value(index, $0) } })
         let oldest = Dictionary(listed.rows.indices.compactMap { index in
             listed.value(index, "destination").map { ($0, listed.value(index, "oldest_ts")) }
         }, uniquingKeysWith: { a, _ in a })
@@ -207,9 +364,9 @@ public enum DeviceListStore {
             let detail = waiting[name]
             return Destination(
                 destination: name,
-                oldestAt: (oldest[name] ?? nil).flatMap { Double($0) }.map { $0 / 1000 } ?? detail?.1,
-                pending: detail?.0, pendingCapped: (detail?.0 ?? 0) >= cap, oldestPendingAt: detail?.1,
-                users: detail?.2, newestSentAt: detail?.3, retryIntervalMs: interval,
+                oldestAt: (oldest[name] ?? nil).flatMap { Double($0) }.map { $0 / 1000 } ?? detail?.oldestPendingAt,
+                pending: detail?.pending, pendingCapped: (detail?.pending ?? 0) >= cap, oldestPendingAt: detail?.oldestPendingAt,
+                users: detail?.users, newestSentAt: detail?.newestSentAt, retryIntervalMs: interval,
                 downSince: (interval ?? 0) > 0 ? failure.map { $0 / 1000 } : nil)
         }
         return all.filter { ($0.pending ?? 0) > 0 || $0.downSince != nil }.sorted {

@@ -6,9 +6,9 @@ public enum Query: String, CaseIterable, Sendable {
     case session, schema
     case writers, maxima, instanceMap
     case locks, federationSenders
-    case destinations, down, conversion, unconverted, pending, destinationUsers, devices, userChanges
+    case destinations, down, conversion, unconverted, pending, destinationUsers, destinationBounds, devices, userChanges
     case history, current, historySince, currentSince, historyRooms, historyKept, userSearch
-    case roomsWorstFirst, roomsMatching, oneRoom, roomsKnown, roomsOverExtremities
+    case roomsWorstFirst, roomsMatching, oneRoom, roomsKnown, roomsOverExtremities, roomsOverExtremitiesSince, eventsChanged
     case roomExtremities, roomMemberships, roomMembershipsSince, roomDestinations
     case stateChains, stateEvents, chainLinks, gapEvents, authEvents
 
@@ -27,6 +27,7 @@ public enum Query: String, CaseIterable, Sendable {
         case .unconverted: DeviceListStore.unconvertedSQL
         case .pending: DeviceListStore.pendingSQL
         case .destinationUsers: DeviceListStore.destinationUsersSQL
+        case .destinationBounds: DeviceListStore.destinationBoundsSQL
         case .devices: DeviceListStore.devicesSQL
         case .userChanges: DeviceListStore.userChangesSQL
         case .history: MembershipStore.historySQL
@@ -41,6 +42,8 @@ public enum Query: String, CaseIterable, Sendable {
         case .oneRoom: RoomStore.roomsSQL(chosen: RoomStore.oneChosen)
         case .roomsKnown: RoomStore.roomsKnownSQL
         case .roomsOverExtremities: RoomStore.extremitiesSQL
+        case .roomsOverExtremitiesSince: RoomStore.extremitiesSinceSQL
+        case .eventsChanged: RoomStore.eventsChangedSQL
         case .roomExtremities: RoomDetailStore.extremitiesSQL
         case .roomMemberships: RoomDetailStore.membershipsSQL
         case .roomMembershipsSince: RoomDetailStore.membershipsSinceSQL
@@ -62,6 +65,7 @@ public enum Query: String, CaseIterable, Sendable {
         case .down: [String(DeviceListStore.detailed)]
         case .unconverted: ["0", String(DeviceListStore.detailCap)]
         case .pending, .destinationUsers: ["a.example", String(DeviceListStore.detailCap)]
+        case .destinationBounds: ["a.example"]
         case .devices, .userChanges: ["@a:x"]
         case .history: MembershipStore.historyParameters(user: "@a:x", before: 1000, limit: MembershipStore.pageSize)
         case .current: MembershipStore.currentParameters(user: "@a:x")
@@ -74,6 +78,8 @@ public enum Query: String, CaseIterable, Sendable {
         case .roomsMatching: [String(RoomStore.listLimit), String(RoomStore.listMemberCap), "lounge"]
         case .oneRoom: ["!r:x", String(RoomStore.detailMemberCap)]
         case .roomsOverExtremities: ["10", "50"]
+        case .roomsOverExtremitiesSince: ["10", "50", "1000", String(MembershipStore.changedLimit), #"{"!r:x"}"#]
+        case .eventsChanged: ["1000", String(MembershipStore.changedLimit)]
         case .roomExtremities: ["!r:x", String(RoomStore.extremityRows)]
         case .roomMemberships: ["!r:x", String(RoomStore.membershipRows)]
         case .roomMembershipsSince: ["!r:x", "1000", String(RoomStore.membershipRows), String(MembershipStore.changedLimit)]

@@ -181,16 +181,104 @@ public enum RoomStore {
         }
     }
 
-    /// Rooms at or over `threshold` forward extremities, for the status line and `check`.
-    public static func extremities(threshold: Int, limit: Int = 50) -> ReadPlan<[Extremities]> {
-        .round([Statement(.roomsOverExtremities, [String(max(1, threshold)), String(limit)])]) { results in
-            let rows = results[.roomsOverExtremities]
-            return rows.rows.indices.map {
-                Extremities(roomId: rows.value($0, "room_id") ?? "", name: rows.value($0, "name"),
-                            forwardExtremities: rows.value($0, "extremities").flatMap { Int($0) } ?? 0)
-            }
+    /// The rooms at or over the alerts' threshold (at most `limit`, worst first), and where a
+    /// read of what changed starts. Synapse adds forward extremities only as it persists a new
+    /// event (never a backfilled one), which takes the next position of the events stream; it
+    /// deletes them also without one (a purge, a join's clean-up, an admin's clear). So after
+    /// one whole read, each read counts again the rooms held and the rooms with an event since
+    /// the cursor's position. More rooms are held than shown (`heldLimit`), so that one falling
+    /// back has its successor at hand; a held list that was full, a range too long or a failed
+    /// read means a whole read.
+    public struct OverExtremities: Equatable, Sendable {
+        /// Every room over the threshold, worst first, up to `heldLimit`.
+        public var held: [Extremities]
+        public var threshold: Int
+        public var limit: Int
+        public var cursor = ChangeCursor()
+
+        public init(rooms: [Extremities], threshold: Int, limit: Int) {
+            held = rooms
+            self.threshold = threshold
+            self.limit = limit
+        }
+
+        /// The worst `limit`: what the alerts, `check` and the exporter show.
+        public var rooms: [Extremities] { Array(held.prefix(limit)) }
+
+        /// The answer once its read at `at` is done.
+        public func marked(at: Double) -> OverExtremities {
+            var over = self
+            over.cursor.mark(at: at)
+            return over
         }
     }
+
+    /// Rooms over the threshold held between reads of what changed.
+    public static let heldLimit = 1000
+
+    /// Rooms at or over `threshold` forward extremities, for the status line and `check`; with
+    /// what the last read `held` and a position `since` of the events stream, only the rooms
+    /// that may have changed are counted.
+    public static func extremities(threshold: Int, limit: Int = 50, held: OverExtremities? = nil,
+                                   since: Int64? = nil) -> ReadPlan<OverExtremities> {
+        let threshold = max(1, threshold)
+        let whole = ReadPlan<OverExtremities>.round([
+            Statement(.roomsOverExtremities, [String(threshold), String(heldLimit)]),
+            Statement(.eventsChanged, [String(Int64.max), String(MembershipStore.changedLimit)]),
+        ]) { results in
+            var over = OverExtremities(rooms: overExtremities(results[.roomsOverExtremities]), threshold: threshold, limit: limit)
+            over.cursor = (held?.cursor ?? ChangeCursor()).readingWhole(newest: newest(results))
+            return over
+        }
+        guard let held, let since, held.threshold == threshold, held.limit == limit, held.held.count < heldLimit else { return whole }
+        return ReadPlan([
+            Statement(.roomsOverExtremitiesSince, [String(threshold), String(heldLimit), String(since),
+                                                   String(MembershipStore.changedLimit), Statement.array(held.held.map(\.roomId))]),
+            Statement(.eventsChanged, [String(since), String(MembershipStore.changedLimit)]),
+        ]) { results in
+            let changed = results[.eventsChanged].value(0, "changed").flatMap { Int($0) }
+            guard results.errors.isEmpty, let changed, changed < MembershipStore.changedLimit else { return .more(whole) }
+            var over = held
+            over.held = overExtremities(results[.roomsOverExtremitiesSince])
+            over.cursor.newest = newest(results)
+            return .done(over)
+        }
+    }
+
+    static func overExtremities(_ rows: PGRows) -> [Extremities] {
+        rows.rows.indices.map {
+            Extremities(roomId: rows.value($0, "room_id") ?? "", name: rows.value($0, "name"),
+                        forwardExtremities: rows.value($0, "extremities").flatMap { Int($0) } ?? 0)
+        }
+    }
+
+    static func newest(_ results: QueryResults) -> Int64? {
+        results[.eventsChanged].value(0, "newest").flatMap { Int64($0) }
+    }
+
+    /// The events after a position $1 (counted up to $2), and the stream's newest position:
+    /// both from the stream-ordering index.
+    public static let eventsChangedSQL = """
+        SELECT (SELECT count(*) FROM (SELECT 1 FROM events WHERE stream_ordering > $1
+                                      ORDER BY stream_ordering LIMIT $2) c) AS changed,
+               (SELECT max(stream_ordering) FROM events) AS newest
+        """
+
+    /// `extremitiesSQL` for the rooms held ($5) and those with an event after a position ($3,
+    /// at most $4 events read): each counted from the extremities' room index.
+    public static let extremitiesSinceSQL = """
+        WITH changed AS MATERIALIZED (
+            SELECT room_id FROM events WHERE stream_ordering > $3 ORDER BY stream_ordering LIMIT $4
+        ), chosen AS (
+            SELECT room_id FROM changed UNION SELECT unnest($5::text[])
+        )
+        SELECT w.room_id, w.extremities, s.name FROM (
+            SELECT c.room_id, (SELECT count(*) FROM event_forward_extremities f WHERE f.room_id = c.room_id) AS extremities
+            FROM chosen c) w
+        LEFT JOIN room_stats_state s ON s.room_id = w.room_id
+        WHERE w.extremities >= $1
+        ORDER BY w.extremities DESC, w.room_id LIMIT $2
+        """
 
     /// Most forward extremities first, then most members, then by ID.
     public static func worstFirst(_ rooms: [Room]) -> [Room] {

@@ -57,5 +57,16 @@ extension ConsoleState {
 
 /// The reads a list of effects asks for, if any.
 func reads(_ effects: [Effect]) -> [DatabaseRead]? {
-    effects.lazy.compactMap { if case .observation(.read(let reads)) = $0 { reads } else { nil } }.first
+    effects.lazy.compactMap { if case .observation(.read(let reads)) = $0 { reads.map(asked) } else { nil } }.first
+}
+
+/// The read a screen asked for, whatever the observation held for it (the pokes' counts, a
+/// drill-down's users).
+func asked(_ read: DatabaseRead) -> DatabaseRead {
+    switch read {
+    case .pokesCounted(let cap, held: _, now: _): .pokes(cap: cap)
+    case .destinationUsersCounted(let destination, held: _, basis: _, now: _): .destinationUsers(destination)
+    case .extremitiesChanged(let threshold, held: _, since: _): .extremities(threshold: threshold)
+    default: read
+    }
 }

@@ -54,7 +54,7 @@ import Terminal
         var data = DetailData(detail: .room("!r:x"))
         data.room = RoomDetailStore.RoomDetail(roomId: "!r:x", room: nil, extremities: [], difference: failed,
                                               memberships: [], destinations: [])
-        s.observe(.database(.detail(Fetched(data, at: 1000))), .database(.extremities(Fetched([], at: 1000))),
+        s.observe(.database(.detail(Fetched(data, at: 1000))), .database(.extremities(Fetched(RoomStore.OverExtremities(rooms: [], threshold: 10, limit: 50), at: 1000))),
                   .databaseRoundFinished, .tick(clock: 1030))
         let early = s.roundOf(.observed(.readNow)) ?? []
         #expect(early.contains { if case .room(_, .some) = $0 { true } else { false } })

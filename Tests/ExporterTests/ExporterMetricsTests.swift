@@ -144,8 +144,9 @@ func samples(_ text: String) -> [String: String] {
 
     @Test func roomsOverTheExtremitiesWarningHaveASeriesEachAndAnAlert() {
         var observation = exporterObservation()
-        observe(&observation, .database(.extremities(Fetched([RoomStore.Extremities(roomId: "!fork:hs", name: "fork",
-                                                                                     forwardExtremities: 55)], at: 1190))))
+        observe(&observation, .database(.extremities(Fetched(RoomStore.OverExtremities(
+            rooms: [RoomStore.Extremities(roomId: "!fork:hs", name: "fork", forwardExtremities: 55)], threshold: 10, limit: 50),
+            at: 1190))))
         let found = samples(ExporterMetrics.render(observation, alerts: observation.alerts(), options: .init()))
         #expect(found[#"syntop_room_forward_extremities{room_id="!fork:hs"}"#] == "55")
         #expect(found.keys.filter { $0.hasPrefix("syntop_room_forward_extremities") }.count == 1)
@@ -154,7 +155,13 @@ func samples(_ text: String) -> [String: String] {
         func round(at clock: Double) -> [DatabaseRead] {
             var next = observation
             let effects = observe(&next, .tick(clock: clock), .readNow)
-            return effects.compactMap { if case .read(let reads) = $0 { reads } else { nil } }.first ?? []
+            // The pokes' counts held go with their read.
+            return (effects.compactMap { if case .read(let reads) = $0 { reads } else { nil } }.first ?? []).map { (read: DatabaseRead) -> DatabaseRead in
+                switch read {
+                case .pokesCounted(let cap, held: _, now: _): .pokes(cap: cap)
+                default: read
+                }
+            }
         }
         #expect(round(at: 1200) == [.positions, .pokes])
         #expect(round(at: 1190 + extremitiesInterval) == [.positions, .pokes, .extremities(threshold: 10)])

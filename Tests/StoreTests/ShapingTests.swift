@@ -71,7 +71,7 @@ import Testing
         let columns = ["destination", "pending", "oldest_pending_ts", "users"]
         let pending = [["dead.example", "10000", "1000", "40"], ["b.example", "3", "4000", "2"], ["a.example", "3", "5000", "1"]]
             .map { PGRows(columns: columns, rows: [$0]) }
-        let destinations = DeviceListStore.destinations(listed: listed, pending: pending, cap: 10_000)
+        let destinations = DeviceListStore.destinations(listed: listed, waiting: DeviceListStore.waiting(pending), cap: 10_000)
         #expect(destinations.map(\.destination) == ["dead.example", "b.example", "a.example"])
         #expect(destinations[0].pendingCapped)
         #expect(destinations[0].downSince == 2)
@@ -88,7 +88,7 @@ import Testing
         let columns = ["destination", "pending", "oldest_pending_ts", "users"]
         let pending = [["zz.example", "7", "2500", "1"], ["a.example", "3", "5000", "1"]]
             .map { PGRows(columns: columns, rows: [$0]) }
-        let destinations = DeviceListStore.destinations(listed: listed, down: down, pending: pending, cap: 1000)
+        let destinations = DeviceListStore.destinations(listed: listed, down: down, waiting: DeviceListStore.waiting(pending), cap: 1000)
         #expect(destinations.map(\.destination) == ["zz.example", "a.example"])
         #expect(destinations[0].downSince == 3 && destinations[0].oldestAt == 2.5 && destinations[0].pending == 7)
     }
