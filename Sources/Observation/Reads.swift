@@ -106,7 +106,7 @@ public struct ReadSchedule: Equatable, Sendable {
                 return .pokesCounted(cap: cap, held: held.value, now: state.databaseNow)
             case .extremities(let threshold):
                 guard let held = state.database.extremities, held.errors.isEmpty,
-                      let since = held.value.cursor.start(now: state.databaseNow) else { return read }
+                      let since = held.value.cursor.start else { return read }
                 return .extremitiesChanged(threshold: threshold, held: held.value, since: since)
             case .destinationUsers(let destination):
                 guard let last = state.database.detail, last.errors.isEmpty, last.value.detail == .destination(destination),
@@ -124,7 +124,7 @@ public struct ReadSchedule: Equatable, Sendable {
                             _ state: Observation) -> (page: MembershipStore.Page, since: Int64?)? {
         guard let held = state.database.history, held.value.user == user, held.value.before == before,
               held.value.limit == limit, held.value.cursor.wholeAt != nil else { return nil }
-        return (held.value, ReadSchedule.changesReadable(held.errors, state) ? held.value.cursor.start(now: state.databaseNow) : nil)
+        return (held.value, ReadSchedule.changesReadable(held.errors, state) ? held.value.cursor.start : nil)
     }
 
     /// Whether what changed can be read after a read that had these errors: not after a failed
@@ -148,7 +148,7 @@ public struct ReadSchedule: Equatable, Sendable {
             ? nil : detail.difference
         return RoomDetailStore.Reuse(difference: difference, memberships: detail.memberships, cursor: detail.cursor,
                                      since: changesReadable(last.errors, state) && detail.cursor.wholeAt != nil
-                                         ? detail.cursor.start(now: state.databaseNow) : nil)
+                                         ? detail.cursor.start : nil)
     }
 }
 

@@ -10,7 +10,8 @@ public struct ChangeCursor: Equatable, Sendable {
         public var newest: Int64
     }
 
-    /// Seconds a membership event may appear after a newer one did.
+    /// Seconds an event (or a poke) may commit after a newer one did: longer than a transaction
+    /// of Synapse's stays open.
     public static let settleSeconds = 30.0
     /// Until a mark is that old, a read starts this many stream orderings below the first.
     public static let settleOrderings: Int64 = 10_000
@@ -38,15 +39,17 @@ public struct ChangeCursor: Equatable, Sendable {
         return cursor
     }
 
-    /// Where a read of changes starts at `now`; nil when the answer must be read whole.
-    public func start(now: Double) -> Int64? {
-        guard !readWholeNext, wholeAt != nil, let first = marks.first else { return nil }
-        if let settled = marks.last(where: { now - $0.at >= ChangeCursor.settleSeconds }) { return settled.newest }
+    /// Where the next read of changes starts; nil when the answer must be read whole. What
+    /// committed after the last read may stand below its mark, but not below a mark made a
+    /// settle time before it: the newest such mark, however long ago that read was.
+    public var start: Int64? {
+        guard !readWholeNext, wholeAt != nil, let first = marks.first, let last = marks.last else { return nil }
+        if let settled = marks.last(where: { last.at - $0.at >= ChangeCursor.settleSeconds }) { return settled.newest }
         return first.newest - ChangeCursor.settleOrderings
     }
 
-    /// The read at `at` done: its mark kept, with the newest one old enough to start from and
-    /// none older.
+    /// The read at `at` done: its mark kept, with the newest one a settle time older (where the
+    /// next read starts) and none older.
     public mutating func mark(at: Double) {
         if wholeAt == nil { wholeAt = at }
         guard let newest else {

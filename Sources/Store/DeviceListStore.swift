@@ -116,6 +116,8 @@ public enum DeviceListStore {
         /// the cap they were counted to.
         public var counted: [String: Counted]
         public var cap: Int?
+        /// When it was read; nil until the read is done.
+        public var readAt: Double?
 
         public init(destinations: [Destination], conversion: Conversion, counted: [String: Counted] = [:], cap: Int? = nil) {
             self.destinations = destinations
@@ -127,6 +129,7 @@ public enum DeviceListStore {
         /// The answer once its read at `at` is done: the counts it made are stamped with it.
         public func marked(at: Double) -> Pokes {
             var pokes = self
+            pokes.readAt = at
             for name in counted.keys { pokes.counted[name]?.basis.mark(at: at) }
             return pokes
         }
@@ -143,10 +146,11 @@ public enum DeviceListStore {
     /// What a count of a destination's pokes rests on. Synapse adds a destination's pokes with
     /// new stream ids, never changes one, and deletes them oldest first once sent, so a count
     /// stands while the destination's oldest and newest poke stay the same, with two exceptions:
-    /// a poke of a second device_lists writer may commit after a newer one (so a count is final
-    /// only once the newest poke it saw is older than `ChangeCursor.settleSeconds`), and the
-    /// hourly prune of day-old pokes deletes in between (so a count is made again after
-    /// `recountSeconds`).
+    /// a poke may commit after a newer one (another writer's, or another transaction of the
+    /// same one), so a count is final only once the newest poke it saw is older than
+    /// `ChangeCursor.settleSeconds` (by Synapse's clock against syntop's: a skew between the
+    /// two hosts moves that much); and the hourly prune of day-old pokes deletes in between, so
+    /// a count is made again after `recountSeconds`.
     public struct Basis: Equatable, Sendable {
         /// The destination's oldest and newest poke (stream ids) when counted.
         public var oldest: Int64?
@@ -171,8 +175,8 @@ public enum DeviceListStore {
             settled = newestAt.map { at - $0 >= ChangeCursor.settleSeconds } ?? true
         }
 
-        /// Whether the count still stands, given what the destination's pokes are now; nil
-        /// when it stands only until it is due again (at that time).
+        /// When the count was made, if it still stands given what the destination's pokes are
+        /// now; nil when it does not.
         func stands(_ current: Bounds?) -> Double? {
             guard let countedAt, settled, let current, current.oldest != nil, oldest == current.oldest,
                   newest == current.newest else { return nil }
@@ -186,10 +190,8 @@ public enum DeviceListStore {
         public var basis: Basis
     }
 
-    /// Seconds a count is kept while nothing shows it moved.
+    /// Seconds a count is kept while nothing shows it moved; counts come due spread over it.
     public static let recountSeconds = 60.0
-    /// Counts older than that made again per round, the oldest first; the rest wait their turn.
-    public static let recountsPerRound = 2
 
     /// What the listing (or the down list) says of a destination's pokes now.
     struct Bounds: Equatable {
@@ -209,23 +211,26 @@ public enum DeviceListStore {
         return bounds
     }
 
-    /// Which candidates are counted this round, given the counts `held` and the time `now`:
-    /// every one whose pokes moved, was never counted or not settled, and the oldest counts due
-    /// again; the others keep theirs.
-    static func toCount(_ candidates: [String], bounds: [String: Bounds], held: [String: Counted],
+    /// Which candidates are counted this round, given the counts `held` (read at `heldAt`) and
+    /// the time `now`: every one whose pokes moved, was never counted or not settled, and of
+    /// those older than `recountSeconds`, the oldest, as many as make every count come due
+    /// again within that time plus one refresh (whatever the refresh); the others keep theirs.
+    static func toCount(_ candidates: [String], probed: [String: Bounds], held: [String: Counted], heldAt: Double?,
                         now: Double) -> (count: [String], kept: [String: Counted]) {
         var count: [String] = []
         var due: [(String, Double)] = []
         var kept: [String: Counted] = [:]
         for name in candidates {
-            guard let counted = held[name], let at = counted.basis.stands(bounds[name]) else {
+            guard let counted = held[name], let at = counted.basis.stands(probed[name]) else {
                 count.append(name)
                 continue
             }
             kept[name] = counted
             due.append((name, at))
         }
-        for (name, _) in due.filter({ now - $0.1 >= recountSeconds }).sorted(by: { $0.1 < $1.1 }).prefix(recountsPerRound) {
+        let elapsed = now - (heldAt ?? 0)
+        let share = Int((Double(candidates.count) * elapsed / recountSeconds).rounded(.up))
+        for (name, _) in due.filter({ now - $0.1 >= recountSeconds }).sorted(by: { $0.1 < $1.1 }).prefix(max(1, share)) {
             kept[name] = nil
             count.append(name)
         }
@@ -240,18 +245,18 @@ public enum DeviceListStore {
                   Statement(.conversion)]) { first in
             let candidates = pendingCandidates(first[.destinations], down: first[.down])
             // A listing that failed says nothing of what moved.
-            let bounds = first.errors.isEmpty ? self.bounds(first[.down]).merging(self.bounds(first[.destinations])) { $1 } : [:]
-            let (counting, kept) = toCount(candidates, bounds: bounds, held: held?.cap == cap ? held?.counted ?? [:] : [:], now: now)
+            let probed = first.errors.isEmpty ? bounds(first[.down]).merging(bounds(first[.destinations])) { $1 } : [:]
+            let (counting, kept) = toCount(candidates, probed: probed, held: held?.cap == cap ? held?.counted ?? [:] : [:],
+                                           heldAt: held?.readAt, now: now)
             let position = first[.conversion].rows.isEmpty ? "0" : first[.conversion].value(0, "stream_id") ?? "0"
             let second = [Statement(.unconverted, [position, String(cap)])]
                 + counting.map { Statement(.pending, [$0, String(cap)]) }
             return .more(.round(second) { rows in
+                // A count that failed has no row: that destination alone is counted next round.
                 var counted = kept
-                for (name, waiting) in self.waiting(rows.all(.pending)) {
-                    counted[name] = Counted(waiting: waiting, basis: Basis(bounds[name]))
+                for (name, waiting) in waiting(rows.all(.pending)) {
+                    counted[name] = Counted(waiting: waiting, basis: Basis(probed[name]))
                 }
-                // A count that failed is made again next round.
-                if !rows.errors.isEmpty { counted = [:] }
                 return Pokes(destinations: destinations(listed: first[.destinations], down: first[.down],
                                                         waiting: counted.mapValues(\.waiting), cap: cap),
                              conversion: conversion(position: first[.conversion], unconverted: rows[.unconverted], cap: cap),
@@ -264,13 +269,13 @@ public enum DeviceListStore {
     /// a count `held` from the last read (at `now`) is kept while it stands.
     public static func destinationUsers(_ destination: String, held: ([UserPokes], Basis)? = nil,
                                         now: Double = 0) -> ReadPlan<([UserPokes], Basis)> {
-        let bounds = Statement(.destinationBounds, [destination])
+        let probe = Statement(.destinationBounds, [destination])
         let users = Statement(.destinationUsers, [destination, String(detailCap)])
         guard let held else {
-            return .round([bounds, users]) { (destinationUsers($0[.destinationUsers]), Basis(self.bounds($0[.destinationBounds])[destination])) }
+            return .round([probe, users]) { (destinationUsers($0[.destinationUsers]), Basis(bounds($0[.destinationBounds])[destination])) }
         }
-        return ReadPlan([bounds]) { first in
-            let current = self.bounds(first[.destinationBounds])[destination]
+        return ReadPlan([probe]) { first in
+            let current = bounds(first[.destinationBounds])[destination]
             if first.errors.isEmpty, let at = held.1.stands(current), now - at < recountSeconds { return .done(held) }
             return .more(.round([users]) { (destinationUsers($0[.destinationUsers]), Basis(current)) })
         }
@@ -345,7 +350,7 @@ public enum DeviceListStore {
 
     /// Destinations with something waiting or marked down, worst first (most waiting, then
     /// the oldest); `waiting` holds what was counted of each candidate.
-    public static func destinations(listed: PGRows, down: PGRows = PGRows(columns: [], rows: []), waiting: [String: Waiting],
+    public static func destinations(listed: PGRows, down: PGRows = PGRows(columns: [], rows: []), waiting counts: [String: Waiting],
                                     cap: Int) -> [Destination] {
         // Destinations marked down but beyond the listing, with what `destinations` says.
         let listedNames = Set(listed.rows.indices.compactMap { listed.value($0, "destination") })
@@ -361,7 +366,7 @@ public enum DeviceListStore {
             let name = rows.value(index, "destination") ?? ""
             let interval = rows.value(index, "retry_interval").flatMap { Int64($0) }
             let failure = rows.value(index, "failure_ts").flatMap { Double($0) }
-            let detail = waiting[name]
+            let detail = counts[name]
             return Destination(
                 destination: name,
                 oldestAt: (oldest[name] ?? nil).flatMap { Double($0) }.map { $0 / 1000 } ?? detail?.oldestPendingAt,

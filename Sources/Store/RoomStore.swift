@@ -183,23 +183,25 @@ public enum RoomStore {
 
     /// The rooms at or over the alerts' threshold (at most `limit`, worst first), and where a
     /// read of what changed starts. Synapse adds forward extremities only as it persists a new
-    /// event (never a backfilled one), which takes the next position of the events stream; it
-    /// deletes them also without one (a purge, a join's clean-up, an admin's clear). So after
-    /// one whole read, each read counts again the rooms held and the rooms with an event since
-    /// the cursor's position. More rooms are held than shown (`heldLimit`), so that one falling
-    /// back has its successor at hand; a held list that was full, a range too long or a failed
-    /// read means a whole read.
+    /// event (never a backfilled one), which takes a position of the events stream; it deletes
+    /// them also without one (a purge, a join's clean-up, an admin's clear). So after one whole
+    /// read, each read counts again the rooms held and the rooms with an event since the
+    /// cursor's position. More rooms are held than shown (`heldLimit`), so that one falling back
+    /// has its successor at hand; a held list that was full, a range too long or a failed read
+    /// means a whole read.
     public struct OverExtremities: Equatable, Sendable {
         /// Every room over the threshold, worst first, up to `heldLimit`.
         public var held: [Extremities]
         public var threshold: Int
         public var limit: Int
+        public var heldLimit: Int
         public var cursor = ChangeCursor()
 
-        public init(rooms: [Extremities], threshold: Int, limit: Int) {
+        public init(rooms: [Extremities], threshold: Int, limit: Int, heldLimit: Int = RoomStore.heldLimit) {
             held = rooms
             self.threshold = threshold
             self.limit = limit
+            self.heldLimit = heldLimit
         }
 
         /// The worst `limit`: what the alerts, `check` and the exporter show.
@@ -218,30 +220,39 @@ public enum RoomStore {
 
     /// Rooms at or over `threshold` forward extremities, for the status line and `check`; with
     /// what the last read `held` and a position `since` of the events stream, only the rooms
-    /// that may have changed are counted.
-    public static func extremities(threshold: Int, limit: Int = 50, held: OverExtremities? = nil,
-                                   since: Int64? = nil) -> ReadPlan<OverExtremities> {
+    /// that may have changed are counted, once the range since is known to be short.
+    public static func extremities(threshold: Int, limit: Int = 50, heldLimit: Int = heldLimit,
+                                   held: OverExtremities? = nil, since: Int64? = nil) -> ReadPlan<OverExtremities> {
         let threshold = max(1, threshold)
+        // The stream's position first: what commits while the rooms are counted is read again.
         let whole = ReadPlan<OverExtremities>.round([
-            Statement(.roomsOverExtremities, [String(threshold), String(heldLimit)]),
             Statement(.eventsChanged, [String(Int64.max), String(MembershipStore.changedLimit)]),
+            Statement(.roomsOverExtremities, [String(threshold), String(heldLimit)]),
         ]) { results in
-            var over = OverExtremities(rooms: overExtremities(results[.roomsOverExtremities]), threshold: threshold, limit: limit)
+            var over = OverExtremities(rooms: overExtremities(results[.roomsOverExtremities]), threshold: threshold,
+                                       limit: limit, heldLimit: heldLimit)
             over.cursor = (held?.cursor ?? ChangeCursor()).readingWhole(newest: newest(results))
             return over
         }
-        guard let held, let since, held.threshold == threshold, held.limit == limit, held.held.count < heldLimit else { return whole }
-        return ReadPlan([
-            Statement(.roomsOverExtremitiesSince, [String(threshold), String(heldLimit), String(since),
-                                                   String(MembershipStore.changedLimit), Statement.array(held.held.map(\.roomId))]),
-            Statement(.eventsChanged, [String(since), String(MembershipStore.changedLimit)]),
-        ]) { results in
-            let changed = results[.eventsChanged].value(0, "changed").flatMap { Int($0) }
-            guard results.errors.isEmpty, let changed, changed < MembershipStore.changedLimit else { return .more(whole) }
-            var over = held
-            over.held = overExtremities(results[.roomsOverExtremitiesSince])
-            over.cursor.newest = newest(results)
-            return .done(over)
+        guard let held, let since, held.threshold == threshold, held.limit == limit, held.heldLimit == heldLimit,
+              held.held.count < heldLimit else { return whole }
+        return ReadPlan([Statement(.eventsChanged, [String(since), String(MembershipStore.changedLimit)])]) { first in
+            let changed = first[.eventsChanged].value(0, "changed").flatMap { Int($0) }
+            guard first.errors.isEmpty, let changed, changed < MembershipStore.changedLimit else { return .more(whole) }
+            return .more(.round([
+                Statement(.roomsOverExtremitiesSince, [String(threshold), String(heldLimit), String(since),
+                                                       String(MembershipStore.changedLimit), Statement.array(held.held.map(\.roomId))]),
+            ]) { results in
+                var over = held
+                over.cursor.newest = newest(first)
+                // A count that failed says nothing new: what was held stays, and the next read is whole.
+                guard results.errors.isEmpty else {
+                    over.cursor.readWholeNext = true
+                    return over
+                }
+                over.held = overExtremities(results[.roomsOverExtremitiesSince])
+                return over
+            })
         }
     }
 

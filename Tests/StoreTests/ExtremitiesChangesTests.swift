@@ -57,13 +57,21 @@ import Testing
             extremities[room] = count
         }
 
-        /// An event of a second persister committing after newer ones: a position among the
-        /// last few, though not before `floor`, the newest a read found a minute ago (no
-        /// transaction stays open that long).
-        mutating func persistLate(_ room: String, extremities count: Int, back: Int64, floor: Int64) {
-            newest += 2
-            events.append((room, max(floor + 1, newest - back * 2 - 1)))
-            extremities[room] = count
+        /// Events whose positions are taken but which have not committed yet: a read sees none
+        /// of them, and they may commit after it with positions below what it found.
+        var inFlight: [(room: String, ordering: Int64, extremities: Int)] = []
+
+        mutating func begin(_ room: String, extremities count: Int) {
+            newest += 1
+            inFlight.append((room, newest, count))
+        }
+
+        mutating func commitInFlight() {
+            for event in inFlight {
+                events.append((event.room, event.ordering))
+                extremities[event.room] = event.extremities
+            }
+            inFlight = []
         }
     }
 
@@ -75,25 +83,34 @@ import Testing
         var database = Database()
         for room in Self.rooms { database.persist(room, extremities: Int.random(in: 1..<30, using: &random)) }
         let threshold = 10
+        // Shown 4 or 50, held 8 (so that the held list fills) or all.
         let limit = [4, 50].randomElement(using: &random)!
+        let heldLimit = [8, RoomStore.heldLimit].randomElement(using: &random)!
         var now = 5000.0
-        var held = database.read(RoomStore.extremities(threshold: threshold, limit: limit), at: now)
+        var held = database.read(RoomStore.extremities(threshold: threshold, limit: limit, heldLimit: heldLimit), at: now)
         for _ in 0..<60 {
+            // What a persister had under way at the last read commits now, below what it found.
+            database.commitInFlight()
             // The alerts read once a minute; events come in between.
             for _ in 0..<Int.random(in: 0..<6, using: &random) {
                 let room = Self.rooms.randomElement(using: &random)!
                 switch Int.random(in: 0..<8, using: &random) {
                 case 0: database.extremities[room] = 1  // an admin's clear, a purge: no event
-                case 1: database.persistLate(room, extremities: Int.random(in: 1..<30, using: &random),
-                                             back: Int64.random(in: 0..<3, using: &random), floor: held.cursor.newest ?? 0)
-                case 2: database.events.append((room, -Int64(database.events.count)))  // backfilled: nothing else moves
+                case 1: database.events.append((room, -Int64(database.events.count)))  // backfilled: nothing else moves
+                case 2: database.begin(room, extremities: Int.random(in: 1..<30, using: &random))
                 default: database.persist(room, extremities: Int.random(in: 1..<30, using: &random))
                 }
             }
+            // Another event still under way as the read is made, with a newer one committed.
+            if Bool.random(using: &random) {
+                database.begin(Self.rooms.randomElement(using: &random)!, extremities: Int.random(in: 1..<30, using: &random))
+                database.persist(Self.rooms.randomElement(using: &random)!, extremities: Int.random(in: 1..<30, using: &random))
+            }
             now += 60
-            held = database.read(RoomStore.extremities(threshold: threshold, limit: limit, held: held,
-                                                       since: held.cursor.start(now: now)), at: now)
-            let whole = database.read(RoomStore.extremities(threshold: threshold, limit: limit), at: now)
+            let since = held.cursor.start
+            held = database.read(RoomStore.extremities(threshold: threshold, limit: limit, heldLimit: heldLimit, held: held,
+                                                       since: since), at: now)
+            let whole = database.read(RoomStore.extremities(threshold: threshold, limit: limit, heldLimit: heldLimit), at: now)
             #expect(held.rooms == whole.rooms && held.held == whole.held, "seed \(seed) at \(now)")
         }
     }
@@ -104,21 +121,44 @@ import Testing
         database.persist("!r0:x", extremities: 20)
         let first = database.read(RoomStore.extremities(threshold: 10), at: 1000)
         #expect(first.rooms.map(\.roomId) == ["!r0:x"])
-        let plan = RoomStore.extremities(threshold: 10, held: first, since: first.cursor.start(now: 1060))
-        #expect(plan.statements.map(\.query) == [.roomsOverExtremitiesSince, .eventsChanged])
+        let plan = RoomStore.extremities(threshold: 10, held: first, since: first.cursor.start)
+        #expect(sent(plan, database) == [.eventsChanged, .roomsOverExtremitiesSince])
         // The threshold changed: whole.
-        #expect(RoomStore.extremities(threshold: 5, held: first, since: 90).statements.first?.query == .roomsOverExtremities)
-        // A range longer than the limit: whole, in the same read.
-        let long = Array(repeating: ("!r1:x", Int64(0)), count: MembershipStore.changedLimit).enumerated().map { ($0.element.0, Int64(200 + $0.offset)) }
-        database.events += long
-        var sent: [Query] = []
+        #expect(RoomStore.extremities(threshold: 5, held: first, since: 90).statements.map(\.query)
+                    == [.eventsChanged, .roomsOverExtremities])
+        // A range longer than the limit: whole, without counting what changed first.
+        database.events += (0..<MembershipStore.changedLimit).map { ("!r1:x", Int64(200 + $0)) }
+        #expect(sent(plan, database) == [.eventsChanged, .eventsChanged, .roomsOverExtremities])
+    }
+
+    @Test func aFailedCountKeepsWhatWasHeldAndReadsWholeNext() {
+        var database = Database()
+        for room in Self.rooms { database.persist(room, extremities: 12) }
+        let first = database.read(RoomStore.extremities(threshold: 10), at: 1000)
+        var plan = RoomStore.extremities(threshold: 10, held: first, since: first.cursor.start)
+        var answer: RoomStore.OverExtremities?
+        while answer == nil {
+            let results = QueryResults(statements: plan.statements, results: plan.statements.map {
+                $0.query == .roomsOverExtremitiesSince ? .failure(PGError(sqlstate: "57014", message: "canceling statement"))
+                    : .success(database.answer($0))
+            })
+            switch plan.next(results) {
+            case .done(let over): answer = over.marked(at: 1060)
+            case .more(let next): plan = next
+            }
+        }
+        #expect(answer?.held == first.held && answer?.cursor.start == nil)
+    }
+
+    /// The statements a plan sends, round after round, to the end.
+    func sent(_ plan: ReadPlan<RoomStore.OverExtremities>, _ database: Database) -> [Query] {
+        var queries: [Query] = []
         var step = plan
         while true {
-            sent += step.statements.map(\.query)
+            queries += step.statements.map(\.query)
             let results = QueryResults(statements: step.statements, results: step.statements.map { .success(database.answer($0)) })
-            guard case .more(let next) = step.next(results) else { break }
+            guard case .more(let next) = step.next(results) else { return queries }
             step = next
         }
-        #expect(sent == [.roomsOverExtremitiesSince, .eventsChanged, .roomsOverExtremities, .eventsChanged])
     }
 }

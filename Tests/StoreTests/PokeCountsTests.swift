@@ -187,10 +187,8 @@ import Testing
         }
         var held = whole(database, at: now)
         for name in Self.destinations where Bool.random(using: &random) { database.prune(name) }
-        // Every count comes due within the recount time and the rounds that make a few a round.
-        let rounds = Int(DeviceListStore.recountSeconds / 2)
-            + (Self.destinations.count + DeviceListStore.recountsPerRound - 1) / DeviceListStore.recountsPerRound
-        for _ in 0...rounds {
+        // Every count comes due again within the recount time and one refresh.
+        for _ in 0...Int(DeviceListStore.recountSeconds / 2) + 1 {
             now += 2
             held = database.read(DeviceListStore.pokes(cap: Self.cap, held: held, now: now), at: now).0
         }
@@ -207,9 +205,19 @@ import Testing
         // Settled (the newest poke is 100 s old): nothing counted again until the counts are due.
         let second = database.read(DeviceListStore.pokes(cap: Self.cap, held: first.0, now: start + 2), at: start + 2)
         #expect(second.1.isEmpty && second.0.destinations == first.0.destinations)
-        let due = database.read(DeviceListStore.pokes(cap: Self.cap, held: second.0, now: start + DeviceListStore.recountSeconds),
+        // Due a minute after they were made, spread over the refreshes: one of five a refresh of
+        // 2 s; all at once after a long while away (another screen, a long refresh).
+        var held = second.0
+        for at in stride(from: start + 4, to: start + DeviceListStore.recountSeconds, by: 2) {
+            let round = database.read(DeviceListStore.pokes(cap: Self.cap, held: held, now: at), at: at)
+            #expect(round.1.isEmpty)
+            held = round.0
+        }
+        let due = database.read(DeviceListStore.pokes(cap: Self.cap, held: held, now: start + DeviceListStore.recountSeconds),
                                 at: start + DeviceListStore.recountSeconds)
-        #expect(due.1.count == DeviceListStore.recountsPerRound)
+        #expect(due.1.count == 1)
+        let away = database.read(DeviceListStore.pokes(cap: Self.cap, held: second.0, now: start + 600), at: start + 600)
+        #expect(away.1.sorted() == Self.destinations)
         // A new poke: that destination alone, and again each round until its newest poke settles.
         database.add("c.example", user: "@b:x", at: start + 3)
         let moved = database.read(DeviceListStore.pokes(cap: Self.cap, held: second.0, now: start + 4), at: start + 4)
@@ -219,6 +227,28 @@ import Testing
         let settled = database.read(DeviceListStore.pokes(cap: Self.cap, held: settling.0, now: start + 40), at: start + 40)
         let after = database.read(DeviceListStore.pokes(cap: Self.cap, held: settled.0, now: start + 42), at: start + 42)
         #expect(settled.1 == ["c.example"] && after.1.isEmpty)
+    }
+
+    @Test func anotherStatementFailingKeepsTheCountsHeld() {
+        var database = Database()
+        let start = 1_000_000.0
+        for name in Self.destinations { database.retry[name] = (600_000, start - 100) }
+        for name in Self.destinations { database.add(name, user: "@a:x", at: start - 100) }
+        let first = database.read(DeviceListStore.pokes(cap: Self.cap), at: start).0
+        database.add("a.example", user: "@b:x", at: start - 90)
+        var plan = DeviceListStore.pokes(cap: Self.cap, held: first, now: start + 2)
+        while true {
+            let results = QueryResults(statements: plan.statements, results: plan.statements.map {
+                $0.query == .unconverted ? .failure(PGError(sqlstate: "42501", message: "permission denied")) : .success(database.answer($0))
+            })
+            guard case .more(let next) = plan.next(results) else {
+                if case .done(let pokes) = plan.next(results) {
+                    #expect(pokes.destinations == whole(database, at: start + 2).destinations)
+                }
+                return
+            }
+            plan = next
+        }
     }
 
     @Test func aCountThatFailedIsMadeAgain() {
