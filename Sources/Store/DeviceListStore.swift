@@ -191,7 +191,10 @@ public enum DeviceListStore {
     }
 
     /// Seconds a count is kept while nothing shows it moved; counts come due spread over it.
-    public static let recountSeconds = 60.0
+    /// Only Synapse's prune, hourly and of day-old pokes, changes a count without moving its
+    /// destination's ends, so ten minutes bound that lag, at five counts a minute for the 50
+    /// destinations counted.
+    public static let recountSeconds = 600.0
 
     /// What the listing (or the down list) says of a destination's pokes now.
     struct Bounds: Equatable {

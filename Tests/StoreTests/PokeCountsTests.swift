@@ -205,8 +205,8 @@ import Testing
         // Settled (the newest poke is 100 s old): nothing counted again until the counts are due.
         let second = database.read(DeviceListStore.pokes(cap: Self.cap, held: first.0, now: start + 2), at: start + 2)
         #expect(second.1.isEmpty && second.0.destinations == first.0.destinations)
-        // Due a minute after they were made, spread over the refreshes: one of five a refresh of
-        // 2 s; all at once after a long while away (another screen, a long refresh).
+        // Due when as old as the recount time, spread over the refreshes: one of five a refresh
+        // of 2 s; all at once after a long while away (another screen, a long refresh).
         var held = second.0
         for at in stride(from: start + 4, to: start + DeviceListStore.recountSeconds, by: 2) {
             let round = database.read(DeviceListStore.pokes(cap: Self.cap, held: held, now: at), at: at)
@@ -216,7 +216,8 @@ import Testing
         let due = database.read(DeviceListStore.pokes(cap: Self.cap, held: held, now: start + DeviceListStore.recountSeconds),
                                 at: start + DeviceListStore.recountSeconds)
         #expect(due.1.count == 1)
-        let away = database.read(DeviceListStore.pokes(cap: Self.cap, held: second.0, now: start + 600), at: start + 600)
+        let away = database.read(DeviceListStore.pokes(cap: Self.cap, held: second.0, now: start + 2 * DeviceListStore.recountSeconds),
+                                 at: start + 2 * DeviceListStore.recountSeconds)
         #expect(away.1.sorted() == Self.destinations)
         // A new poke: that destination alone, and again each round until its newest poke settles.
         database.add("c.example", user: "@b:x", at: start + 3)
