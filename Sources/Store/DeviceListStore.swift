@@ -1,6 +1,18 @@
 /// Outbound device-list pokes still waiting per destination, and the room changes not yet
 /// turned into pokes. Every query is bounded: counts stop at `cap`.
 public enum DeviceListStore {
+    /// A destination's newest poke (`n`) and oldest poke (`o`), joined to each row: one probe
+    /// each of the (destination, stream_id) index. Their stream ids say whether a count still
+    /// stands (`Basis`).
+    static func ends(of destination: String) -> String {
+        """
+        LEFT JOIN LATERAL (SELECT p.sent, p.stream_id, p.ts FROM device_lists_outbound_pokes p
+                           WHERE p.destination = \(destination) ORDER BY p.stream_id DESC LIMIT 1) n ON true
+        LEFT JOIN LATERAL (SELECT p.stream_id, p.ts FROM device_lists_outbound_pokes p
+                           WHERE p.destination = \(destination) ORDER BY p.stream_id LIMIT 1) o ON true
+        """
+    }
+
     /// Destinations that have poke rows, found one index probe at a time (a loose index scan
     /// over (destination, stream_id)) instead of a GROUP BY over the whole table. The limit
     /// sits before the joins: after it, a hash join would pull the whole walk first. For each, two
@@ -8,7 +20,7 @@ public enum DeviceListStore {
     /// deletes pokes once acknowledged, oldest first, so an unsent newest poke means a backlog is
     /// building) and its oldest kept poke; and its retry state. The two probes' stream ids and
     /// the newest poke's time say whether a count held from before still stands (`Counted`).
-    public static let destinationsSQL = """
+    public static let destinationsSQL: String = """
         WITH RECURSIVE d(destination) AS (
             (SELECT destination FROM device_lists_outbound_pokes ORDER BY destination LIMIT 1)
             UNION ALL
@@ -19,10 +31,7 @@ public enum DeviceListStore {
         SELECT d.destination, n.sent AS newest_sent, n.stream_id AS newest_id, n.ts AS newest_ts,
                o.ts AS oldest_ts, o.stream_id AS oldest_id, t.retry_interval, t.failure_ts
         FROM (SELECT destination FROM d WHERE destination IS NOT NULL LIMIT $1) d
-        LEFT JOIN LATERAL (SELECT p.sent, p.stream_id, p.ts FROM device_lists_outbound_pokes p
-                           WHERE p.destination = d.destination ORDER BY p.stream_id DESC LIMIT 1) n ON true
-        LEFT JOIN LATERAL (SELECT p.stream_id, p.ts FROM device_lists_outbound_pokes p
-                           WHERE p.destination = d.destination ORDER BY p.stream_id LIMIT 1) o ON true
+        \(ends(of: "d.destination"))
         LEFT JOIN destinations t ON t.destination = d.destination
         """
 
@@ -83,10 +92,7 @@ public enum DeviceListStore {
                o.stream_id AS oldest_id
         FROM (SELECT destination, retry_interval, failure_ts FROM destinations
               WHERE retry_interval > 0 ORDER BY failure_ts NULLS LAST, destination LIMIT $1) t
-        LEFT JOIN LATERAL (SELECT p.stream_id, p.ts FROM device_lists_outbound_pokes p
-                           WHERE p.destination = t.destination ORDER BY p.stream_id DESC LIMIT 1) n ON true
-        LEFT JOIN LATERAL (SELECT p.stream_id FROM device_lists_outbound_pokes p
-                           WHERE p.destination = t.destination ORDER BY p.stream_id LIMIT 1) o ON true
+        \(ends(of: "t.destination"))
         ORDER BY t.failure_ts NULLS LAST, t.destination
         """
 
@@ -288,10 +294,7 @@ public enum DeviceListStore {
     public static let destinationBoundsSQL = """
         SELECT $1::text AS destination, n.stream_id AS newest_id, n.ts AS newest_ts, o.stream_id AS oldest_id
         FROM (SELECT 1) x
-        LEFT JOIN LATERAL (SELECT p.stream_id, p.ts FROM device_lists_outbound_pokes p
-                           WHERE p.destination = $1 ORDER BY p.stream_id DESC LIMIT 1) n ON true
-        LEFT JOIN LATERAL (SELECT p.stream_id FROM device_lists_outbound_pokes p
-                           WHERE p.destination = $1 ORDER BY p.stream_id LIMIT 1) o ON true
+        \(ends(of: "$1"))
         """
 
     /// A user's devices and recent device-list changes (the drill-down).
