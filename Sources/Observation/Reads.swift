@@ -29,6 +29,9 @@ public enum DatabaseRead: Equatable, Sendable {
     case instanceMap(token: String)
     /// The Rooms list: worst first, or the rooms matching the filter.
     case rooms(match: String, limit: Int)
+    /// The same list held, read again from what changed since a position of the events stream.
+    /// The observation turns `rooms` into this; see `RoomStore.RoomList`.
+    case roomsChanged(held: RoomStore.RoomList, since: Int64, now: Double)
     /// Rooms at or over this many forward extremities (the alerts).
     case extremities(threshold: Int)
     /// The same, counting only the rooms held and those with an event since a position of the
@@ -108,6 +111,10 @@ public struct ReadSchedule: Equatable, Sendable {
                 guard let held = state.database.extremities, held.errors.isEmpty,
                       let since = held.value.cursor.start else { return read }
                 return .extremitiesChanged(threshold: threshold, held: held.value, since: since)
+            case .rooms(let match, let limit):
+                guard let held = state.database.rooms, held.value.match == match, held.value.limit == limit,
+                      ReadSchedule.changesReadable(held.errors, state), let since = held.value.changesStart else { return read }
+                return .roomsChanged(held: held.value, since: since, now: state.databaseNow)
             case .destinationUsers(let destination):
                 guard let last = state.database.detail, last.errors.isEmpty, last.value.detail == .destination(destination),
                       let basis = last.value.destinationBasis else { return read }
@@ -197,7 +204,11 @@ extension DatabaseRead {
                 return { [data] in [.detail(Fetched(data, at: $0, errors: $1))] }
             }
         case .rooms(let match, let limit):
-            RoomStore.list(match: match, limit: limit).map { list in { [.rooms(Fetched(list, at: $0, errors: $1))] } }
+            RoomStore.list(match: match, limit: limit).map { list in { [.rooms(Fetched(list.marked(at: $0), at: $0, errors: $1))] } }
+        case .roomsChanged(let held, let since, let now):
+            RoomStore.list(match: held.match, limit: held.limit, held: held, since: since, now: now).map { list in
+                { [.rooms(Fetched(list.marked(at: $0), at: $0, errors: $1))] }
+            }
         case .extremities(let threshold):
             RoomStore.extremities(threshold: threshold).map { over in { [.extremities(Fetched(over.marked(at: $0), at: $0, errors: $1))] } }
         case .extremitiesChanged(let threshold, let held, let since):

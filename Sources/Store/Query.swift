@@ -8,7 +8,8 @@ public enum Query: String, CaseIterable, Sendable {
     case locks, federationSenders
     case destinations, down, conversion, unconverted, pending, destinationUsers, destinationBounds, devices, userChanges
     case history, current, historySince, currentSince, historyRooms, historyKept, userSearch
-    case roomsWorstFirst, roomsMatching, oneRoom, roomsKnown, roomsOverExtremities, roomsOverExtremitiesSince, eventsChanged
+    case roomsWorstRanked, roomsLargestRanked, roomsMatchingRanked, roomsListed, roomsRecount, statsPosition
+    case oneRoom, roomsKnown, roomsOverExtremities, roomsOverExtremitiesSince, eventsChanged
     case roomExtremities, roomMemberships, roomMembershipsSince, roomDestinations
     case stateChains, stateEvents, chainLinks, gapEvents, authEvents
 
@@ -37,8 +38,12 @@ public enum Query: String, CaseIterable, Sendable {
         case .historyRooms: MembershipStore.historyRoomsSQL
         case .historyKept: MembershipStore.historyKeptSQL
         case .userSearch: UserStore.searchSQL
-        case .roomsWorstFirst: RoomStore.roomsSQL(chosen: RoomStore.worstChosen)
-        case .roomsMatching: RoomStore.roomsSQL(chosen: RoomStore.matchingChosen)
+        case .roomsWorstRanked: RoomStore.worstRankedSQL
+        case .roomsLargestRanked: RoomStore.largestRankedSQL
+        case .roomsMatchingRanked: RoomStore.matchingRankedSQL
+        case .roomsListed: RoomStore.roomsSQL(chosen: RoomStore.listedChosen)
+        case .roomsRecount: RoomStore.roomsRecountSQL
+        case .statsPosition: RoomStore.statsPositionSQL
         case .oneRoom: RoomStore.roomsSQL(chosen: RoomStore.oneChosen)
         case .roomsKnown: RoomStore.roomsKnownSQL
         case .roomsOverExtremities: RoomStore.extremitiesSQL
@@ -60,7 +65,7 @@ public enum Query: String, CaseIterable, Sendable {
     public var example: [String?] {
         switch self {
         case .session: SessionStore.sessionParameters
-        case .schema, .writers, .maxima, .instanceMap, .locks, .federationSenders, .conversion, .roomsKnown: []
+        case .schema, .writers, .maxima, .instanceMap, .locks, .federationSenders, .conversion, .roomsKnown, .statsPosition: []
         case .destinations: [String(DeviceListStore.listed)]
         case .down: [String(DeviceListStore.detailed)]
         case .unconverted: ["0", String(DeviceListStore.detailCap)]
@@ -74,8 +79,11 @@ public enum Query: String, CaseIterable, Sendable {
         case .historyRooms: [#"{"!a:x","!b:x"}"#]
         case .historyKept: MembershipStore.keptParameters(events: ["$a", "$b"], user: "@a:x", rooms: ["!r:x"], since: 1000)
         case .userSearch: UserStore.searchParameters(prefix: "@ali", limit: 20)
-        case .roomsWorstFirst: [String(RoomStore.listLimit), String(RoomStore.listMemberCap)]
-        case .roomsMatching: [String(RoomStore.listLimit), String(RoomStore.listMemberCap), "lounge"]
+        case .roomsWorstRanked: [String(RoomStore.rankingLimit(RoomStore.listLimit)), String(RoomStore.extremityCap + 1)]
+        case .roomsLargestRanked: [String(RoomStore.rankingLimit(RoomStore.listLimit))]
+        case .roomsMatchingRanked: [String(RoomStore.rankingLimit(RoomStore.listLimit)), "lounge"]
+        case .roomsListed: [#"{"!a:x","!b:x"}"#, String(RoomStore.listMemberCap)]
+        case .roomsRecount: ["1000", String(MembershipStore.changedLimit), #"{"!a:x","!b:x"}"#, "lounge"]
         case .oneRoom: ["!r:x", String(RoomStore.detailMemberCap)]
         case .roomsOverExtremities: ["10", String(RoomStore.heldLimit)]
         case .roomsOverExtremitiesSince: ["10", String(RoomStore.heldLimit), "1000", String(MembershipStore.changedLimit), #"{"!r:x"}"#]

@@ -66,54 +66,12 @@ public enum RoomStore {
         }
     }
 
-    /// The Rooms list: the rooms `match` found (all rooms when empty), worst first.
-    public struct RoomList: Equatable, Sendable {
-        public var match: String
-        public var rooms: [Room]
-        /// The planner's estimate of the rooms the server knows (no count over 200,000 rows).
-        public var roomsKnown: Int?
-
-        public init(match: String, rooms: [Room], roomsKnown: Int?) {
-            self.match = match
-            self.rooms = rooms
-            self.roomsKnown = roomsKnown
-        }
-    }
-
     /// A room with too many forward extremities, for the alerts.
     public struct Extremities: Equatable, Sendable, Codable {
         public var roomId: String
         public var name: String?
         public var forwardExtremities: Int
     }
-
-    /// The rooms the list shows ($1 of them), chosen before anything is read per room: the
-    /// worst by forward extremities (ev_extrem_room read in order and grouped as it is read;
-    /// the table has a row per extremity, about one per room), then the largest by joined
-    /// members (room_stats_current, a row per room, has no index on them: read whole).
-    public static let worstChosen = """
-        SELECT room_id FROM (
-            SELECT DISTINCT ON (room_id) room_id, extremities, joined FROM (
-                SELECT room_id, count(*) AS extremities, 0 AS joined FROM event_forward_extremities
-                GROUP BY room_id HAVING count(*) > 1
-                ORDER BY count(*) DESC, room_id LIMIT $1
-            ) w
-            UNION ALL
-            SELECT room_id, 1, joined_members FROM (
-                SELECT room_id, joined_members FROM room_stats_current ORDER BY joined_members DESC, room_id LIMIT $1
-            ) b
-            ORDER BY room_id, extremities DESC
-        ) d
-        ORDER BY extremities DESC, joined DESC, room_id LIMIT $1
-        """
-
-    /// A room ID, name or alias holding the text ($3, with LIKE's wildcards escaped):
-    /// room_stats_state, a row per room, read until $1 match.
-    public static let matchingChosen = """
-        SELECT room_id FROM room_stats_state
-        WHERE room_id LIKE '%' || $3 || '%' OR name ILIKE '%' || $3 || '%' OR canonical_alias ILIKE '%' || $3 || '%'
-        ORDER BY room_id LIMIT $1
-        """
 
     /// One room, by ID ($1), known to the server or not.
     public static let oneChosen = "SELECT $1::text AS room_id"
@@ -144,9 +102,6 @@ public enum RoomStore {
         """
     }
 
-    /// The planner's row estimate of `rooms`: a count would read every row.
-    public static let roomsKnownSQL = "SELECT reltuples::bigint AS rooms FROM pg_class WHERE oid = 'rooms'::regclass"
-
     /// Rooms with at least $1 forward extremities, worst first: the same index-only scan.
     public static let extremitiesSQL = """
         SELECT w.room_id, w.extremities, s.name FROM (
@@ -165,20 +120,6 @@ public enum RoomStore {
             escaped.append(character)
         }
         return escaped
-    }
-
-    /// The Rooms list: worst first, or the rooms whose ID, name or alias holds `match`.
-    public static func list(match: String, limit: Int = listLimit) -> ReadPlan<RoomList> {
-        let statement = match.isEmpty
-            ? Statement(.roomsWorstFirst, [String(limit), String(listMemberCap)])
-            : Statement(.roomsMatching, [String(limit), String(listMemberCap), likeEscaped(match)])
-        return .round([statement, Statement(.roomsKnown)]) { results in
-            let listed = Array(worstFirst(rooms(results[statement.query], memberCap: listMemberCap)).prefix(limit))
-            // An estimate below what is listed is stale (a table never analyzed): none then.
-            let known = results[.roomsKnown]
-            let estimate = known.rows.isEmpty ? nil : known.value(0, "rooms").flatMap { Int($0) }
-            return RoomList(match: match, rooms: listed, roomsKnown: estimate.flatMap { $0 >= listed.count ? $0 : nil })
-        }
     }
 
     /// The rooms at or over the alerts' threshold (at most `limit`, worst first), and where a

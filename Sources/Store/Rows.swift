@@ -8,9 +8,12 @@ public struct PGRows: Equatable, Sendable {
         self.rows = rows
     }
 
-    /// The value of a named column in a row.
+    /// The value of a named column in a row; none past the rows (a table with no row, as
+    /// Synapse's single-row tables can be).
     public func value(_ row: Int, _ column: String) -> String? {
-        guard let index = columns.firstIndex(of: column) else { return nil }
+        guard rows.indices.contains(row), let index = columns.firstIndex(of: column), rows[row].indices.contains(index) else {
+            return nil
+        }
         return rows[row][index]
     }
 }

@@ -67,6 +67,7 @@ func asked(_ read: DatabaseRead) -> DatabaseRead {
     case .pokesCounted(let cap, held: _, now: _): .pokes(cap: cap)
     case .destinationUsersCounted(let destination, held: _, basis: _, now: _): .destinationUsers(destination)
     case .extremitiesChanged(let threshold, held: _, since: _): .extremities(threshold: threshold)
+    case .roomsChanged(let held, since: _, now: _): .rooms(match: held.match, limit: held.limit)
     default: read
     }
 }

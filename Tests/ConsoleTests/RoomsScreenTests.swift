@@ -17,6 +17,25 @@ import Terminal
         #expect(s.roundOf(.showScreen(.rooms)) == [.positions, .extremities(threshold: 10), .rooms(match: "")])
     }
 
+    /// The list held is read again by what changed, from where its cursor says; a failed read,
+    /// or another filter, reads it whole.
+    @Test func theListHeldIsReadByWhatChanged() {
+        var s = state()
+        _ = s.roundOf(.showScreen(.rooms))
+        var list = RoomStore.RoomList(match: "", rooms: [], roomsKnown: nil)
+        list.cursor.newest = 50_000
+        func raw(_ action: Action) -> [DatabaseRead] {
+            let effects = ConsoleReducer.reduce(&s, action)
+            s.observe(.databaseRoundFinished)
+            return effects.lazy.compactMap { if case .observation(.read(let reads)) = $0 { reads } else { nil } }.first ?? []
+        }
+        s.observe(.database(.rooms(Fetched(list.marked(at: 1000), at: 1000))))
+        #expect(raw(.observed(.readNow)).last == .roomsChanged(held: list.marked(at: 1000),
+                                                              since: 50_000 - ChangeCursor.settleOrderings, now: 1000))
+        s.observe(.database(.rooms(Fetched(list.marked(at: 1000), at: 1000, errors: ["canceling statement"]))))
+        #expect(raw(.observed(.readNow)).last == .rooms(match: ""))
+    }
+
     @Test func theFilterIsAskedOfTheDatabase() {
         var s = state()
         _ = s.roundOf(.showScreen(.rooms))

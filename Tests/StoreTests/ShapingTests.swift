@@ -5,6 +5,18 @@ import Testing
     let columns = ["event_stream_ordering", "room_id", "membership", "sender", "display_name", "origin_server_ts",
                    "reason", "room_name"]
 
+    /// A single-row table of Synapse's may have no row (stats_incremental_position on a
+    /// database Synapse never ran on): nothing to read, nothing to crash on.
+    @Test func aValuePastTheRowsIsNone() {
+        let empty = PGRows(columns: ["stream_id"], rows: [])
+        #expect(empty.value(0, "stream_id") == nil)
+        #expect(PGRows(columns: ["a", "b"], rows: [["1"]]).value(0, "b") == nil)
+        var list = RoomStore.RoomList(match: "", rooms: [], roomsKnown: nil)
+        list.cursor.newest = 5
+        list.cursor.mark(at: 1)
+        #expect(list.changesStart == 5 - ChangeCursor.settleOrderings)
+    }
+
     @Test func historyReadsEachEventWithTheOneBeforeIt() {
         let rows = PGRows(columns: columns, rows: [
             ["9", "!a", "leave", "@mod:x", nil, "9000", nil, "A"],
