@@ -113,7 +113,8 @@ public struct ReadSchedule: Equatable, Sendable {
                 return .extremitiesChanged(threshold: threshold, held: held.value, since: since)
             case .rooms(let match, let limit):
                 guard let held = state.database.rooms, held.value.match == match, held.value.limit == limit,
-                      ReadSchedule.changesReadable(held.errors, state), let since = held.value.changesStart else { return read }
+                      ReadSchedule.changesReadable(held.errors, state),
+                      let since = held.value.changesStart(now: state.databaseNow) else { return read }
                 return .roomsChanged(held: held.value, since: since, now: state.databaseNow)
             case .destinationUsers(let destination):
                 guard let last = state.database.detail, last.errors.isEmpty, last.value.detail == .destination(destination),
@@ -153,9 +154,18 @@ public struct ReadSchedule: Equatable, Sendable {
         guard let last = state.database.detail, last.value.detail == .room(room), let detail = last.value.room else { return nil }
         let difference = detail.difference.failed && state.databaseNow - (detail.difference.computedAt ?? 0) >= retryFailedAfter
             ? nil : detail.difference
+        // The servers are read from the members again when they are old enough, and their
+        // pokes counted again sooner.
+        func young(_ at: Double?, _ seconds: Double) -> Bool { at.map { state.databaseNow - $0 < seconds } == true }
+        let servers = young(detail.serversReadAt, RoomDetailStore.serversRereadSeconds) ? detail.servers : nil
+        let pokes = young(detail.pokesCountedAt, RoomDetailStore.pokesRecountSeconds) && last.errors.isEmpty
+            ? detail.destinations : nil
         return RoomDetailStore.Reuse(difference: difference, memberships: detail.memberships, cursor: detail.cursor,
                                      since: changesReadable(last.errors, state) && detail.cursor.wholeAt != nil
-                                         ? detail.cursor.start : nil)
+                                         ? detail.cursor.start : nil,
+                                     servers: servers, serversReadAt: detail.serversReadAt,
+                                     serversCapped: detail.room?.serversCapped ?? false, destinations: pokes,
+                                     pokesCountedAt: detail.pokesCountedAt)
     }
 }
 
@@ -221,6 +231,8 @@ extension DatabaseRead {
                     var data = DetailData(detail: .room(room))
                     data.room = detail
                     data.room?.cursor.mark(at: at)
+                    if data.room?.serversReadAt == nil { data.room?.serversReadAt = at }
+                    if data.room?.pokesCountedAt == nil { data.room?.pokesCountedAt = at }
                     return [.detail(Fetched(data, at: at, errors: errors))]
                 }
             }

@@ -8,9 +8,9 @@ public enum Query: String, CaseIterable, Sendable {
     case locks, federationSenders
     case destinations, down, conversion, unconverted, pending, destinationUsers, destinationBounds, devices, userChanges
     case history, current, historySince, currentSince, historyRooms, historyKept, userSearch
-    case roomsWorstRanked, roomsLargestRanked, roomsMatchingRanked, roomsListed, roomsRecount, statsPosition
-    case oneRoom, roomsKnown, roomsOverExtremities, roomsOverExtremitiesSince, eventsChanged
-    case roomExtremities, roomMemberships, roomMembershipsSince, roomDestinations
+    case roomsWorstRanked, roomsLargestRanked, roomsMatchingRanked, roomsListed, roomsRecount, statsPosition, stateDeltasChanged
+    case oneRoom, oneRoomHeld, roomsKnown, roomsOverExtremities, roomsOverExtremitiesSince, eventsChanged
+    case roomExtremities, roomMemberships, roomMembershipsSince, roomDestinations, roomDestinationsHeld
     case stateChains, stateEvents, chainLinks, gapEvents, authEvents
 
     public var sql: String {
@@ -44,7 +44,9 @@ public enum Query: String, CaseIterable, Sendable {
         case .roomsListed: RoomStore.roomsSQL(chosen: RoomStore.listedChosen)
         case .roomsRecount: RoomStore.roomsRecountSQL
         case .statsPosition: RoomStore.statsPositionSQL
+        case .stateDeltasChanged: RoomStore.stateDeltasChangedSQL
         case .oneRoom: RoomStore.roomsSQL(chosen: RoomStore.oneChosen)
+        case .oneRoomHeld: RoomStore.roomsSQL(chosen: RoomStore.oneChosen, servers: false)
         case .roomsKnown: RoomStore.roomsKnownSQL
         case .roomsOverExtremities: RoomStore.extremitiesSQL
         case .roomsOverExtremitiesSince: RoomStore.extremitiesSinceSQL
@@ -53,6 +55,7 @@ public enum Query: String, CaseIterable, Sendable {
         case .roomMemberships: RoomDetailStore.membershipsSQL
         case .roomMembershipsSince: RoomDetailStore.membershipsSinceSQL
         case .roomDestinations: RoomDetailStore.destinationsSQL
+        case .roomDestinationsHeld: RoomDetailStore.heldDestinationsSQL
         case .stateChains: RoomDetailStore.stateChainsSQL
         case .stateEvents: RoomDetailStore.stateEventsSQL
         case .chainLinks: RoomDetailStore.linksSQL
@@ -85,13 +88,15 @@ public enum Query: String, CaseIterable, Sendable {
         case .roomsListed: [#"{"!a:x","!b:x"}"#, String(RoomStore.listMemberCap)]
         case .roomsRecount: ["1000", String(MembershipStore.changedLimit), #"{"!a:x","!b:x"}"#, "lounge"]
         case .oneRoom: ["!r:x", String(RoomStore.detailMemberCap)]
+        case .oneRoomHeld: ["!r:x"]
         case .roomsOverExtremities: ["10", String(RoomStore.heldLimit)]
         case .roomsOverExtremitiesSince: ["10", String(RoomStore.heldLimit), "1000", String(MembershipStore.changedLimit), #"{"!r:x"}"#]
-        case .eventsChanged: ["1000", String(MembershipStore.changedLimit)]
+        case .eventsChanged, .stateDeltasChanged: ["1000", String(MembershipStore.changedLimit)]
         case .roomExtremities: ["!r:x", String(RoomStore.extremityRows)]
         case .roomMemberships: ["!r:x", String(RoomStore.membershipRows)]
         case .roomMembershipsSince: ["!r:x", "1000", String(RoomStore.membershipRows), String(MembershipStore.changedLimit)]
         case .roomDestinations: ["!r:x", String(RoomStore.detailMemberCap), String(RoomDetailStore.pokeCap)]
+        case .roomDestinationsHeld: [#"{"a.example","b.example"}"#, String(RoomDetailStore.pokeCap)]
         case .stateChains, .stateEvents: ["1", String(RoomDetailStore.chainCap + 1)]
         case .chainLinks: ["{1,2}", String(RoomDetailStore.linkCap + 1)]
         case .gapEvents: ["{1,2}", "{0,3}", "{4,9}"]

@@ -13,6 +13,12 @@ public enum RoomDetailStore {
     /// Destinations listed, and waiting pokes counted per destination.
     public static let destinationRows = 100
     public static let pokeCap = 1000
+    /// Seconds a room's servers are held before they are read again from its members: a join
+    /// adds its server at once, and a server whose last member left goes at the next read.
+    public static let serversRereadSeconds = 600.0
+    /// Seconds the servers' waiting pokes are held before they are counted again: a backlog
+    /// that matters is hours old, and the biggest rooms have thousands of servers to probe.
+    public static let pokesRecountSeconds = 10.0
 
     public struct Extremity: Equatable, Sendable, Codable {
         public var eventId: String
@@ -50,6 +56,13 @@ public enum RoomDetailStore {
         public var destinations: [Destination]
         /// Where the next read of the room's membership changes starts; not part of the answer.
         public var cursor = ChangeCursor()
+        /// Every server of the room (of its first joined members), held for the next read, and
+        /// when they were read from the members; not part of the answer.
+        public var servers: [String] = []
+        /// When the servers were read from the members, and their pokes counted; nil when this
+        /// read did it (the read's time stamps it).
+        public var serversReadAt: Double?
+        public var pokesCountedAt: Double?
 
         enum CodingKeys: String, CodingKey {
             case roomId, room, extremities, difference, memberships, destinations
@@ -64,13 +77,29 @@ public enum RoomDetailStore {
         public var memberships: [MembershipStore.Event]
         public var cursor: ChangeCursor
         public var since: Int64?
+        /// The room's servers, probed for waiting pokes without walking its members again, while
+        /// its membership changes are read (nil: read from the members).
+        public var servers: [String]?
+        public var serversReadAt: Double?
+        /// The servers were counted over the first members only, when they were read.
+        public var serversCapped: Bool
+        /// The servers with pokes waiting, kept while they are young enough (nil: counted again).
+        public var destinations: [Destination]?
+        public var pokesCountedAt: Double?
 
         public init(difference: AuthChainDifference.Result?, memberships: [MembershipStore.Event] = [],
-                    cursor: ChangeCursor = ChangeCursor(), since: Int64? = nil) {
+                    cursor: ChangeCursor = ChangeCursor(), since: Int64? = nil, servers: [String]? = nil,
+                    serversReadAt: Double? = nil, serversCapped: Bool = false, destinations: [Destination]? = nil,
+                    pokesCountedAt: Double? = nil) {
             self.difference = difference
             self.memberships = memberships
             self.cursor = cursor
             self.since = since
+            self.servers = servers
+            self.serversReadAt = serversReadAt
+            self.serversCapped = serversCapped
+            self.destinations = destinations
+            self.pokesCountedAt = pokesCountedAt
         }
     }
 
@@ -108,26 +137,31 @@ public enum RoomDetailStore {
         """
     }
 
-    /// The room's servers (from its first $2 joined members) that have device-list pokes
-    /// waiting, each counted up to $3 newest.
-    public static let destinationsSQL = """
-        WITH servers AS (
-            SELECT DISTINCT substring(m.state_key FROM position(':' IN m.state_key) + 1) AS destination
-            FROM (SELECT state_key FROM current_state_events
-                  WHERE room_id = $1 AND type = 'm.room.member' AND membership = 'join' LIMIT $2) m
-        )
+    /// Every server of the room (from its first $2 joined members), with its device-list pokes
+    /// waiting counted up to $3 newest, and the retry state of those with some.
+    public static let destinationsSQL = destinationsSQL(servers: """
+        SELECT DISTINCT substring(m.state_key FROM position(':' IN m.state_key) + 1) AS destination
+        FROM (SELECT state_key FROM current_state_events
+              WHERE room_id = $1 AND type = 'm.room.member' AND membership = 'join' LIMIT $2) m
+        """, cap: "$3")
+
+    /// The same for the servers held ($1), counted up to $2.
+    public static let heldDestinationsSQL = destinationsSQL(servers: "SELECT DISTINCT unnest($1::text[]) AS destination", cap: "$2")
+
+    static func destinationsSQL(servers: String, cap: String) -> String {
+        """
+        WITH servers AS (\(servers))
         SELECT s.destination, w.pending, w.oldest_ts, t.retry_interval, t.failure_ts
         FROM servers s
         CROSS JOIN LATERAL (
             SELECT count(*) AS pending, min(p.ts) AS oldest_ts FROM (
                 SELECT p.ts FROM device_lists_outbound_pokes p
                 WHERE p.destination = s.destination AND NOT p.sent
-                ORDER BY p.stream_id DESC LIMIT $3) p
+                ORDER BY p.stream_id DESC LIMIT \(cap)) p
         ) w
-        LEFT JOIN destinations t ON t.destination = s.destination
-        WHERE w.pending > 0
-        ORDER BY w.pending DESC, s.destination LIMIT \(destinationRows)
+        LEFT JOIN destinations t ON t.destination = s.destination AND w.pending > 0
         """
+    }
 
     /// The full state of a state group: its own rows and its predecessors' (state_group_edges),
     /// the newest group's row winning for each (type, state_key). Each group's rows are read
@@ -186,9 +220,39 @@ public enum RoomDetailStore {
         WHERE a.event_id = ANY($1::text[])
         """
 
+    /// The servers panel of a read: the servers with pokes waiting, every server of the room,
+    /// and when they were read from the members and their pokes counted (nil: by this read).
+    struct ServersPanel: Sendable {
+        var destinations: [Destination]
+        var servers: [String]
+        var serversReadAt: Double?
+        var pokesCountedAt: Double?
+
+        /// Servers read from the members (`readAt` nil) or held, each probed for pokes.
+        init(_ rows: PGRows, readAt: Double? = nil, adding joined: [String] = []) {
+            destinations = RoomDetailStore.destinations(rows)
+            servers = ServersPanel.unique(rows.rows.indices.compactMap { rows.value($0, "destination") } + joined)
+            serversReadAt = readAt
+        }
+
+        /// Servers held with their pokes as last counted.
+        init(servers: [String], readAt: Double?, destinations: [Destination], countedAt: Double?, adding joined: [String]) {
+            self.destinations = destinations
+            self.servers = ServersPanel.unique(servers + joined)
+            serversReadAt = readAt
+            pokesCountedAt = countedAt
+        }
+
+        static func unique(_ servers: [String]) -> [String] {
+            var seen = Set<String>()
+            return servers.filter { seen.insert($0).inserted }
+        }
+    }
+
     /// The room's detail. `reuse`: what the last read found: its difference, kept while the
     /// room's extremities are the same ones (a large room's states are not read every
-    /// refresh), and its membership events, of which only what changed is read.
+    /// refresh), its membership events, of which only what changed is read, and its servers,
+    /// probed for pokes without walking its members again while its membership changes are read.
     public static func read(room: String, reuse: Reuse? = nil) -> ReadPlan<RoomDetail> {
         let limit = RoomStore.membershipRows
         let held = reuse?.memberships ?? []
@@ -199,16 +263,27 @@ public enum RoomDetailStore {
         let memberships = since.map {
             Statement(.roomMembershipsSince, [room, String($0), String(limit), String(MembershipStore.changedLimit)])
         } ?? Statement(.roomMemberships, [room, String(limit)])
-        return ReadPlan([Statement(.oneRoom, [room, String(RoomStore.detailMemberCap)]),
+        let heldServers = since == nil ? nil : reuse?.servers
+        let keptPokes = heldServers == nil ? nil : reuse?.destinations
+        let serversRead = Statement(.roomDestinations, [room, String(RoomStore.detailMemberCap), String(pokeCap)])
+        let destinations = keptPokes != nil ? [] : [heldServers.map {
+            Statement(.roomDestinationsHeld, [Statement.array($0), String(pokeCap)])
+        } ?? serversRead]
+        let readAt = reuse?.serversReadAt
+        // With the servers held, the room's row does not walk its members to count them.
+        let summary = heldServers == nil ? Statement(.oneRoom, [room, String(RoomStore.detailMemberCap)])
+            : Statement(.oneRoomHeld, [room])
+        let capped = reuse?.serversCapped ?? false
+        return ReadPlan([summary,
                          Statement(.roomExtremities, [room, String(RoomStore.extremityRows)]),
                          memberships,
                          Statement(.historyKept, MembershipStore.keptParameters(events: heldIds, user: "", rooms: [],
-                                                                                since: since)),
-                         Statement(.roomDestinations, [room, String(RoomStore.detailMemberCap), String(pokeCap)])]) { first in
+                                                                                since: since))] + destinations) { first in
             var cursor = since == nil ? (reuse?.cursor ?? ChangeCursor()).readingWhole(newest: nil) : reuse?.cursor ?? ChangeCursor()
             cursor.newest = first[.historyKept].value(0, "newest").flatMap { Int64($0) }
             guard since != nil else {
-                return detailed(room, first, reuse?.difference, cursor, MembershipStore.roomChanges(first[.roomMemberships]))
+                return detailed(room, first, reuse?.difference, cursor, MembershipStore.roomChanges(first[.roomMemberships]),
+                                ServersPanel(first[.roomDestinations]), capped)
             }
             // A purge deletes rows nothing newer announces, and a range too long was not read
             // whole: the page is read whole.
@@ -216,26 +291,55 @@ public enum RoomDetailStore {
             guard first.errors.isEmpty, kept.value(0, "events").flatMap({ Int($0) }) == heldIds.count,
                   (kept.value(0, "changed").flatMap({ Int($0) }) ?? MembershipStore.changedLimit) < MembershipStore.changedLimit else {
                 let whole = cursor.readingWhole(newest: cursor.newest)
-                return .more(ReadPlan([Statement(.roomMemberships, [room, String(limit)])]) { results in
-                    detailed(room, first, reuse?.difference, whole, MembershipStore.roomChanges(results[.roomMemberships]))
+                // The servers too, from the members, where they were held.
+                let again = [Statement(.roomMemberships, [room, String(limit)])] + (heldServers == nil ? [] : [serversRead])
+                return .more(ReadPlan(again) { results in
+                    detailed(room, first, reuse?.difference, whole, MembershipStore.roomChanges(results[.roomMemberships]),
+                             ServersPanel((heldServers == nil ? first : results)[.roomDestinations]), capped)
                 })
             }
             let fresh = MembershipStore.roomChanges(first[.roomMembershipsSince])
+            // A join brings its server now (its pokes are counted from the next read on).
+            let joined = fresh.filter { $0.membership == "join" }.compactMap(\.stateKey).compactMap { user in
+                user.firstIndex(of: ":").map { String(user[user.index(after: $0)...]) }
+            }
+            let panel = if let heldServers, let keptPokes {
+                ServersPanel(servers: heldServers, readAt: readAt, destinations: keptPokes, countedAt: reuse?.pokesCountedAt,
+                             adding: joined)
+            } else if heldServers != nil {
+                ServersPanel(first[.roomDestinationsHeld], readAt: readAt, adding: joined)
+            } else {
+                ServersPanel(first[.roomDestinations])
+            }
             return detailed(room, first, reuse?.difference, cursor,
-                            MembershipStore.roomChanges(held: held, fresh: fresh, limit: limit))
+                            MembershipStore.roomChanges(held: held, fresh: fresh, limit: limit), panel, capped)
         }
     }
 
     /// The rest of the room's detail from its first round: the summary, the extremities and
     /// what resolving them costs.
     static func detailed(_ room: String, _ first: QueryResults, _ reuse: AuthChainDifference.Result?, _ cursor: ChangeCursor,
-                         _ memberships: [MembershipStore.Event]) -> ReadPlan<RoomDetail>.Step {
-        let summary = RoomStore.rooms(first[.oneRoom], memberCap: RoomStore.detailMemberCap).first
+                         _ memberships: [MembershipStore.Event], _ panel: ServersPanel,
+                         _ serversCapped: Bool) -> ReadPlan<RoomDetail>.Step {
+        let summary: RoomStore.Room? = {
+            guard first.statements.contains(where: { $0.query == .oneRoomHeld }) else {
+                return RoomStore.rooms(first[.oneRoom], memberCap: RoomStore.detailMemberCap).first
+            }
+            // The servers held are the ones its members would count.
+            var held = RoomStore.rooms(first[.oneRoomHeld], memberCap: RoomStore.detailMemberCap).first
+            held?.servers = panel.servers.count
+            held?.serversCapped = serversCapped
+            return held
+        }()
         let known = summary.map { $0.roomVersion != nil || $0.stateEvents != nil || $0.forwardExtremities > 0 } ?? false
         let extremities = extremities(first[.roomExtremities])
         @Sendable func detail(_ difference: AuthChainDifference.Result) -> RoomDetail {
-            RoomDetail(roomId: room, room: known ? summary : nil, extremities: extremities, difference: difference,
-                       memberships: memberships, destinations: destinations(first[.roomDestinations]), cursor: cursor)
+            var detail = RoomDetail(roomId: room, room: known ? summary : nil, extremities: extremities, difference: difference,
+                                    memberships: memberships, destinations: panel.destinations, cursor: cursor)
+            detail.servers = panel.servers
+            detail.serversReadAt = panel.serversReadAt
+            detail.pokesCountedAt = panel.pokesCountedAt
+            return detail
         }
         let ids = extremities.map(\.eventId).sorted()
         if let error = first.failure(.roomExtremities) {
@@ -417,9 +521,11 @@ public enum RoomDetailStore {
         }
     }
 
+    /// The servers with pokes waiting, most first, at most `destinationRows`.
     static func destinations(_ rows: PGRows) -> [Destination] {
-        rows.rows.indices.map { index in
+        let waiting: [Destination] = rows.rows.indices.compactMap { index in
             let pending = rows.value(index, "pending").flatMap { Int($0) } ?? 0
+            guard pending > 0 else { return nil }
             let retry = rows.value(index, "retry_interval").flatMap { Int64($0) }
             return Destination(destination: rows.value(index, "destination") ?? "", pending: pending,
                                pendingCapped: pending >= pokeCap,
@@ -428,5 +534,7 @@ public enum RoomDetailStore {
                                downSince: (retry ?? 0) > 0
                                    ? rows.value(index, "failure_ts").flatMap { Double($0) }.map { $0 / 1000 } : nil)
         }
+        return Array(waiting.sorted { $0.pending != $1.pending ? $0.pending > $1.pending : $0.destination < $1.destination }
+            .prefix(destinationRows))
     }
 }

@@ -4,7 +4,9 @@
 /// room_stats_state. A room moves up any of those orders only with a new event (Synapse adds
 /// extremities, members and names only as it persists one), so after one whole read each read
 /// counts again only the rooms it holds and the rooms with an event since, and reads a row again
-/// only for a room with an event since or newly listed.
+/// only for a room with an event since or newly listed. A room's state can also change with no
+/// event: when a faster join's partial state is completed, its members arrive as state deltas
+/// only; those are read beside the events.
 extension RoomStore {
     /// The Rooms list: the rooms `match` found (all rooms when empty), worst first.
     public struct RoomList: Equatable, Sendable {
@@ -47,13 +49,15 @@ extension RoomStore {
             return list
         }
 
-        /// Where the next read of changes starts, nil for a whole read: the cursor's start, or
-        /// the statistics' position where they lag behind it (by at most the settle range: a
-        /// statistics writer far behind, or turned off, would make every read whole).
-        public var changesStart: Int64? {
+        /// Where the next read of changes at `now` starts, nil for a whole read: the cursor's
+        /// start, or the statistics' position where they lag behind it. A statistics writer
+        /// further behind than the settle range (stalled, or turned off) would make every range
+        /// long: then what it writes late is read by a whole read once a minute.
+        public func changesStart(now: Double) -> Int64? {
             guard let start = cursor.start else { return nil }
             guard let stats = statsPosition else { return start }
-            return max(min(start, stats), start - ChangeCursor.settleOrderings)
+            if stats >= start - ChangeCursor.settleOrderings { return min(start, stats) }
+            return now - (cursor.wholeAt ?? now) >= RoomStore.heldRecountSeconds ? nil : start
         }
 
         /// Every room held in an order.
@@ -150,13 +154,22 @@ extension RoomStore {
     /// How far Synapse's room statistics are written, as a position of the events stream.
     public static let statsPositionSQL = "SELECT stream_id FROM stats_incremental_position"
 
-    /// Each order's figures now for the rooms held ($3) and those with an event after a position
-    /// ($1, at most $2 events read), and whether they match the text ($4, NULL for none) as the
+    /// The state deltas after a position $1 (counted up to $2): current_state_delta_stream's
+    /// stream index.
+    public static let stateDeltasChangedSQL = """
+        SELECT count(*) AS changed FROM (SELECT 1 FROM current_state_delta_stream WHERE stream_id > $1
+                                         ORDER BY stream_id LIMIT $2) c
+        """
+
+    /// Each order's figures now for the rooms held ($3) and those with an event or a state
+    /// delta after a position ($1, at most $2 of each read), and whether they match the text ($4, NULL for none) as the
     /// whole read does, which reads only rooms with a row in room_stats_state: each
     /// room one probe of the extremities' index and of the statistics' rows.
     public static let roomsRecountSQL = """
         WITH changed AS MATERIALIZED (
-            SELECT room_id FROM events WHERE stream_ordering > $1 ORDER BY stream_ordering LIMIT $2
+            (SELECT room_id FROM events WHERE stream_ordering > $1 ORDER BY stream_ordering LIMIT $2)
+            UNION ALL
+            (SELECT room_id FROM current_state_delta_stream WHERE stream_id > $1 ORDER BY stream_id LIMIT $2)
         ), chosen AS (
             SELECT room_id, bool_or(changed) AS changed FROM (
                 SELECT room_id, true AS changed FROM changed
@@ -184,10 +197,13 @@ extension RoomStore {
         guard let held, let since, held.match == match, held.limit == limit,
               match.isEmpty ? held.worst != nil && held.largest != nil : held.matching != nil else { return whole }
         let first = [Statement(.eventsChanged, [String(since), String(MembershipStore.changedLimit)]),
+                     Statement(.stateDeltasChanged, [String(since), String(MembershipStore.changedLimit)]),
                      Statement(.statsPosition), Statement(.roomsKnown)]
         return ReadPlan(first) { first in
-            let changed = first[.eventsChanged].value(0, "changed").flatMap { Int($0) }
-            guard first.errors.isEmpty, let changed, changed < MembershipStore.changedLimit else { return .more(whole) }
+            let events = first[.eventsChanged].value(0, "changed").flatMap { Int($0) }
+            let deltas = first[.stateDeltasChanged].value(0, "changed").flatMap { Int($0) }
+            guard first.errors.isEmpty, let events, let deltas, events < MembershipStore.changedLimit,
+                  deltas < MembershipStore.changedLimit else { return .more(whole) }
             let due = held.heldCountedAt.map { now - $0 >= heldRecountSeconds } ?? true
             let recount = Statement(.roomsRecount, [String(since), String(MembershipStore.changedLimit),
                                                     Statement.array(due ? held.heldRooms : []), match.isEmpty ? nil : likeEscaped(match)])

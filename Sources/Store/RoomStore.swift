@@ -77,8 +77,17 @@ public enum RoomStore {
     public static let oneChosen = "SELECT $1::text AS room_id"
 
     /// What a row shows of each chosen room; every subquery is one index probe or a capped walk.
-    public static func roomsSQL(chosen: String) -> String {
-        """
+    /// Without `servers`, the walk over the members ($2 at most) that counts them is left out.
+    public static func roomsSQL(chosen: String, servers: Bool = true) -> String {
+        let members = servers ? """
+            LEFT JOIN LATERAL (
+                SELECT count(*) AS members_read,
+                       count(DISTINCT substring(j.state_key FROM position(':' IN j.state_key) + 1)) AS servers
+                FROM (SELECT state_key FROM current_state_events
+                      WHERE room_id = c.room_id AND type = 'm.room.member' AND membership = 'join' LIMIT $2) j
+            ) m ON true
+            """ : "CROSS JOIN (SELECT NULL::bigint AS members_read, NULL::bigint AS servers) m"
+        return """
         WITH chosen AS (\(chosen))
         SELECT c.room_id, s.name, s.canonical_alias, r.room_version, r.has_auth_chain_index,
                st.joined_members, st.local_users_in_room, st.current_state_events,
@@ -93,12 +102,7 @@ public enum RoomStore {
         LEFT JOIN rooms r ON r.room_id = c.room_id
         LEFT JOIN room_stats_state s ON s.room_id = c.room_id
         LEFT JOIN room_stats_current st ON st.room_id = c.room_id
-        LEFT JOIN LATERAL (
-            SELECT count(*) AS members_read,
-                   count(DISTINCT substring(j.state_key FROM position(':' IN j.state_key) + 1)) AS servers
-            FROM (SELECT state_key FROM current_state_events
-                  WHERE room_id = c.room_id AND type = 'm.room.member' AND membership = 'join' LIMIT $2) j
-        ) m ON true
+        \(members)
         """
     }
 

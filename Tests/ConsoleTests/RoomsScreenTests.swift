@@ -65,6 +65,31 @@ import Terminal
         #expect(panels[0].table.rows.first?.cells.last?.text == "3 events · chain cover index · 2 states")
     }
 
+    /// A room's servers are held for its next reads, and read from its members again after
+    /// ten minutes; their waiting pokes are held for seconds.
+    @Test func aRoomsServersAreHeldForTenMinutes() {
+        var s = state()
+        _ = ConsoleReducer.runCommand(&s, "room !r:x")
+        var data = DetailData(detail: .room("!r:x"))
+        data.room = RoomDetailStore.RoomDetail(roomId: "!r:x", room: nil, extremities: [],
+                                              difference: AuthChainDifference.Result(method: nil, stateSets: 1, extremities: []),
+                                              memberships: [], destinations: [])
+        data.room?.servers = ["a.example", "b.example"]
+        data.room?.serversReadAt = 1000
+        data.room?.pokesCountedAt = 1000
+        s.observe(.database(.detail(Fetched(data, at: 1000))), .databaseRoundFinished)
+        func reuse() -> RoomDetailStore.Reuse? {
+            for case .room(_, let reuse?) in s.roundOf(.observed(.readNow)) ?? [] { return reuse }
+            return nil
+        }
+        // Their pokes are kept for a few seconds, the servers for ten minutes.
+        #expect(reuse()?.servers == ["a.example", "b.example"] && reuse()?.destinations == [])
+        s.observe(.tick(clock: 1000 + RoomDetailStore.pokesRecountSeconds))
+        #expect(reuse()?.servers == ["a.example", "b.example"] && reuse()?.destinations == nil)
+        s.observe(.tick(clock: 1000 + RoomDetailStore.serversRereadSeconds))
+        #expect(reuse()?.servers == nil)
+    }
+
     @Test func aFailedDifferenceIsTriedAgainLaterAndTheAlertsReadOnceAMinute() {
         var s = state()
         _ = ConsoleReducer.runCommand(&s, "room !r:x")

@@ -69,6 +69,11 @@ struct DatabaseTests {
         #expect(error.sqlstate == "42501", "\(error)")
     }
 
+    /// A bounded read the planner overestimates would compile for longer than it runs.
+    @Test func theSessionCompilesNothing() {
+        #expect((try? run([("SHOW jit", [])])[0].get())?.value(0, "jit") == "off")
+    }
+
     @Test func theStatementTimeoutHolds() {
         let results = run([("SELECT pg_sleep(2)", [])], timeoutMS: 300)
         guard case .failure(let error) = results[0] else {

@@ -28,6 +28,17 @@ import Testing
         var local: [Local] = []
         var roomNames: [String: String] = [:]
         var newest: Int64 = 0
+        /// Device-list pokes waiting, by destination.
+        var pokes: [String: Int] = [:]
+
+        /// The servers of the room's joined members.
+        func servers(of room: String) -> Set<String> {
+            var latest: [String: String] = [:]
+            for row in memberships.filter({ $0.room == room }).sorted(by: { $0.ordering < $1.ordering }) {
+                latest[row.user] = row.membership
+            }
+            return Set(latest.filter { $0.value == "join" }.keys.map { String($0.split(separator: ":")[1]) })
+        }
 
         func serverInRoom(_ room: String) -> String { local.contains { $0.room == room && $0.membership == "join" } ? "t" : "f" }
 
@@ -84,7 +95,10 @@ import Testing
                                   [row.eventId, String(row.ordering), row.room, row.user, row.membership, row.sender,
                                    row.displayName, row.user]
                               })
-            case .oneRoom, .roomExtremities, .roomDestinations:
+            case .roomDestinations, .roomDestinationsHeld:
+                let servers = statement.query == .roomDestinationsHeld ? Database.array(p[0]) : servers(of: p[0]!)
+                return PGRows(columns: ["destination", "pending"], rows: servers.sorted().map { [$0, String(pokes[$0] ?? 0)] })
+            case .oneRoom, .oneRoomHeld, .roomExtremities:
                 return PGRows(columns: [], rows: [])
             default:
                 Issue.record("unexpected statement \(statement.query)")
@@ -166,7 +180,7 @@ import Testing
     func aRoomsMembershipsReadByTheirChangesAreTheWholeReadsToo(seed: Int) {
         var random = Generator(state: UInt64(seed) + 1000)
         var database = Database()
-        let users = (0..<8).map { "@u\($0):x" }
+        let users = (0..<8).map { "@u\($0):s\($0 % 4)" }
         func step() {
             let user = users.randomElement(using: &random)!
             database.add(user: user, room: ["!a:x", "!b:x"].randomElement(using: &random)!,
@@ -177,16 +191,41 @@ import Testing
         var now = 1000.0
         var detail = database.read(RoomDetailStore.read(room: "!a:x")).page
         detail.cursor.mark(at: now)
+        for server in ["s0", "s1", "s2", "s3"] { database.pokes[server] = Int.random(in: 0..<3, using: &random) }
         for _ in 0..<30 {
             for _ in 0..<Int.random(in: 0..<6, using: &random) { step() }
+            database.pokes["s\(Int.random(in: 0..<4, using: &random))"] = Int.random(in: 0..<3, using: &random)
             now += 2
+            // Every other read keeps the pokes counted by the one before.
+            let keepPokes = Bool.random(using: &random)
             let reuse = RoomDetailStore.Reuse(difference: detail.difference, memberships: detail.memberships,
-                                              cursor: detail.cursor, since: detail.cursor.start)
+                                              cursor: detail.cursor, since: detail.cursor.start, servers: detail.servers,
+                                              destinations: keepPokes ? detail.destinations : nil)
+            let counted = detail.destinations
             let (changed, sent) = database.read(RoomDetailStore.read(room: "!a:x", reuse: reuse))
             #expect(sent.contains(.roomMemberships) == (detail.memberships.count < RoomStore.membershipRows))
+            // The servers held are probed; they are read from the members only with the page.
+            #expect(sent.contains(.roomDestinations) == sent.contains(.roomMemberships))
+            #expect(sent.contains(.roomDestinationsHeld) == (!keepPokes && !sent.contains(.roomDestinations)))
+            // Nor does the room's row walk them to count its servers.
+            #expect(sent.contains(.oneRoom) == (reuse.since == nil || detail.memberships.count < RoomStore.membershipRows))
+            let before = detail.servers
             detail = changed
             detail.cursor.mark(at: now)
-            #expect(detail.memberships == database.read(RoomDetailStore.read(room: "!a:x")).page.memberships, "seed \(seed)")
+            let whole = database.read(RoomDetailStore.read(room: "!a:x")).page
+            #expect(detail.memberships == whole.memberships, "seed \(seed)")
+            // Held, the servers are every server with a member, and those whose members have
+            // all left since they were read from the members (gone at the next such read);
+            // a server that joined since the last read is counted from the next one.
+            let joined = database.servers(of: "!a:x")
+            #expect(joined.isSubset(of: Set(detail.servers)), "seed \(seed)")
+            if keepPokes && !sent.contains(.roomDestinations) {
+                #expect(detail.destinations == counted)
+                continue
+            }
+            let probed = sent.contains(.roomDestinations) ? joined : Set(before)
+            #expect(whole.destinations.filter { probed.contains($0.destination) }
+                        == detail.destinations.filter { joined.contains($0.destination) }, "seed \(seed)")
         }
     }
 
