@@ -40,14 +40,7 @@ import Testing
         }
 
         func read(_ plan: ReadPlan<RoomStore.OverExtremities>, at now: Double) -> RoomStore.OverExtremities {
-            var plan = plan
-            while true {
-                let results = QueryResults(statements: plan.statements, results: plan.statements.map { .success(answer($0)) })
-                switch plan.next(results) {
-                case .done(let over): return over.marked(at: now)
-                case .more(let next): plan = next
-                }
-            }
+            drive(plan, answer).answer.marked(at: now)
         }
 
         /// An event persisted in `room`: its forward extremities become `count`.
@@ -152,13 +145,6 @@ import Testing
 
     /// The statements a plan sends, round after round, to the end.
     func sent(_ plan: ReadPlan<RoomStore.OverExtremities>, _ database: Database) -> [Query] {
-        var queries: [Query] = []
-        var step = plan
-        while true {
-            queries += step.statements.map(\.query)
-            let results = QueryResults(statements: step.statements, results: step.statements.map { .success(database.answer($0)) })
-            guard case .more(let next) = step.next(results) else { return queries }
-            step = next
-        }
+        drive(plan, database.answer).sent
     }
 }

@@ -107,16 +107,8 @@ import Testing
         }
 
         func read<Answer>(_ plan: ReadPlan<Answer>) -> (page: Answer, statements: [Query]) {
-            var plan = plan
-            var sent: [Query] = []
-            while true {
-                sent += plan.statements.map(\.query)
-                let results = QueryResults(statements: plan.statements, results: plan.statements.map { .success(answer($0)) })
-                switch plan.next(results) {
-                case .done(let page): return (page, sent)
-                case .more(let next): plan = next
-                }
-            }
+            let (page, sent) = drive(plan, answer)
+            return (page, sent)
         }
 
         /// A new membership event: its row, and the local user's current membership.

@@ -91,14 +91,7 @@ import Testing
         }
 
         func read(_ plan: ReadPlan<RoomStore.RoomList>, at now: Double) -> RoomStore.RoomList {
-            var plan = plan
-            while true {
-                let results = QueryResults(statements: plan.statements, results: plan.statements.map { .success(answer($0)) })
-                switch plan.next(results) {
-                case .done(let list): return list.marked(at: now)
-                case .more(let next): plan = next
-                }
-            }
+            drive(plan, answer).answer.marked(at: now)
         }
 
         mutating func begin(_ room: String, _ facts: Facts) {
@@ -212,14 +205,13 @@ import Testing
         #expect(sent(quiet, database) == [.eventsChanged, .stateDeltasChanged, .statsPosition, .roomsKnown, .roomsRecount])
         #expect(database.read(quiet, at: 1040).rooms == first.rooms)
         // The rooms held are counted again a minute after the whole read, not before.
-        let counting = { (plan: ReadPlan<RoomStore.RoomList>) -> String? in
-            var step = plan
-            while true {
-                if let recount = step.statements.first(where: { $0.query == .roomsRecount }) { return recount.parameters[2] }
-                let results = QueryResults(statements: step.statements, results: step.statements.map { .success(database.answer($0)) })
-                guard case .more(let next) = step.next(results) else { return nil }
-                step = next
+        func counting(_ plan: ReadPlan<RoomStore.RoomList>) -> String? {
+            var held: String?
+            _ = drive(plan) { statement in
+                if statement.query == .roomsRecount { held = statement.parameters[2] }
+                return database.answer(statement)
             }
+            return held
         }
         #expect(counting(quiet) == "{}")
         #expect(counting(RoomStore.list(match: "", limit: 5, held: first, since: database.newest, now: 1060))?.count ?? 0 > 2)
@@ -245,13 +237,6 @@ import Testing
 
     /// The statements a plan sends, round after round, to the end.
     func sent(_ plan: ReadPlan<RoomStore.RoomList>, _ database: Database) -> [Query] {
-        var queries: [Query] = []
-        var step = plan
-        while true {
-            queries += step.statements.map(\.query)
-            let results = QueryResults(statements: step.statements, results: step.statements.map { .success(database.answer($0)) })
-            guard case .more(let next) = step.next(results) else { return queries }
-            step = next
-        }
+        drive(plan, database.answer).sent
     }
 }
