@@ -140,10 +140,15 @@ extension RoomStore {
     /// A room ID, name or alias holding the text ($2, with LIKE's wildcards escaped):
     /// room_stats_state, a row per room, read until $1 match.
     public static let matchingRankedSQL = """
-        SELECT room_id, 0 AS figure FROM room_stats_state
-        WHERE room_id LIKE '%' || $2 || '%' OR name ILIKE '%' || $2 || '%' OR canonical_alias ILIKE '%' || $2 || '%'
+        SELECT room_id, 0 AS figure FROM room_stats_state s WHERE \(matches(text: "$2"))
         ORDER BY room_id LIMIT $1
         """
+
+    /// Whether room_stats_state's row `s` holds the text in its room ID, name or alias: the
+    /// same test for a whole read and a read of changes.
+    static func matches(text: String) -> String {
+        "(s.room_id LIKE '%' || \(text) || '%' OR s.name ILIKE '%' || \(text) || '%' OR s.canonical_alias ILIKE '%' || \(text) || '%')"
+    }
 
     /// The rows of the rooms listed ($1), their members read up to $2.
     public static let listedChosen = "SELECT unnest($1::text[]) AS room_id"
@@ -180,8 +185,7 @@ extension RoomStore {
                (SELECT count(*) FROM (SELECT 1 FROM event_forward_extremities f
                                       WHERE f.room_id = c.room_id LIMIT \(extremityCap + 1)) x) AS extremities,
                st.joined_members, st.local_users_in_room, st.current_state_events,
-               $4::text IS NOT NULL AND s.room_id IS NOT NULL AND (c.room_id LIKE '%' || $4 || '%' OR s.name ILIKE '%' || $4 || '%'
-                                         OR s.canonical_alias ILIKE '%' || $4 || '%') AS matches
+               $4::text IS NOT NULL AND s.room_id IS NOT NULL AND \(matches(text: "$4")) AS matches
         FROM chosen c
         LEFT JOIN room_stats_current st ON st.room_id = c.room_id
         LEFT JOIN room_stats_state s ON s.room_id = c.room_id
@@ -215,46 +219,57 @@ extension RoomStore {
                 list.statsPosition = first[.statsPosition].value(0, "stream_id").flatMap { Int64($0) }
                 list.heldCountedAt = held.heldCountedAt
                 list.countsHeld = due
-                let rows = results[.roomsRecount]
-                var counts: [String: Room] = [:]
-                var changed = Set<String>(), counted = Set<String>()
-                var worst: [String: Int64] = [:], largest: [String: Int64] = [:], matching: [String: Int64] = [:]
-                for index in rows.rows.indices {
-                    guard let room = rows.value(index, "room_id") else { continue }
-                    func int(_ column: String) -> Int? { rows.value(index, column).flatMap { Int($0) } }
-                    let extremities = int("extremities") ?? 0
-                    counted.insert(room)
-                    if rows.value(index, "changed") == "t" { changed.insert(room) }
-                    if extremities > 1 { worst[room] = Int64(extremities) }
-                    if let joined = int("joined_members") { largest[room] = Int64(joined) }
-                    if rows.value(index, "matches") == "t" { matching[room] = 0 }
-                    counts[room] = Room(roomId: room, forwardExtremities: min(extremities, extremityCap),
-                                        forwardExtremitiesCapped: extremities > extremityCap, joinedMembers: int("joined_members"),
-                                        localMembers: int("local_users_in_room"), stateEvents: int("current_state_events"))
-                }
+                let recount = Recount(results[.roomsRecount])
                 let ranked = rankingLimit(limit)
+                func order(_ held: Ranking?, _ figure: (Room) -> Int64?) -> Ranking? {
+                    held?.recounted(recount.figures(figure), counted: Set(recount.rooms.keys), limit: ranked, needed: limit)
+                }
                 if match.isEmpty {
-                    list.worst = held.worst?.recounted(worst, counted: counted, limit: ranked, needed: limit)
-                    list.largest = held.largest?.recounted(largest, counted: counted, limit: ranked, needed: limit)
+                    // Counted as the whole read counts them: past the cap, the cap and one.
+                    list.worst = order(held.worst) { room in
+                        room.forwardExtremities > 1 ? Int64(room.forwardExtremitiesCapped ? extremityCap + 1 : room.forwardExtremities) : nil
+                    }
+                    list.largest = order(held.largest) { $0.joinedMembers.map(Int64.init) }
                     guard list.worst != nil, list.largest != nil else { return .more(whole) }
                 } else {
-                    list.matching = held.matching?.recounted(matching, counted: counted, limit: ranked, needed: limit)
+                    list.matching = order(held.matching) { recount.matching.contains($0.roomId) ? 0 : nil }
                     guard list.matching != nil else { return .more(whole) }
                 }
-                let chosen = chosenRooms(list, limit: limit)
                 // A row that no event touched keeps what it showed but for the figures just counted.
                 let shown = Dictionary(held.rooms.map { ($0.roomId, $0) }, uniquingKeysWith: { first, _ in first })
                 var kept: [Room] = []
                 var unread: [String] = []
-                for room in chosen {
-                    if let row = shown[room], !changed.contains(room) {
-                        kept.append(counts[room].map(row.recounted) ?? row)
+                for room in chosenRooms(list, limit: limit) {
+                    if let row = shown[room], !recount.changed.contains(room) {
+                        kept.append(recount.rooms[room].map(row.recounted) ?? row)
                     } else {
                         unread.append(room)
                     }
                 }
                 return listed(list, first, kept: kept, reading: unread)
             })
+        }
+    }
+
+    /// What a read of changes counted: each room's figures (the row's shape, its other columns
+    /// empty), which had an event or a delta, and which match the filter.
+    struct Recount {
+        var rooms: [String: Room] = [:]
+        var changed = Set<String>()
+        var matching = Set<String>()
+
+        init(_ rows: PGRows) {
+            for room in RoomStore.rooms(rows, memberCap: listMemberCap) { rooms[room.roomId] = room }
+            for index in rows.rows.indices {
+                guard let room = rows.value(index, "room_id") else { continue }
+                if rows.value(index, "changed") == "t" { changed.insert(room) }
+                if rows.value(index, "matches") == "t" { matching.insert(room) }
+            }
+        }
+
+        /// One order's figure for each room counted that is in it.
+        func figures(_ figure: (Room) -> Int64?) -> [String: Int64] {
+            rooms.compactMapValues(figure)
         }
     }
 

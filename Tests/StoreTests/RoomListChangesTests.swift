@@ -137,7 +137,7 @@ import Testing
         var database = Database()
         var rooms = (0..<16).map { "!r\($0):x" }
         func facts() -> Facts {
-            Facts(extremities: [1, 1, 2, 3, 5, 12].randomElement(using: &random)!, joined: Int.random(in: 0..<40, using: &random),
+            Facts(extremities: [1, 1, 2, 3, 5, 12, 20_000, 30_000].randomElement(using: &random)!, joined: Int.random(in: 0..<40, using: &random),
                   name: Self.names.randomElement(using: &random)!, servers: Int.random(in: 1..<9, using: &random))
         }
         for room in rooms { database.begin(room, facts()) }
